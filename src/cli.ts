@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs'
+import { parseCli, USAGE, UsageError } from './cli/args.ts'
+import { startS2Emulator } from './server/emulator.ts'
+import { S2EmulatorError } from './server/errors/index.ts'
+
+const version = (): string =>
+  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+async function main(): Promise<number> {
+  let command
+  try {
+    command = parseCli(process.argv.slice(2))
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    console.error(`s2-emulator: ${error.message}\nRun 's2-emulator --help' for the options.`)
+    return 2
+  }
+  if (command.kind === 'help') {
+    console.log(USAGE)
+    return 0
+  }
+  if (command.kind === 'version') {
+    console.log(version())
+    return 0
+  }
+
+  let emulator
+  try {
+    emulator = await startS2Emulator(command.options)
+  } catch (error) {
+    if (!(error instanceof S2EmulatorError)) throw error
+    console.error(error.message)
+    return 1
+  }
+  console.log(`s2-emulator ${version()} listening on ${emulator.url}`)
+  console.log('')
+  console.log('Point the S2 SDKs and the s2 CLI at it:')
+  for (const [name, value] of Object.entries(emulator.env)) console.log(`  export ${name}=${value}`)
+
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', shutdown)
+      process.off('SIGTERM', shutdown)
+      console.log(`s2-emulator: ${signal} received, stopping`)
+      void emulator.stop().then(() => resolve(0))
+    }
+    process.on('SIGINT', shutdown)
+    process.on('SIGTERM', shutdown)
+  })
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    console.error('s2-emulator: unexpected failure:', error)
+    process.exitCode = 1
+  },
+)

@@ -1,0 +1,79 @@
+import { parseArgs } from 'node:util'
+import type { S2EmulatorOptions } from '../server/options.ts'
+
+export const DEFAULT_CLI_PORT = 4243
+
+export const USAGE = `Usage: s2-emulator [serve] [options]
+
+Runs an in-memory S2 server (the S2 v1 API, as s2-lite serves it) in the foreground.
+Stop it with Ctrl-C (SIGINT) or SIGTERM.
+
+Options:
+  -p, --port <port>          TCP port to listen on; 0 picks a free one (default ${DEFAULT_CLI_PORT})
+      --host <address>       interface to bind (default 127.0.0.1, loopback only)
+      --no-cors              do not send the permissive CORS headers s2-lite sends by default
+      --deletion-delay <ms>  how long deleted basins and streams stay listed, blocking their
+                             names, before they are purged (default 100)
+      --heartbeat <ms>       interval between heartbeats of idle read sessions: one number, or
+                             min-max to draw each at random (default 5000-15000)
+  -h, --help                 show this help and exit
+  -v, --version              print the version and exit
+
+Point the S2 SDKs and the s2 CLI at it with the three export lines it prints on start.`
+
+export type CliCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'serve'; options: S2EmulatorOptions }
+
+/** Raised for a bad command line; the message says what is wrong. */
+export class UsageError extends Error {}
+
+function integer(flag: string, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got '${text}'`)
+  }
+  return Number(text)
+}
+
+export function parseCli(argv: readonly string[]): CliCommand {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      allowNegative: true,
+      options: {
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string' },
+        cors: { type: 'boolean' },
+        'deletion-delay': { type: 'string' },
+        heartbeat: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    })
+  } catch (error) {
+    throw new UsageError((error as Error).message)
+  }
+  const { values, positionals } = parsed
+  if (values.help) return { kind: 'help' }
+  if (values.version) return { kind: 'version' }
+  const [verb, ...rest] = positionals
+  if ((verb !== undefined && verb !== 'serve') || rest.length > 0) {
+    throw new UsageError(`unknown command '${positionals.join(' ')}': the only command is 'serve' (the default)`)
+  }
+  const options: S2EmulatorOptions = {
+    port: values.port === undefined ? DEFAULT_CLI_PORT : integer('port', values.port, 0, 65535),
+  }
+  if (values.host !== undefined) options.host = values.host
+  if (values.cors === false) options.cors = false
+  if (values['deletion-delay'] !== undefined) {
+    options.deletionDelayMs = integer('deletion-delay', values['deletion-delay'], 0, 2 ** 31 - 1)
+  }
+  if (values.heartbeat !== undefined) {
+    const match = /^(\d+)(?:-(\d+))?$/.exec(values.heartbeat)
+    if (!match) throw new UsageError(`--heartbeat must be milliseconds, like 1000 or 5000-15000; got '${values.heartbeat}'`)
+    const min = integer('heartbeat', match[1] as string, 1, 2 ** 31 - 1)
+    const max = match[2] === undefined ? min : integer('heartbeat', match[2], min, 2 ** 31 - 1)
+    options.heartbeatMs = [min, max]
+  }
+  return { kind: 'serve', options }
+}

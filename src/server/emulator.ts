@@ -1,0 +1,80 @@
+import { Engine } from './engine/index.ts'
+import { createApp } from './http/app.ts'
+import { listen } from './http/listener.ts'
+import { Metrics } from './metrics/metrics.ts'
+import { resolveOptions, type S2EmulatorOptions } from './options.ts'
+
+/** The environment variables that point the S2 SDKs and the `s2` CLI at an emulator. */
+export interface S2Environment {
+  readonly S2_ACCOUNT_ENDPOINT: string
+  readonly S2_BASIN_ENDPOINT: string
+  readonly S2_ACCESS_TOKEN: string
+}
+
+/** A running emulator. */
+export interface S2Emulator {
+  /** Base URL of the S2 API (without `/v1`), e.g. `http://127.0.0.1:4243`. */
+  readonly url: string
+  /** The interface it listens on. */
+  readonly host: string
+  /** The port it listens on (the one picked, when started with port 0). */
+  readonly port: number
+  /** `S2_ACCOUNT_ENDPOINT`, `S2_BASIN_ENDPOINT` and `S2_ACCESS_TOKEN` for this emulator. */
+  readonly env: S2Environment
+  /** Closes the listener and every open connection; resolves once the port is free. Idempotent. */
+  stop(): Promise<void>
+  /** `await using emulator = await startS2Emulator()` stops it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/** Where clients should connect for a listener bound to `host`. */
+function clientHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1'
+  if (host === '::') return '[::1]'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+/**
+ * Starts an in-memory S2 server. Many can run in one process; each has its own state.
+ *
+ * ```ts
+ * const emulator = await startS2Emulator({ port: 0 })
+ * const s2 = new S2({ accessToken: 'ignored', endpoints: { account: emulator.url, basin: emulator.url } })
+ * ```
+ */
+export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Emulator> {
+  const resolved = resolveOptions(options)
+  const engine = new Engine({
+    clock: resolved.clock,
+    purgeDelayMs: resolved.deletionDelayMs,
+    backgroundIntervalMs: resolved.backgroundIntervalMs,
+    heartbeat: resolved.heartbeat,
+  })
+  const metrics = new Metrics()
+  const app = createApp({
+    engine,
+    metrics,
+    cors: resolved.cors,
+    onUnexpectedError: (error) => console.error('[s2-emulator] unexpected error while serving a request:', error),
+  })
+  const listener = await listen(app.fetch, resolved.host, resolved.port)
+  engine.start()
+
+  const url = `http://${clientHost(listener.host)}:${listener.port}`
+  let stopping: Promise<void> | null = null
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      engine.stop()
+      await listener.close()
+    })()
+    return stopping
+  }
+  return {
+    url,
+    host: listener.host,
+    port: listener.port,
+    env: Object.freeze({ S2_ACCOUNT_ENDPOINT: url, S2_BASIN_ENDPOINT: url, S2_ACCESS_TOKEN: 'ignored' }),
+    stop,
+    [Symbol.asyncDispose]: stop,
+  }
+}

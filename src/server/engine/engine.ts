@@ -1,0 +1,136 @@
+import type { Clock } from '../clock/clock.ts'
+import {
+  Store,
+  validateBatch,
+  type AppendAck,
+  type AppendRecord,
+  type StoredRecord,
+  type StreamPosition,
+  type StreamState,
+} from '../store/index.ts'
+import { Background } from './background.ts'
+import { planSessionRead, planUnaryRead, type ReadPlan, type ReadRequest } from './read-params.ts'
+import { ReadSession, type HeartbeatInterval } from './read-session.ts'
+import { resolveReadStart } from './read-start.ts'
+
+export interface EngineOptions {
+  readonly clock: Clock
+  /** How long deleted basins and streams stay listed before they are purged. */
+  readonly purgeDelayMs: number
+  /** Interval of the background work (delete-on-empty, freeing expired records). */
+  readonly backgroundIntervalMs: number
+  /** Interval between heartbeats of idle read sessions. */
+  readonly heartbeat: HeartbeatInterval
+}
+
+/** Where an operation is aimed: a namespace (`""` without isolation), a basin and a stream. */
+export interface StreamAddress {
+  readonly namespace: string
+  readonly basin: string
+  readonly stream: string
+}
+
+export interface AppendInput {
+  readonly records: readonly AppendRecord[]
+  readonly matchSeqNum: number | undefined
+  readonly fencingToken: string | undefined
+}
+
+/** The result of a unary read. `tail` is set only when the records came from following. */
+export interface UnaryReadResult {
+  readonly records: readonly StoredRecord[]
+  readonly tail: StreamPosition | null
+}
+
+/**
+ * The engine runs S2's data plane over the store: appends, reads that follow the tail, and the
+ * background work, all on an injected clock.
+ */
+export class Engine {
+  readonly store: Store
+  readonly clock: Clock
+  readonly background: Background
+  readonly #heartbeat: HeartbeatInterval
+  readonly #watchers = new Map<StreamState, Set<() => void>>()
+
+  constructor(options: EngineOptions) {
+    this.clock = options.clock
+    this.#heartbeat = options.heartbeat
+    this.store = new Store(
+      {
+        streamChanged: (stream) => this.#notify(stream),
+        purgeDue: (at) => this.background.wakeAt(at),
+      },
+      { purgeDelayMs: options.purgeDelayMs },
+    )
+    this.background = new Background(this.store, this.clock, options.backgroundIntervalMs)
+  }
+
+  start(): void {
+    this.background.start()
+  }
+
+  stop(): void {
+    this.background.stop()
+  }
+
+  append(address: StreamAddress, input: AppendInput): AppendAck {
+    const batch = validateBatch(input.records, input.matchSeqNum, input.fencingToken)
+    const now = this.clock.now()
+    const account = this.store.account(address.namespace)
+    const stream = account.streamForAppend(address.basin, address.stream, now)
+    return account.append(stream, batch, now)
+  }
+
+  checkTail(address: StreamAddress): StreamPosition {
+    const account = this.store.account(address.namespace)
+    return account.streamForRead(address.basin, address.stream, this.clock.now()).tail()
+  }
+
+  /** Opens a streaming read (SSE, S2S). Errors before the first event (404, 409, 416) throw here. */
+  openSession(address: StreamAddress, request: ReadRequest): ReadSession {
+    return this.#open(address, planSessionRead(request))
+  }
+
+  /** A unary read: the first batch, waiting up to `wait` for one when the read starts at the tail. */
+  async readOnce(address: StreamAddress, request: ReadRequest, signal?: AbortSignal): Promise<UnaryReadResult> {
+    const session = this.#open(address, planUnaryRead(request))
+    const abort = (): void => session.close()
+    signal?.addEventListener('abort', abort)
+    try {
+      for (let event = await session.next(); event !== null; event = await session.next()) {
+        if (event.type === 'batch') return { records: event.records, tail: event.tail }
+      }
+      return { records: [], tail: null }
+    } finally {
+      session.close()
+      signal?.removeEventListener('abort', abort)
+    }
+  }
+
+  #open(address: StreamAddress, plan: ReadPlan): ReadSession {
+    const stream = this.store.account(address.namespace).streamForRead(address.basin, address.stream, this.clock.now())
+    const start = resolveReadStart(stream, plan)
+    return new ReadSession(stream, start, plan, this.clock, this.#watch, this.#heartbeat)
+  }
+
+  readonly #watch = (stream: StreamState, onChange: () => void): (() => void) => {
+    let set = this.#watchers.get(stream)
+    if (!set) {
+      set = new Set()
+      this.#watchers.set(stream, set)
+    }
+    set.add(onChange)
+    return () => {
+      const current = this.#watchers.get(stream)
+      if (!current?.delete(onChange)) return
+      if (current.size === 0) this.#watchers.delete(stream)
+    }
+  }
+
+  #notify(stream: StreamState): void {
+    const set = this.#watchers.get(stream)
+    if (!set) return
+    for (const onChange of [...set]) onChange()
+  }
+}

@@ -1,0 +1,178 @@
+import type { Clock, Timer } from '../clock/clock.ts'
+import { errors } from '../errors/index.ts'
+import {
+  MAX_BATCH_METERED_BYTES,
+  MAX_BATCH_RECORDS,
+  type Collected,
+  type StoredRecord,
+  type StreamPosition,
+  type StreamState,
+} from '../store/index.ts'
+import type { ReadPlan } from './read-params.ts'
+
+export type ReadEvent =
+  | {
+      readonly type: 'batch'
+      readonly records: readonly StoredRecord[]
+      /** Present on batches delivered while following; absent on catch-up batches. */
+      readonly tail: StreamPosition | null
+    }
+  | { readonly type: 'heartbeat'; readonly tail: StreamPosition }
+
+export interface HeartbeatInterval {
+  readonly minMs: number
+  readonly maxMs: number
+}
+
+/** How a session learns that its stream changed. */
+export type Watch = (stream: StreamState, onChange: () => void) => () => void
+
+/**
+ * One read of one stream, shared by every transport (s2-lite §6.4): catch-up batches from
+ * storage, then, if the read may follow, a heartbeat at the tail, live batches with the tail,
+ * heartbeats while idle, and an end when a limit is reached or `wait` runs out.
+ */
+export class ReadSession {
+  readonly #stream: StreamState
+  readonly #plan: ReadPlan
+  readonly #clock: Clock
+  readonly #watch: Watch
+  readonly #heartbeat: HeartbeatInterval
+  #next: number
+  #phase: 'catchup' | 'follow' | 'done' = 'catchup'
+  #deadline: number | null = null
+  #nextHeartbeat = 0
+  #wakeUp: (() => void) | null = null
+  /** Records and metered bytes delivered so far (SSE event ids carry them). */
+  count = 0
+  bytes = 0
+
+  constructor(stream: StreamState, start: number, plan: ReadPlan, clock: Clock, watch: Watch, heartbeat: HeartbeatInterval) {
+    this.#stream = stream
+    this.#next = start
+    this.#plan = plan
+    this.#clock = clock
+    this.#watch = watch
+    this.#heartbeat = heartbeat
+  }
+
+  get done(): boolean {
+    return this.#phase === 'done'
+  }
+
+  /** Ends the session; a pending `next()` resolves with null. */
+  close(): void {
+    this.#phase = 'done'
+    this.#wakeUp?.()
+  }
+
+  /** The next event, or null once the read is complete. Throws an S2Error if the stream is deleted. */
+  async next(): Promise<ReadEvent | null> {
+    if (this.#phase === 'catchup') {
+      const event = this.#catchUp()
+      if (event !== undefined) return event
+    }
+    while (this.#phase === 'follow') {
+      if (this.#stream.deleting) {
+        this.#phase = 'done'
+        throw errors.streamDeletionPending()
+      }
+      const now = this.#clock.now()
+      if (this.#stream.log.next > this.#next) {
+        const event = this.#deliver(this.#stream.log.next, now, true)
+        if (event !== undefined) return event
+        continue
+      }
+      if (this.#deadline !== null && now >= this.#deadline) break
+      if (now >= this.#nextHeartbeat) return this.#heartbeatEvent(now)
+      await this.#sleep(Math.min(this.#deadline ?? Infinity, this.#nextHeartbeat) - now)
+    }
+    this.#phase = 'done'
+    return null
+  }
+
+  /** A catch-up batch, null when the read ended, or undefined once it reaches the tail and follows. */
+  #catchUp(): ReadEvent | null | undefined {
+    const now = this.#clock.now()
+    while (this.#next < this.#stream.log.next && this.#phase === 'catchup') {
+      const event = this.#deliver(this.#stream.log.next, now, false)
+      if (event !== undefined) return event
+    }
+    if (this.#phase === 'done') return null
+    if (!this.#plan.mayFollow || this.#exhausted()) {
+      this.#phase = 'done'
+      return null
+    }
+    this.#phase = 'follow'
+    if (this.#deadline === null && this.#plan.waitMs !== null) this.#deadline = now + this.#plan.waitMs
+    return this.#heartbeatEvent(now)
+  }
+
+  /**
+   * Collects the next batch up to `endSeq`. Returns the batch, null if the read ended without one,
+   * or undefined if nothing live was found and the caller should go on.
+   */
+  #deliver(endSeq: number, now: number, live: boolean): ReadEvent | null | undefined {
+    const remainingCount = this.#plan.count - this.count
+    const remainingBytes = this.#plan.bytes - this.bytes
+    const limits = {
+      count: Math.min(remainingCount, MAX_BATCH_RECORDS),
+      bytes: Math.min(remainingBytes, MAX_BATCH_METERED_BYTES),
+      until: this.#plan.until,
+      endSeq,
+    }
+    const collected = this.#stream.collect(this.#next, limits, now)
+    this.#next = collected.next
+    this.count += collected.records.length
+    this.bytes += collected.bytes
+    if (this.#endsRead(collected, limits.count === remainingCount, limits.bytes === remainingBytes)) {
+      this.#phase = 'done'
+    }
+    if (collected.records.length === 0) return this.#phase === 'done' ? null : undefined
+    if (this.#plan.waitMs !== null) this.#deadline = now + this.#plan.waitMs
+    this.#nextHeartbeat = now + this.#heartbeatDelay()
+    return { type: 'batch', records: collected.records, tail: live ? this.#stream.tail() : null }
+  }
+
+  #endsRead(collected: Collected, countIsSessionLimit: boolean, bytesIsSessionLimit: boolean): boolean {
+    switch (collected.stop) {
+      case 'until':
+        return true
+      case 'count':
+        return countIsSessionLimit
+      case 'bytes':
+        return bytesIsSessionLimit
+      case 'end':
+        return this.#exhausted()
+    }
+  }
+
+  #exhausted(): boolean {
+    return this.count >= this.#plan.count || this.bytes >= this.#plan.bytes
+  }
+
+  #heartbeatEvent(now: number): ReadEvent {
+    this.#nextHeartbeat = now + this.#heartbeatDelay()
+    return { type: 'heartbeat', tail: this.#stream.tail() }
+  }
+
+  #heartbeatDelay(): number {
+    const { minMs, maxMs } = this.#heartbeat
+    return minMs + Math.random() * (maxMs - minMs)
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let timer: Timer | null = null
+      const unwatch = this.#watch(this.#stream, () => wake())
+      const wake = (): void => {
+        timer?.cancel()
+        unwatch()
+        this.#wakeUp = null
+        resolve()
+      }
+      timer = this.#clock.setTimer(ms, wake)
+      this.#wakeUp = wake
+    })
+  }
+}

@@ -1,0 +1,36 @@
+import { S2Error, type S2ErrorCode } from '../../errors/index.ts'
+
+/** axum's default body limit, which s2-lite keeps. */
+export const MAX_BODY_BYTES = 2 * 1024 * 1024
+
+/**
+ * Reads a whole request body, refusing more than {@link MAX_BODY_BYTES}. The error code is the
+ * one the body's format reports (`bad_json` or `bad_proto`).
+ */
+export async function readBody(request: Request, code: S2ErrorCode): Promise<Uint8Array> {
+  const tooLarge = (): S2Error => new S2Error(code, 'Failed to buffer the request body: length limit exceeded')
+  const declared = Number(request.headers.get('content-length') ?? NaN)
+  if (declared > MAX_BODY_BYTES) throw tooLarge()
+  if (request.body === null) return new Uint8Array(0)
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = request.body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => {})
+      throw tooLarge()
+    }
+    chunks.push(value)
+  }
+  if (chunks.length === 1) return chunks[0] as Uint8Array
+  const body = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    body.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return body
+}

@@ -1,0 +1,27 @@
+import type { JsonValue } from '../../errors/index.ts'
+import type { BasinState, StreamState } from '../../store/index.ts'
+
+/** RFC 3339 in UTC, fractional seconds only when non-zero, as Rust's `time` crate prints them. */
+export function rfc3339(ms: number): string {
+  const iso = new Date(ms).toISOString()
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso.replace(/0+Z$/, 'Z')
+}
+
+export function encodeBasinInfo(basin: BasinState): JsonValue {
+  return {
+    name: basin.name,
+    location: null,
+    created_at: rfc3339(basin.createdAt),
+    deleted_at: basin.deletedAt === null ? null : rfc3339(basin.deletedAt),
+    state: basin.deleting ? 'deleting' : 'active',
+  }
+}
+
+export function encodeStreamInfo(stream: StreamState): JsonValue {
+  return {
+    name: stream.name,
+    created_at: rfc3339(stream.createdAt),
+    deleted_at: stream.deletedAt === null ? null : rfc3339(stream.deletedAt),
+    cipher: stream.cipher,
+  }
+}

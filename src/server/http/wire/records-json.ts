@@ -1,0 +1,99 @@
+import { errors, S2Error, type JsonValue } from '../../errors/index.ts'
+import { MAX_FENCING_TOKEN_BYTES, utf8Length } from '../../store/index.ts'
+import type { AppendAck, AppendRecord, Header, StoredRecord, StreamPosition } from '../../store/index.ts'
+import type { AppendInput } from '../../engine/index.ts'
+import { array, join, jsonError, object, optional, required, string, u64 } from './json-decode.ts'
+
+/** How record bytes travel in JSON (`S2-Format`): UTF-8 text, or standard padded base64. */
+export type RecordFormat = 'raw' | 'base64'
+
+const encoder = new TextEncoder()
+const lossyDecoder = new TextDecoder('utf-8')
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
+
+/** Strict base64 (padding required, no stray bits), as Rust's standard engine decodes it. */
+function decodeBase64(text: string): Uint8Array {
+  if (!BASE64.test(text)) throw errors.invalid('invalid Base64 encoding')
+  const bytes = Buffer.from(text, 'base64')
+  if (bytes.toString('base64') !== text) throw errors.invalid('invalid Base64 encoding')
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+}
+
+export function decodeBytes(text: string, format: RecordFormat): Uint8Array {
+  return format === 'raw' ? encoder.encode(text) : decodeBase64(text)
+}
+
+export function encodeBytes(bytes: Uint8Array, format: RecordFormat): string {
+  return format === 'raw' ? lossyDecoder.decode(bytes) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
+}
+
+function decodeHeader(value: unknown, path: string, format: RecordFormat): Header {
+  const pair = array(value, path, 'a header as a [name, value] array')
+  if (pair.length !== 2) throw jsonError(path, `invalid length ${pair.length}, expected a [name, value] array`)
+  return {
+    name: decodeBytes(string(pair[0], join(path, 0)), format),
+    value: decodeBytes(string(pair[1], join(path, 1)), format),
+  }
+}
+
+function decodeRecord(value: unknown, path: string, format: RecordFormat): AppendRecord {
+  const obj = object(value, path, 'struct AppendRecord')
+  const timestamp = optional(obj, 'timestamp', path, u64) ?? undefined
+  const headerList = optional(obj, 'headers', path, (v, p) => array(v, p, 'a sequence of headers')) ?? []
+  const headers = headerList.map((h, i) => decodeHeader(h, join(join(path, 'headers'), i), format))
+  const body = optional(obj, 'body', path, string)
+  return { timestamp, headers, body: body ? decodeBytes(body, format) : new Uint8Array(0) }
+}
+
+/** A JSON `AppendInput`. Structural problems are 400 bad_json; bad base64 is 422 invalid. */
+export function decodeAppendInput(value: unknown, format: RecordFormat): AppendInput {
+  const obj = object(value, '', 'struct AppendInput')
+  const records = array(required(obj, 'records', ''), 'records', 'a sequence of records')
+  const matchSeqNum = optional(obj, 'match_seq_num', '', u64) ?? undefined
+  const fencingToken = optional(obj, 'fencing_token', '', string) ?? undefined
+  if (fencingToken !== undefined && utf8Length(fencingToken) > MAX_FENCING_TOKEN_BYTES) {
+    throw jsonError('fencing_token', 'fencing token must not exceed 36 bytes in length')
+  }
+  // Structure first, so a malformed body is bad_json even when a record's base64 is also bad.
+  const decoded: AppendRecord[] = []
+  let firstInvalid: S2Error | null = null
+  for (let i = 0; i < records.length; i++) {
+    try {
+      decoded.push(decodeRecord(records[i], join('records', i), format))
+    } catch (error) {
+      if (error instanceof S2Error && error.code === 'invalid') firstInvalid ??= error
+      else throw error
+    }
+  }
+  if (firstInvalid) throw firstInvalid
+  return { records: decoded, matchSeqNum, fencingToken }
+}
+
+export function encodePosition(position: StreamPosition): JsonValue {
+  return { seq_num: position.seqNum, timestamp: position.timestamp }
+}
+
+export function encodeAck(ack: AppendAck): JsonValue {
+  return { start: encodePosition(ack.start), end: encodePosition(ack.end), tail: encodePosition(ack.tail) }
+}
+
+/** A `SequencedRecord`: `headers` and `body` are left out when empty. */
+export function encodeRecord(record: StoredRecord, format: RecordFormat): JsonValue {
+  const out: { [key: string]: JsonValue } = { seq_num: record.seqNum, timestamp: record.timestamp }
+  if (record.headers.length > 0) {
+    out.headers = record.headers.map((h) => [encodeBytes(h.name, format), encodeBytes(h.value, format)])
+  }
+  if (record.body.length > 0) out.body = encodeBytes(record.body, format)
+  return out
+}
+
+/** A `ReadBatch`; `tail` only when the batch came from following the stream. */
+export function encodeReadBatch(
+  records: readonly StoredRecord[],
+  tail: StreamPosition | null,
+  format: RecordFormat,
+): JsonValue {
+  const out: { [key: string]: JsonValue } = { records: records.map((r) => encodeRecord(r, format)) }
+  if (tail) out.tail = encodePosition(tail)
+  return out
+}

@@ -1,0 +1,78 @@
+import type { Clock } from './clock/clock.ts'
+import { systemClock } from './clock/clock.ts'
+import { S2EmulatorError } from './errors/index.ts'
+
+/** Options of {@link startS2Emulator}; every field is optional. */
+export interface S2EmulatorOptions {
+  /** TCP port; 0 picks a free one. [default 0] */
+  port?: number
+  /** Interface to bind. Keep it on loopback unless a container needs more. [default '127.0.0.1'] */
+  host?: string
+  /** Send s2-lite's permissive CORS headers. [default true] */
+  cors?: boolean
+  /**
+   * How long a deleted basin or stream stays listed with `deleted_at` (blocking its name with
+   * 409 `*_deletion_pending`) before it is purged. s2-lite takes milliseconds for streams and up
+   * to a minute for basins that had streams. [default 100]
+   */
+  deletionDelayMs?: number
+  /** Interval of background work: delete-on-empty checks and freeing expired records. [default 1000] */
+  backgroundIntervalMs?: number
+  /**
+   * Interval between heartbeats of idle read sessions, as `[min, max]` milliseconds (each one is
+   * drawn at random between them) or one fixed number. [default [5000, 15000], as s2-lite]
+   */
+  heartbeatMs?: number | readonly [number, number]
+  /** Where time comes from. [default the system clock] */
+  clock?: Clock
+}
+
+export interface ResolvedOptions {
+  readonly port: number
+  readonly host: string
+  readonly cors: boolean
+  readonly deletionDelayMs: number
+  readonly backgroundIntervalMs: number
+  readonly heartbeat: { readonly minMs: number; readonly maxMs: number }
+  readonly clock: Clock
+}
+
+export const emulatorDefaults = {
+  port: 0,
+  host: '127.0.0.1',
+  cors: true,
+  deletionDelayMs: 100,
+  backgroundIntervalMs: 1000,
+  heartbeatMs: [5000, 15000] as const,
+} satisfies S2EmulatorOptions
+
+const isDuration = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0
+
+/** Validates options once, listing every problem, and returns them resolved and frozen. */
+export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
+  const o = { ...emulatorDefaults, clock: systemClock, ...input }
+  const problems: string[] = []
+  if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) {
+    problems.push(`port must be an integer from 0 to 65535 (got ${String(o.port)})`)
+  }
+  if (typeof o.host !== 'string' || o.host === '') problems.push('host must be a non-empty string')
+  if (typeof o.cors !== 'boolean') problems.push('cors must be true or false')
+  if (!isDuration(o.deletionDelayMs)) problems.push('deletionDelayMs must be a number of milliseconds >= 0')
+  if (!isDuration(o.backgroundIntervalMs) || o.backgroundIntervalMs < 1) {
+    problems.push('backgroundIntervalMs must be a number of milliseconds >= 1')
+  }
+  const [minMs, maxMs] = typeof o.heartbeatMs === 'number' ? [o.heartbeatMs, o.heartbeatMs] : o.heartbeatMs
+  if (!isDuration(minMs) || !isDuration(maxMs) || minMs < 1 || minMs > maxMs) {
+    problems.push('heartbeatMs must be a number of milliseconds >= 1, or [min, max] with 1 <= min <= max')
+  }
+  if (problems.length > 0) throw new S2EmulatorError('S2EMU_BAD_OPTIONS', `invalid options: ${problems.join('; ')}`)
+  return Object.freeze({
+    port: o.port,
+    host: o.host,
+    cors: o.cors,
+    deletionDelayMs: o.deletionDelayMs,
+    backgroundIntervalMs: o.backgroundIntervalMs,
+    heartbeat: Object.freeze({ minMs, maxMs }),
+    clock: o.clock,
+  })
+}

@@ -1,0 +1,263 @@
+import { errors } from '../errors/index.ts'
+import { BasinState } from './basin.ts'
+import {
+  patchBasinConfig,
+  patchLayer,
+  resolveStreamConfig,
+  sameBasinConfig,
+  sameStreamConfig,
+  validateLayer,
+  validatePatch,
+  type BasinConfig,
+  type BasinConfigPatch,
+  type StreamConfig,
+  type StreamConfigLayer,
+  type StreamConfigPatch,
+} from './config.ts'
+import { listPage, type ListOptions, type Page } from './list.ts'
+import type { AppendBatch } from './record.ts'
+import { StreamState, type AppendAck } from './stream.ts'
+
+export type ProvisionResult = 'created' | 'updated' | 'noop'
+
+/** What the store tells the engine about; the engine wakes readers and schedules work on it. */
+export interface StoreObserver {
+  /** Records were appended to the stream, or it began deletion. */
+  streamChanged(stream: StreamState): void
+  /** A deletion was marked and should be purged at `at` (ms). */
+  purgeDue(at: number): void
+}
+
+interface PendingPurge {
+  readonly basin: BasinState
+  readonly stream: StreamState | null
+  readonly at: number
+}
+
+/**
+ * One S2 account: its basins, their streams, and every rule of the control plane
+ * (s2-lite §4, §8.5, §9). Synchronous and free of I/O: `now` is always an argument.
+ */
+export class Account {
+  readonly basins = new Map<string, BasinState>()
+  #pending: PendingPurge[] = []
+  readonly #observer: StoreObserver
+  readonly #purgeDelayMs: number
+
+  constructor(observer: StoreObserver, purgeDelayMs: number) {
+    this.#observer = observer
+    this.#purgeDelayMs = purgeDelayMs
+  }
+
+  // ---- basins ----
+
+  listBasins(options: ListOptions): Page<BasinState> {
+    return listPage(this.basins, options)
+  }
+
+  createBasin(name: string, config: BasinConfig, idempotencyKey: string | null, now: number) {
+    validateLayer(config.defaultStreamConfig)
+    const existing = this.basins.get(name)
+    if (existing) {
+      if (existing.deleting) throw errors.basinDeletionPending(name)
+      if (idempotencyKey !== null && idempotencyKey === existing.idempotencyKey) {
+        return { basin: existing, result: 'noop' as ProvisionResult }
+      }
+      throw errors.basinExists(name)
+    }
+    const basin = new BasinState(name, config, idempotencyKey, now)
+    this.basins.set(name, basin)
+    return { basin, result: 'created' as ProvisionResult }
+  }
+
+  /** PUT: create, or replace the whole config (omitted fields revert to defaults). */
+  ensureBasin(name: string, config: BasinConfig, now: number) {
+    validateLayer(config.defaultStreamConfig)
+    const existing = this.basins.get(name)
+    if (!existing) return this.createBasin(name, config, null, now)
+    if (existing.deleting) throw errors.basinDeletionPending(name)
+    if (sameBasinConfig(existing.config, config)) return { basin: existing, result: 'noop' as ProvisionResult }
+    existing.config = config
+    return { basin: existing, result: 'updated' as ProvisionResult }
+  }
+
+  /** The basin's config; still answers while the basin is being deleted, as s2-lite does. */
+  basin(name: string): BasinState {
+    const basin = this.basins.get(name)
+    if (!basin) throw errors.basinNotFound(name)
+    return basin
+  }
+
+  reconfigureBasin(name: string, patch: BasinConfigPatch): BasinConfig {
+    if (patch.defaultStreamConfig) validatePatch(patch.defaultStreamConfig)
+    const basin = this.basin(name)
+    if (basin.deleting) throw errors.basinDeletionPending(name)
+    basin.config = patchBasinConfig(basin.config, patch)
+    return basin.config
+  }
+
+  /** Marks the basin and its live streams deleted; they are purged later. Idempotent while pending. */
+  deleteBasin(name: string, now: number): void {
+    const basin = this.basin(name)
+    if (basin.deleting) return
+    basin.deletedAt = now
+    for (const stream of basin.streams.values()) this.#tombstone(basin, stream, now)
+    this.#schedulePurge(basin, null, now)
+  }
+
+  // ---- streams ----
+
+  /** Streams of a basin; a missing basin lists as empty, as in s2-lite. */
+  listStreams(basinName: string, options: ListOptions): Page<StreamState> {
+    const basin = this.basins.get(basinName)
+    return basin ? listPage(basin.streams, options) : { items: [], hasMore: false }
+  }
+
+  createStream(basinName: string, name: string, layer: StreamConfigLayer, idempotencyKey: string | null, now: number) {
+    validateLayer(layer)
+    const basin = this.basin(basinName)
+    if (basin.deleting) throw errors.basinDeletionPending(basinName)
+    const existing = basin.streams.get(name)
+    if (existing) {
+      if (existing.deleting) throw errors.streamDeletionPending()
+      if (idempotencyKey !== null && idempotencyKey === existing.idempotencyKey) {
+        return { stream: existing, result: 'noop' as ProvisionResult }
+      }
+      throw errors.streamExists(basinName, name)
+    }
+    return { stream: this.#addStream(basin, name, layer, idempotencyKey, now), result: 'created' as ProvisionResult }
+  }
+
+  /** PUT: create, or replace the config with the request merged over the basin's current defaults. */
+  ensureStream(basinName: string, name: string, layer: StreamConfigLayer, now: number) {
+    validateLayer(layer)
+    const basin = this.basin(basinName)
+    if (basin.deleting) throw errors.basinDeletionPending(basinName)
+    const existing = basin.streams.get(name)
+    if (!existing) return this.createStream(basinName, name, layer, null, now)
+    if (existing.deleting) throw errors.streamDeletionPending()
+    const desired = resolveStreamConfig(layer, basin.config.defaultStreamConfig)
+    if (sameStreamConfig(existing.config, desired)) return { stream: existing, result: 'noop' as ProvisionResult }
+    existing.config = desired
+    return { stream: existing, result: 'updated' as ProvisionResult }
+  }
+
+  /** A live stream for control-plane reads; a missing basin is `stream_not_found`, as in s2-lite. */
+  streamConfig(basinName: string, name: string): StreamConfig {
+    const stream = this.basins.get(basinName)?.streams.get(name)
+    if (!stream) throw errors.streamNotFound(basinName, name)
+    if (stream.deleting) throw errors.streamDeletionPending()
+    return stream.config
+  }
+
+  reconfigureStream(basinName: string, name: string, patch: StreamConfigPatch): StreamConfig {
+    validatePatch(patch)
+    const basin = this.basin(basinName)
+    if (basin.deleting) throw errors.basinDeletionPending(basinName)
+    const stream = basin.streams.get(name)
+    if (!stream) throw errors.streamNotFound(basinName, name)
+    if (stream.deleting) throw errors.streamDeletionPending()
+    stream.config = resolveStreamConfig(patchLayer(stream.config, patch), basin.config.defaultStreamConfig)
+    return stream.config
+  }
+
+  deleteStream(basinName: string, name: string, now: number): void {
+    const basin = this.basins.get(basinName)
+    const stream = basin?.streams.get(name)
+    if (!basin || !stream) throw errors.streamNotFound(basinName, name)
+    this.#tombstone(basin, stream, now)
+  }
+
+  // ---- data plane ----
+
+  /** The stream an append goes to, created first if the basin says so. */
+  streamForAppend(basinName: string, name: string, now: number): StreamState {
+    return this.#dataStream(basinName, name, now, (basin) => basin.config.createStreamOnAppend)
+  }
+
+  /** The stream a read or check-tail goes to, created first if the basin says so. */
+  streamForRead(basinName: string, name: string, now: number): StreamState {
+    return this.#dataStream(basinName, name, now, (basin) => basin.config.createStreamOnRead)
+  }
+
+  append(stream: StreamState, batch: AppendBatch, now: number): AppendAck {
+    if (stream.deleting) throw errors.streamDeletionPending()
+    const ack = stream.append(batch, now)
+    this.#observer.streamChanged(stream)
+    return ack
+  }
+
+  // ---- background ----
+
+  /** Removes deletions that are due; returns when the next one is due (Infinity if none). */
+  purgeDue(now: number): number {
+    let next = Infinity
+    const remaining: PendingPurge[] = []
+    for (const entry of this.#pending) {
+      if (entry.at > now) {
+        remaining.push(entry)
+        next = Math.min(next, entry.at)
+      } else if (entry.stream) {
+        if (entry.basin.streams.get(entry.stream.name) === entry.stream) entry.basin.streams.delete(entry.stream.name)
+      } else if (entry.basin.streams.size > 0) {
+        // A basin goes only once its last stream has gone; look again when that is due.
+        remaining.push({ ...entry, at: now + this.#purgeDelayMs })
+        next = Math.min(next, now + this.#purgeDelayMs)
+      } else if (this.basins.get(entry.basin.name) === entry.basin) {
+        this.basins.delete(entry.basin.name)
+      }
+    }
+    this.#pending = remaining
+    return next
+  }
+
+  /** Streams whose delete-on-empty age has passed with no live records are deleted. */
+  deleteEmptyStreams(now: number): void {
+    for (const basin of this.basins.values()) {
+      for (const stream of basin.streams.values()) {
+        const minAgeMs = stream.config.deleteOnEmptyMinAgeSecs * 1000
+        if (stream.deleting || minAgeMs === 0) continue
+        if (now < (stream.lastWriteAt ?? stream.createdAt) + minAgeMs) continue
+        if (!stream.hasLiveRecords(now)) this.#tombstone(basin, stream, now)
+      }
+    }
+  }
+
+  /** Frees trimmed and expired records. */
+  compact(now: number): void {
+    for (const basin of this.basins.values()) for (const stream of basin.streams.values()) stream.compact(now)
+  }
+
+  #dataStream(basinName: string, name: string, now: number, autoCreate: (basin: BasinState) => boolean): StreamState {
+    const basin = this.basins.get(basinName)
+    if (!basin) throw errors.basinNotFound(basinName)
+    const stream = basin.streams.get(name)
+    if (stream) {
+      if (stream.deleting) throw errors.streamDeletionPending()
+      return stream
+    }
+    if (!autoCreate(basin)) throw errors.streamNotFound(basinName, name)
+    if (basin.deleting) throw errors.basinDeletionPending(basinName)
+    return this.#addStream(basin, name, {}, null, now)
+  }
+
+  #addStream(basin: BasinState, name: string, layer: StreamConfigLayer, key: string | null, now: number): StreamState {
+    const config = resolveStreamConfig(layer, basin.config.defaultStreamConfig)
+    const stream = new StreamState(name, config, basin.config.streamCipher, key, now)
+    basin.streams.set(name, stream)
+    return stream
+  }
+
+  #tombstone(basin: BasinState, stream: StreamState, now: number): void {
+    if (stream.deleting) return
+    stream.deletedAt = now
+    this.#schedulePurge(basin, stream, now)
+    this.#observer.streamChanged(stream)
+  }
+
+  #schedulePurge(basin: BasinState, stream: StreamState | null, now: number): void {
+    const at = now + this.#purgeDelayMs
+    this.#pending.push({ basin, stream, at })
+    this.#observer.purgeDue(at)
+  }
+}

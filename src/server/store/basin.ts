@@ -1,0 +1,23 @@
+import type { BasinConfig } from './config.ts'
+import type { StreamState } from './stream.ts'
+
+export class BasinState {
+  readonly name: string
+  readonly createdAt: number
+  deletedAt: number | null = null
+  config: BasinConfig
+  /** Set when created by a POST carrying `s2-request-token`; kept across ensures. */
+  readonly idempotencyKey: string | null
+  readonly streams = new Map<string, StreamState>()
+
+  constructor(name: string, config: BasinConfig, idempotencyKey: string | null, now: number) {
+    this.name = name
+    this.config = config
+    this.idempotencyKey = idempotencyKey
+    this.createdAt = now
+  }
+
+  get deleting(): boolean {
+    return this.deletedAt !== null
+  }
+}

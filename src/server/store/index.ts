@@ -1,0 +1,38 @@
+export { Store, type StoreOptions } from './store.ts'
+export { Account, type ProvisionResult, type StoreObserver } from './account.ts'
+export { BasinState } from './basin.ts'
+export { StreamState, type AppendAck, type Collected, type CollectLimits, type CollectStop } from './stream.ts'
+export type { ListOptions, Page } from './list.ts'
+export {
+  DEFAULT_BASIN_CONFIG,
+  DEFAULT_STREAM_CONFIG,
+  type BasinConfig,
+  type BasinConfigPatch,
+  type Cipher,
+  type RetentionPolicy,
+  type StorageClass,
+  type StreamConfig,
+  type StreamConfigLayer,
+  type StreamConfigPatch,
+  type TimestampingMode,
+} from './config.ts'
+export {
+  validateBatch,
+  meteredSize,
+  MAX_BATCH_METERED_BYTES,
+  MAX_BATCH_RECORDS,
+  type AppendBatch,
+  type AppendRecord,
+  type Header,
+  type StoredRecord,
+  type StreamPosition,
+} from './record.ts'
+export {
+  basinNameProblem,
+  basinFilterProblem,
+  streamNameProblem,
+  streamFilterProblem,
+  requestTokenProblem,
+  utf8Length,
+  MAX_FENCING_TOKEN_BYTES,
+} from './names.ts'

@@ -1,0 +1,122 @@
+import { errors } from '../errors/index.ts'
+import { MAX_FENCING_TOKEN_BYTES } from './names.ts'
+
+/** A position in a stream: the next (or a record's) sequence number and timestamp. */
+export interface StreamPosition {
+  readonly seqNum: number
+  readonly timestamp: number
+}
+
+export interface Header {
+  readonly name: Uint8Array
+  readonly value: Uint8Array
+}
+
+/** A record as a client submits it, decoded from JSON or protobuf. */
+export interface AppendRecord {
+  /** Client timestamp (ms by convention, opaque to S2); undefined when not given. */
+  readonly timestamp: number | undefined
+  readonly headers: readonly Header[]
+  readonly body: Uint8Array
+}
+
+export type Command = { readonly kind: 'fence'; readonly token: string } | { readonly kind: 'trim'; readonly seqNum: number }
+
+/** A record that passed validation, with its metered size and its command, if it is one. */
+export interface ValidRecord extends AppendRecord {
+  readonly metered: number
+  readonly command: Command | null
+}
+
+export interface AppendBatch {
+  readonly records: readonly ValidRecord[]
+  readonly matchSeqNum: number | undefined
+  readonly fencingToken: string | undefined
+}
+
+/** A stored record. Immutable once written, so snapshots can share it. */
+export interface StoredRecord {
+  readonly seqNum: number
+  readonly timestamp: number
+  readonly headers: readonly Header[]
+  readonly body: Uint8Array
+  readonly metered: number
+  /** When retention expires it (ms since epoch), or Infinity. */
+  readonly expiresAt: number
+}
+
+export const MAX_BATCH_RECORDS = 1000
+export const MAX_BATCH_METERED_BYTES = 1024 * 1024
+
+/** S2's metered size: 8 + 2 per header + header bytes + body bytes. Commands are metered the same way. */
+export function meteredSize(record: { readonly headers: readonly Header[]; readonly body: Uint8Array }): number {
+  let size = 8 + 2 * record.headers.length + record.body.length
+  for (const header of record.headers) size += header.name.length + header.value.length
+  return size
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+const asciiOf = (bytes: Uint8Array): string => String.fromCharCode(...bytes)
+
+function parseCommand(record: AppendRecord): Command | null {
+  const only = record.headers.length === 1 ? record.headers[0] : undefined
+  if (only === undefined || only.name.length !== 0) return null
+  const name = only.value.length <= 8 ? asciiOf(only.value) : ''
+  if (name === 'fence') {
+    let token: string
+    try {
+      token = strictUtf8.decode(record.body)
+    } catch {
+      throw errors.invalid('invalid `fence` command: invalid UTF-8')
+    }
+    if (record.body.length > MAX_FENCING_TOKEN_BYTES) {
+      throw errors.invalid('invalid `fence` command: fencing token must not exceed 36 bytes in length')
+    }
+    return { kind: 'fence', token }
+  }
+  if (name === 'trim') {
+    if (record.body.length !== 8) {
+      throw errors.invalid(
+        `invalid \`trim\` command: earliest sequence number to trim to was ${record.body.length} bytes, must be 8`,
+      )
+    }
+    const view = new DataView(record.body.buffer, record.body.byteOffset, 8)
+    return { kind: 'trim', seqNum: Number(view.getBigUint64(0)) }
+  }
+  throw errors.invalid('unknown command')
+}
+
+/**
+ * Checks a batch against S2's append rules (s2-lite §5.2). Runs before any lookup, so an invalid
+ * batch to a missing stream is a 422, as in s2-lite.
+ */
+export function validateBatch(
+  records: readonly AppendRecord[],
+  matchSeqNum: number | undefined,
+  fencingToken: string | undefined,
+): AppendBatch {
+  if (records.length === 0) throw errors.invalid('record batch must not be empty')
+  if (records.length > MAX_BATCH_RECORDS) throw errors.invalid('record batch must not exceed 1000 records')
+  const valid: ValidRecord[] = new Array(records.length)
+  let total = 0
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as AppendRecord
+    const metered = meteredSize(record)
+    total += metered
+    valid[i] = { ...record, metered, command: null }
+  }
+  if (total > MAX_BATCH_METERED_BYTES) {
+    throw errors.invalid('record batch must not exceed a metered size of 1 MiB')
+  }
+  for (let i = 0; i < valid.length; i++) {
+    const record = valid[i] as ValidRecord
+    if (record.metered > MAX_BATCH_METERED_BYTES) throw errors.invalid('record must have metered size less than 1 MiB')
+    const command = parseCommand(record)
+    if (command !== null) valid[i] = { ...record, command }
+    else if (record.headers.some((h) => h.name.length === 0)) throw errors.invalid('invalid header: empty name')
+  }
+  if (fencingToken !== undefined && new TextEncoder().encode(fencingToken).length > MAX_FENCING_TOKEN_BYTES) {
+    throw errors.invalid('fencing token must not exceed 36 bytes in length')
+  }
+  return { records: valid, matchSeqNum, fencingToken }
+}

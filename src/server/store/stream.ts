@@ -1,0 +1,181 @@
+import { errors } from '../errors/index.ts'
+import { retentionMs, type Cipher, type StreamConfig } from './config.ts'
+import { RecordLog } from './record-log.ts'
+import type { AppendBatch, StoredRecord, StreamPosition } from './record.ts'
+
+export interface AppendAck {
+  readonly start: StreamPosition
+  readonly end: StreamPosition
+  readonly tail: StreamPosition
+}
+
+/** Limits for collecting one batch of records. */
+export interface CollectLimits {
+  readonly count: number
+  readonly bytes: number
+  /** Exclusive upper bound on record timestamps; Infinity for none. */
+  readonly until: number
+  /** Exclusive upper bound on sequence numbers. */
+  readonly endSeq: number
+}
+
+export type CollectStop = 'count' | 'bytes' | 'until' | 'end'
+
+export interface Collected {
+  readonly records: StoredRecord[]
+  readonly bytes: number
+  /** Where the next collection continues. */
+  readonly next: number
+  /** Which limit stopped it: `end` means it reached `endSeq`. */
+  readonly stop: CollectStop
+}
+
+/** One stream: its records and everything S2 keeps beside them. */
+export class StreamState {
+  readonly name: string
+  readonly createdAt: number
+  deletedAt: number | null = null
+  config: StreamConfig
+  readonly cipher: Cipher | null
+  /** Set when created by a POST carrying `s2-request-token`; kept across ensures. */
+  readonly idempotencyKey: string | null
+  log: RecordLog
+  /** Timestamp of the last record appended: the tail's timestamp. */
+  lastTimestamp = 0
+  fencingToken = ''
+  /** Records below this sequence number are trimmed. */
+  trimPoint = 0
+  /** Time of the last append, for delete-on-empty. */
+  lastWriteAt: number | null = null
+
+  constructor(name: string, config: StreamConfig, cipher: Cipher | null, idempotencyKey: string | null, now: number) {
+    this.name = name
+    this.config = config
+    this.cipher = cipher
+    this.idempotencyKey = idempotencyKey
+    this.createdAt = now
+    this.log = new RecordLog()
+  }
+
+  get deleting(): boolean {
+    return this.deletedAt !== null
+  }
+
+  tail(): StreamPosition {
+    return { seqNum: this.log.next, timestamp: this.lastTimestamp }
+  }
+
+  /**
+   * Appends a validated batch: checks the fencing token and `match_seq_num`, assigns timestamps,
+   * then commits the whole batch or nothing (s2-lite §5.5, §5.6).
+   */
+  append(batch: AppendBatch, now: number): AppendAck {
+    if (batch.fencingToken !== undefined && batch.fencingToken !== this.fencingToken) {
+      throw errors.fencingTokenMismatch(this.fencingToken)
+    }
+    const first = this.log.next
+    if (batch.matchSeqNum !== undefined && batch.matchSeqNum !== first) throw errors.seqNumMismatch(first)
+
+    const { timestampingMode: mode, timestampingUncapped: uncapped } = this.config
+    const timestamps = new Array<number>(batch.records.length)
+    let max = this.lastTimestamp
+    for (let i = 0; i < batch.records.length; i++) {
+      const client = (batch.records[i] as AppendBatch['records'][number]).timestamp
+      let ts: number
+      if (mode === 'arrival') ts = now
+      else if (client !== undefined) ts = client
+      else if (mode === 'client-require') throw errors.invalid('record timestamp was required but was missing')
+      else ts = now
+      if (!uncapped && ts > now) ts = now
+      if (ts < max) ts = max
+      else max = ts
+      timestamps[i] = ts
+    }
+
+    const expiresAt = now + retentionMs(this.config)
+    for (let i = 0; i < batch.records.length; i++) {
+      const record = batch.records[i] as AppendBatch['records'][number]
+      const seqNum = first + i
+      this.log.push({
+        seqNum,
+        timestamp: timestamps[i] as number,
+        headers: record.headers,
+        body: record.body,
+        metered: record.metered,
+        expiresAt,
+      })
+      if (record.command?.kind === 'fence') this.fencingToken = record.command.token
+      else if (record.command?.kind === 'trim') {
+        this.trimPoint = Math.max(this.trimPoint, Math.min(record.command.seqNum, seqNum + 1))
+      }
+    }
+    this.lastTimestamp = max
+    this.lastWriteAt = now
+    const end = this.log.next
+    return {
+      start: { seqNum: first, timestamp: timestamps[0] as number },
+      end: { seqNum: end, timestamp: timestamps[timestamps.length - 1] as number },
+      tail: this.tail(),
+    }
+  }
+
+  /** Whether a record is still readable: not trimmed, not expired. */
+  isLive(record: StoredRecord, now: number): boolean {
+    return record.seqNum >= this.trimPoint && record.expiresAt > now
+  }
+
+  /** First sequence number at or after `timestamp`, or the tail if there is none. */
+  seekTimestamp(timestamp: number): number {
+    return this.log.seekTimestamp(timestamp, this.trimPoint)
+  }
+
+  /**
+   * Collects live records from `from`, stopping at the first limit reached. A record that does not
+   * fit the remaining bytes is never split: collection stops before it.
+   */
+  collect(from: number, limits: CollectLimits, now: number): Collected {
+    const records: StoredRecord[] = []
+    let bytes = 0
+    let seq = Math.max(from, this.trimPoint, this.log.start)
+    const end = Math.min(limits.endSeq, this.log.next)
+    let stop: CollectStop = 'end'
+    for (; seq < end; seq++) {
+      const record = this.log.get(seq) as StoredRecord
+      if (record.expiresAt <= now) continue
+      if (record.timestamp >= limits.until) {
+        stop = 'until'
+        break
+      }
+      if (records.length >= limits.count) {
+        stop = 'count'
+        break
+      }
+      if (bytes + record.metered > limits.bytes) {
+        stop = 'bytes'
+        break
+      }
+      records.push(record)
+      bytes += record.metered
+    }
+    return { records, bytes, next: seq, stop }
+  }
+
+  /** Whether any record is still live (for delete-on-empty). */
+  hasLiveRecords(now: number): boolean {
+    for (let seq = Math.max(this.trimPoint, this.log.start); seq < this.log.next; seq++) {
+      if ((this.log.get(seq) as StoredRecord).expiresAt > now) return true
+    }
+    return false
+  }
+
+  /** Frees the memory of trimmed and expired records at the front of the log. */
+  compact(now: number): void {
+    let seq = this.log.start
+    while (seq < this.log.next) {
+      const record = this.log.get(seq) as StoredRecord
+      if (seq >= this.trimPoint && record.expiresAt > now) break
+      seq++
+    }
+    this.log.dropBefore(seq)
+  }
+}
