@@ -10,7 +10,7 @@ import {
 } from '../store/index.ts'
 import { Background } from './background.ts'
 import { planSessionRead, planUnaryRead, type ReadPlan, type ReadRequest } from './read-params.ts'
-import { ReadSession, type HeartbeatInterval } from './read-session.ts'
+import { ReadSession, type Delivered, type HeartbeatInterval } from './read-session.ts'
 import { resolveReadStart } from './read-start.ts'
 
 export interface EngineOptions {
@@ -87,9 +87,17 @@ export class Engine {
     return account.streamForRead(address.basin, address.stream, this.clock.now()).tail()
   }
 
-  /** Opens a streaming read (SSE, S2S). Errors before the first event (404, 409, 416) throw here. */
-  openSession(address: StreamAddress, request: ReadRequest): ReadSession {
-    return this.#open(address, planSessionRead(request))
+  /**
+   * Opens a streaming read (SSE, S2S). Errors before the first event (404, 409, 416) throw here.
+   * `resumeAfter` continues an earlier read: it starts after that sequence number, with its counts.
+   */
+  openSession(address: StreamAddress, request: ReadRequest, resumeAfter?: { seqNum: number } & Delivered): ReadSession {
+    const plan = planSessionRead(request)
+    return this.#open(
+      address,
+      resumeAfter ? { ...plan, start: { kind: 'seqNum', value: resumeAfter.seqNum + 1 } } : plan,
+      resumeAfter,
+    )
   }
 
   /** A unary read: the first batch, waiting up to `wait` for one when the read starts at the tail. */
@@ -108,10 +116,10 @@ export class Engine {
     }
   }
 
-  #open(address: StreamAddress, plan: ReadPlan): ReadSession {
+  #open(address: StreamAddress, plan: ReadPlan, delivered?: Delivered): ReadSession {
     const stream = this.store.account(address.namespace).streamForRead(address.basin, address.stream, this.clock.now())
     const start = resolveReadStart(stream, plan)
-    return new ReadSession(stream, start, plan, this.clock, this.#watch, this.#heartbeat)
+    return new ReadSession(stream, start, plan, this.clock, this.#watch, this.#heartbeat, delivered)
   }
 
   readonly #watch = (stream: StreamState, onChange: () => void): (() => void) => {

@@ -24,6 +24,15 @@ export interface HeartbeatInterval {
   readonly maxMs: number
 }
 
+/**
+ * Records and metered bytes a read has delivered. A resumed read (SSE `Last-Event-ID`) starts from
+ * the counts it had, so its limits shrink by what was already consumed.
+ */
+export interface Delivered {
+  readonly count: number
+  readonly bytes: number
+}
+
 /** How a session learns that its stream changed. */
 export type Watch = (stream: StreamState, onChange: () => void) => () => void
 
@@ -47,7 +56,17 @@ export class ReadSession {
   count = 0
   bytes = 0
 
-  constructor(stream: StreamState, start: number, plan: ReadPlan, clock: Clock, watch: Watch, heartbeat: HeartbeatInterval) {
+  constructor(
+    stream: StreamState,
+    start: number,
+    plan: ReadPlan,
+    clock: Clock,
+    watch: Watch,
+    heartbeat: HeartbeatInterval,
+    delivered: Delivered = { count: 0, bytes: 0 },
+  ) {
+    this.count = delivered.count
+    this.bytes = delivered.bytes
     this.#stream = stream
     this.#next = start
     this.#plan = plan

@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { S2Error } from '../errors/index.ts'
+import { responseCompression } from './compression.ts'
 import { permissiveCors } from './cors.ts'
 import { empty, json } from './respond.ts'
 import { registerRoutes, type AppEnv, type RouteDeps, type RouteSpec } from './route.ts'
@@ -39,6 +40,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
   if (options.cors) app.use(permissiveCors())
+  app.use(responseCompression())
   app.use(async (c, next) => {
     c.set('namespace', '')
     await next()

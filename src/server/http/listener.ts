@@ -1,6 +1,8 @@
 import { getRequestListener } from '@hono/node-server'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer as createHttp1Server } from 'node:http'
+import { createServer as createHttp2Server, type Http2Session } from 'node:http2'
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net'
+import { Duplex } from 'node:stream'
 import { S2EmulatorError } from '../errors/index.ts'
 
 export interface Listener {
@@ -10,45 +12,119 @@ export interface Listener {
   close(): Promise<void>
 }
 
-/** Serves `fetch` over HTTP/1.1 on host:port (0 picks a free port). */
+/** What an HTTP/2 client sends first (RFC 9113 §3.4); no HTTP/1 request starts this way. */
+const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')
+
+/** The SDK pools up to 100 streams per connection; allow plenty more. */
+const H2_SETTINGS = { maxConcurrentStreams: 1000, initialWindowSize: 10 * 1024 * 1024 }
+
+/**
+ * A socket whose first bytes were already read, replayed in front of the rest. node:http2 reads
+ * from the native handle, so bytes put back with `unshift` would be lost to it; a JS Duplex is
+ * the way to hand it a connection that was sniffed.
+ */
+function replaying(socket: Socket, first: Buffer): Duplex {
+  const duplex = new Duplex({
+    read() {
+      socket.resume()
+    },
+    write(chunk: Buffer, _encoding, callback) {
+      socket.write(chunk, callback)
+    },
+    final(callback) {
+      socket.end()
+      callback()
+    },
+    destroy(error, callback) {
+      socket.destroy(error ?? undefined)
+      callback(error)
+    },
+  })
+  duplex.push(first)
+  socket.on('data', (chunk: Buffer) => {
+    if (!duplex.push(chunk)) socket.pause()
+  })
+  socket.on('end', () => duplex.push(null))
+  socket.on('close', () => duplex.destroy())
+  socket.on('error', (error) => duplex.destroy(error))
+  return duplex
+}
+
+/**
+ * Serves `fetch` on one port over HTTP/1.1 and HTTP/2 cleartext with prior knowledge (h2c), told
+ * apart by the connection preface: the SDKs send unary calls over HTTP/1.1 and S2S sessions over
+ * h2c to the same endpoint. Port 0 picks a free port.
+ */
 export async function listen(
   fetch: (request: Request, env: never) => Response | Promise<Response>,
   host: string,
   port: number,
 ): Promise<Listener> {
-  const server: Server = createServer(getRequestListener((request, env) => fetch(request, env as never)))
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => {
-      server.off('listening', onListening)
-      if (error.code === 'EADDRINUSE') {
-        reject(
-          new S2EmulatorError(
-            'S2EMU_PORT_IN_USE',
-            `port ${port} on ${host} is already in use: stop what holds it, or pass port 0 to pick a free one`,
-            { cause: error },
-          ),
-        )
-      } else {
-        reject(new S2EmulatorError('S2EMU_LISTEN_FAILED', `cannot listen on ${host}:${port}: ${error.message}`, { cause: error }))
+  const handler = getRequestListener((request, env) => fetch(request, env as never))
+  const http1 = createHttp1Server(handler)
+  const http2 = createHttp2Server({ settings: H2_SETTINGS }, handler)
+  const sockets = new Set<Socket>()
+  const sessions = new Set<Http2Session>()
+  http2.on('session', (session: Http2Session) => {
+    sessions.add(session)
+    session.on('close', () => sessions.delete(session))
+  })
+
+  const tcp = createTcpServer((socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.on('error', () => socket.destroy())
+    let seen: Buffer = Buffer.alloc(0)
+    const sniff = (chunk: Buffer): void => {
+      seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk])
+      const n = Math.min(seen.length, H2_PREFACE.length)
+      const isH2 = seen.subarray(0, n).equals(H2_PREFACE.subarray(0, n))
+      if (isH2 && seen.length < H2_PREFACE.length) return // a prefix of the preface so far: wait for more
+      socket.off('data', sniff)
+      socket.pause()
+      if (isH2) http2.emit('connection', replaying(socket, seen))
+      else {
+        socket.unshift(seen)
+        http1.emit('connection', socket)
+        socket.resume()
       }
     }
+    socket.on('data', sniff)
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      tcp.off('listening', onListening)
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new S2EmulatorError(
+              'S2EMU_PORT_IN_USE',
+              `port ${port} on ${host} is already in use: stop what holds it, or pass port 0 to pick a free one`,
+              { cause: error },
+            )
+          : new S2EmulatorError('S2EMU_LISTEN_FAILED', `cannot listen on ${host}:${port}: ${error.message}`, { cause: error }),
+      )
+    }
     const onListening = (): void => {
-      server.off('error', onError)
+      tcp.off('error', onError)
       resolve()
     }
-    server.once('error', onError)
-    server.once('listening', onListening)
-    server.listen(port, host)
+    tcp.once('error', onError)
+    tcp.once('listening', onListening)
+    tcp.listen(port, host)
   })
-  const address = server.address() as AddressInfo
+
+  const address = tcp.address() as AddressInfo
   let closing: Promise<void> | null = null
   return {
     host,
     port: address.port,
     close() {
       closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
+        tcp.close(() => resolve())
+        for (const session of sessions) session.destroy()
+        for (const socket of sockets) socket.destroy()
+        http1.closeAllConnections()
       })
       return closing
     },

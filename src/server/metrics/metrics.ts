@@ -6,6 +6,7 @@ import type { Store } from '../store/index.ts'
  */
 export class Metrics {
   readonly #requests = new Map<string, number>()
+  readonly #sessions = new Map<string, number>()
   recordsAppended = 0
   bytesAppended = 0
   appendBatches = 0
@@ -26,6 +27,28 @@ export class Metrics {
   read(records: number, meteredBytes: number): void {
     this.recordsRead += records
     this.bytesRead += meteredBytes
+  }
+
+  /**
+   * Counts a session as open until the returned function is called (calling it again is harmless),
+   * so tests can check that every session a client abandons is cleaned up.
+   */
+  sessionOpened(kind: 'read' | 'append', transport: 'sse' | 's2s'): () => void {
+    const key = `${kind}\u0000${transport}`
+    this.#sessions.set(key, (this.#sessions.get(key) ?? 0) + 1)
+    let open = true
+    return () => {
+      if (!open) return
+      open = false
+      this.#sessions.set(key, (this.#sessions.get(key) ?? 1) - 1)
+    }
+  }
+
+  /** Sessions (SSE and S2S reads, S2S appends) currently open. */
+  get openSessions(): number {
+    let total = 0
+    for (const count of this.#sessions.values()) total += count
+    return total
   }
 
   /** Prometheus text exposition format 0.0.4. */
@@ -50,6 +73,16 @@ export class Metrics {
     lines.push(`s2_emulator_records_read_total ${this.recordsRead}`)
     family('s2_emulator_read_bytes_total', 'counter', 'Metered bytes delivered to readers.')
     lines.push(`s2_emulator_read_bytes_total ${this.bytesRead}`)
+
+    family('s2_emulator_open_sessions', 'gauge', 'Streaming sessions currently open, by kind and transport.')
+    for (const kind of ['append', 'read']) {
+      for (const transport of ['s2s', 'sse']) {
+        if (kind === 'append' && transport === 'sse') continue
+        lines.push(
+          `s2_emulator_open_sessions{kind="${kind}",transport="${transport}"} ${this.#sessions.get(`${kind}\u0000${transport}`) ?? 0}`,
+        )
+      }
+    }
 
     let basins = 0
     let deletingBasins = 0

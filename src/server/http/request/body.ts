@@ -1,13 +1,21 @@
 import { S2Error, type S2ErrorCode } from '../../errors/index.ts'
+import { contentEncoding, decompress } from '../encoding.ts'
 
 /** axum's default body limit, which s2-lite keeps. */
 export const MAX_BODY_BYTES = 2 * 1024 * 1024
 
 /**
- * Reads a whole request body, refusing more than {@link MAX_BODY_BYTES}. The error code is the
- * one the body's format reports (`bad_json` or `bad_proto`).
+ * Reads a whole request body, decompressing it per `Content-Encoding` (zstd, gzip) and refusing
+ * more than {@link MAX_BODY_BYTES}. The error code is the one the body's format reports
+ * (`bad_json` or `bad_proto`).
  */
 export async function readBody(request: Request, code: S2ErrorCode): Promise<Uint8Array> {
+  const encoding = contentEncoding(request.headers.get('content-encoding'))
+  const bytes = await readRaw(request, code)
+  return decompress(bytes, encoding, MAX_BODY_BYTES, code)
+}
+
+async function readRaw(request: Request, code: S2ErrorCode): Promise<Uint8Array> {
   const tooLarge = (): S2Error => new S2Error(code, 'Failed to buffer the request body: length limit exceeded')
   const declared = Number(request.headers.get('content-length') ?? NaN)
   if (declared > MAX_BODY_BYTES) throw tooLarge()

@@ -1,18 +1,25 @@
 import { S2Error } from '../../errors/index.ts'
 import { meteredSize } from '../../store/index.ts'
+import type { AppendInput } from '../../engine/index.ts'
+import { negotiate } from '../encoding.ts'
+import { readBody } from '../request/body.ts'
 import { formatHeader } from '../request/headers.ts'
 import { EXPECTED_JSON, readJson } from '../request/json-body.ts'
 import { mediaKind } from '../request/media.ts'
-import { json } from '../respond.ts'
+import { decodeAppendInput as decodeProtoAppend, encodeAppendAck, encodeReadBatch as encodeProtoBatch } from '../proto/messages.ts'
+import { json, protobuf } from '../respond.ts'
 import type { RouteDeps, RouteSpec } from '../route.ts'
+import { s2sAppend } from '../sessions/s2s-append.ts'
+import { s2sRead } from '../sessions/s2s-read.ts'
+import { parseLastEventId, sseRead } from '../sessions/sse-read.ts'
 import { decodeAppendInput, encodeAck, encodePosition, encodeReadBatch } from '../wire/records-json.ts'
 import { parseReadQuery } from './read-query.ts'
 import { streamAddress } from './stream-address.ts'
 
-function notYet(what: string): S2Error {
-  return new S2Error('not_implemented', `s2-emulator does not serve ${what} yet; use JSON`)
-}
-
+/**
+ * Records: append and read in every form the SDKs use: unary JSON or protobuf, SSE reads, and S2S
+ * sessions (selected by `Content-Type: s2s/proto`, even on a GET).
+ */
 export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
   return [
     {
@@ -23,16 +30,21 @@ export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
         const address = streamAddress(c)
         const headers = c.req.raw.headers
         const contentType = mediaKind(headers.get('content-type'))
-        if (contentType === 's2s') throw notYet('S2S append sessions')
-        if (contentType === 'protobuf') throw notYet('protobuf appends')
         const format = formatHeader(headers)
-        if (contentType !== 'json') throw new S2Error('bad_json', EXPECTED_JSON)
-        const input = decodeAppendInput(await readJson(c.req.raw), format)
+        if (contentType === 's2s') {
+          // Errors before the session starts (missing stream, deletion pending) are plain JSON.
+          engine.store.account(address.namespace).streamForAppend(address.basin, address.stream, engine.clock.now())
+          return s2sAppend(c.req.raw, address, engine, negotiate(headers.get('accept-encoding')), metrics)
+        }
+        let input: AppendInput
+        if (contentType === 'protobuf') input = decodeProtoAppend(await readBody(c.req.raw, 'bad_proto'), 'bad_proto')
+        else if (contentType === 'json') input = decodeAppendInput(await readJson(c.req.raw), format)
+        else throw new S2Error('bad_json', EXPECTED_JSON)
         const ack = engine.append(address, input)
         let bytes = 0
         for (const record of input.records) bytes += meteredSize(record)
         metrics.appended(input.records.length, bytes)
-        return json(200, encodeAck(ack))
+        return mediaKind(headers.get('accept')) === 'protobuf' ? protobuf(encodeAppendAck(ack)) : json(200, encodeAck(ack))
       },
     },
     {
@@ -43,16 +55,20 @@ export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
         const address = streamAddress(c)
         const { request, validate } = parseReadQuery(c.req.url)
         const headers = c.req.raw.headers
-        if (mediaKind(headers.get('content-type')) === 's2s') throw notYet('S2S read sessions')
+        const s2s = mediaKind(headers.get('content-type')) === 's2s'
         const format = formatHeader(headers)
         const accept = mediaKind(headers.get('accept'))
-        if (accept === 'event-stream') throw notYet('SSE read sessions')
-        if (accept === 'protobuf') throw notYet('protobuf reads')
+        const sse = !s2s && accept === 'event-stream'
+        const resume = sse ? parseLastEventId(headers.get('last-event-id')) : undefined
         validate()
+        if (s2s) return s2sRead(engine.openSession(address, request), negotiate(headers.get('accept-encoding')), metrics)
+        if (sse) return sseRead(engine.openSession(address, request, resume), { format, clock: engine.clock, metrics })
+
         const result = await engine.readOnce(address, request, c.req.raw.signal)
         let bytes = 0
         for (const record of result.records) bytes += record.metered
         metrics.read(result.records.length, bytes)
+        if (accept === 'protobuf') return protobuf(encodeProtoBatch(result.records, result.tail))
         return json(200, encodeReadBatch(result.records, result.tail, format))
       },
     },

@@ -1,0 +1,58 @@
+import protobuf from 'protobufjs'
+import { S2Error, type S2ErrorCode } from '../../errors/index.ts'
+import type { AppendInput } from '../../engine/index.ts'
+import type { AppendAck, StoredRecord, StreamPosition } from '../../store/index.ts'
+import { s2Descriptor } from './s2-descriptor.ts'
+
+/** Protobuf messages of S2 (`proto/s2.proto`), through protobufjs reflection. */
+
+const root = protobuf.Root.fromJSON(s2Descriptor)
+const AppendInputType = root.lookupType('s2.v1.AppendInput')
+const AppendAckType = root.lookupType('s2.v1.AppendAck')
+const ReadBatchType = root.lookupType('s2.v1.ReadBatch')
+
+type U64 = number | protobuf.Long
+// uint64 arrives as a Long ({low, high}); values above 2^53 lose precision, as everywhere in the emulator.
+const toNumber = (value: U64): number => (typeof value === 'number' ? value : (value.high >>> 0) * 2 ** 32 + (value.low >>> 0))
+
+interface WireAppendInput {
+  records: { timestamp?: U64 | null; headers: { name: Uint8Array; value: Uint8Array }[]; body: Uint8Array }[]
+  match_seq_num?: U64 | null
+  fencing_token?: string | null
+}
+
+/** Decodes an `AppendInput`; undecodable bytes are a 400 with `code` (`bad_proto` unary, `bad_frame` in S2S). */
+export function decodeAppendInput(bytes: Uint8Array, code: S2ErrorCode): AppendInput {
+  let message: WireAppendInput
+  try {
+    message = AppendInputType.decode(bytes) as unknown as WireAppendInput
+  } catch (error) {
+    throw new S2Error(code, `invalid protobuf AppendInput: ${(error as Error).message}`)
+  }
+  // Optional fields are present only as own properties; absent ones read a default from the prototype.
+  const has = (obj: object, key: string): boolean => Object.hasOwn(obj, key)
+  return {
+    records: message.records.map((record) => ({
+      timestamp: has(record, 'timestamp') && record.timestamp != null ? toNumber(record.timestamp) : undefined,
+      headers: record.headers,
+      body: record.body,
+    })),
+    matchSeqNum: has(message, 'match_seq_num') && message.match_seq_num != null ? toNumber(message.match_seq_num) : undefined,
+    fencingToken: has(message, 'fencing_token') && message.fencing_token != null ? message.fencing_token : undefined,
+  }
+}
+
+const position = (p: StreamPosition) => ({ seq_num: p.seqNum, timestamp: p.timestamp })
+
+export function encodeAppendAck(ack: AppendAck): Uint8Array {
+  return AppendAckType.encode({ start: position(ack.start), end: position(ack.end), tail: position(ack.tail) }).finish()
+}
+
+/** A `ReadBatch`; with no records and a tail it is a session heartbeat. */
+export function encodeReadBatch(records: readonly StoredRecord[], tail: StreamPosition | null): Uint8Array {
+  const message: { records: object[]; tail?: object } = {
+    records: records.map((r) => ({ seq_num: r.seqNum, timestamp: r.timestamp, headers: r.headers, body: r.body })),
+  }
+  if (tail) message.tail = position(tail)
+  return ReadBatchType.encode(message).finish()
+}

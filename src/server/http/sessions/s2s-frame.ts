@@ -1,0 +1,101 @@
+import { S2Error, type JsonValue } from '../../errors/index.ts'
+import { compress, COMPRESS_MIN_BYTES, decompress, type Compression } from '../encoding.ts'
+
+/**
+ * S2S framing (s2-specs `s2s.md`): a 3-byte big-endian length of flag + payload, a flag byte
+ * `[T][CC][R][0000]`, then the payload: a protobuf message, or for a terminal frame a 2-byte
+ * status and a JSON error body.
+ */
+
+/** Largest length field accepted (flag + payload), and largest decompressed payload. */
+export const MAX_FRAME_BYTES = 2 * 1024 * 1024
+
+const TERMINAL = 0x80
+const COMPRESSION_MASK = 0x60
+const ZSTD = 0x20
+const GZIP = 0x40
+const RESERVED_MASK = 0x1f
+
+export interface Frame {
+  readonly terminal: boolean
+  readonly compression: Compression
+  /** The payload as sent (still compressed if `compression` says so). */
+  readonly payload: Uint8Array
+}
+
+function frame(flag: number, payload: Uint8Array): Uint8Array {
+  const length = payload.length + 1
+  const out = new Uint8Array(3 + length)
+  out[0] = (length >>> 16) & 0xff
+  out[1] = (length >>> 8) & 0xff
+  out[2] = length & 0xff
+  out[3] = flag
+  out.set(payload, 4)
+  return out
+}
+
+/** A regular frame, compressed with `algorithm` when the payload is at least 1 KiB. */
+export function messageFrame(payload: Uint8Array, algorithm: Compression): Uint8Array {
+  if (algorithm === 'none' || payload.length < COMPRESS_MIN_BYTES) return frame(0, payload)
+  return frame(algorithm === 'zstd' ? ZSTD : GZIP, compress(payload, algorithm))
+}
+
+/** A terminal frame: the session ends after it. */
+export function terminalFrame(status: number, body: JsonValue): Uint8Array {
+  const json = new TextEncoder().encode(JSON.stringify(body))
+  const payload = new Uint8Array(2 + json.length)
+  payload[0] = (status >>> 8) & 0xff
+  payload[1] = status & 0xff
+  payload.set(json, 2)
+  return frame(TERMINAL, payload)
+}
+
+const badFrame = (message: string): S2Error => new S2Error('bad_frame', message)
+
+/** Splits a byte stream into frames; malformed input throws 400 `bad_frame`. */
+export class FrameDecoder {
+  #buffer: Uint8Array = new Uint8Array(0)
+
+  /** Adds bytes and returns every frame they complete. */
+  push(chunk: Uint8Array): Frame[] {
+    this.#buffer = this.#buffer.length === 0 ? chunk : concat(this.#buffer, chunk)
+    const frames: Frame[] = []
+    let offset = 0
+    const buffer = this.#buffer
+    while (buffer.length - offset >= 3) {
+      const length = ((buffer[offset] as number) << 16) | ((buffer[offset + 1] as number) << 8) | (buffer[offset + 2] as number)
+      if (length === 0) throw badFrame('frame length must be at least 1 (the flag byte)')
+      if (length > MAX_FRAME_BYTES) throw badFrame(`frame length ${length} exceeds the 2 MiB limit`)
+      if (buffer.length - offset < 3 + length) break
+      const flag = buffer[offset + 3] as number
+      if ((flag & COMPRESSION_MASK) === COMPRESSION_MASK) throw badFrame('invalid compression bits 11 in frame flag')
+      if ((flag & RESERVED_MASK) !== 0) throw badFrame(`reserved bits set in frame flag 0x${flag.toString(16)}`)
+      const bits = flag & COMPRESSION_MASK
+      frames.push({
+        terminal: (flag & TERMINAL) !== 0,
+        compression: bits === ZSTD ? 'zstd' : bits === GZIP ? 'gzip' : 'none',
+        payload: buffer.subarray(offset + 4, offset + 3 + length),
+      })
+      offset += 3 + length
+    }
+    this.#buffer = buffer.subarray(offset)
+    return frames
+  }
+
+  /** Bytes of an incomplete frame still buffered. */
+  get pending(): number {
+    return this.#buffer.length
+  }
+}
+
+/** The payload of a received frame, decompressed. */
+export function framePayload(frame: Frame): Uint8Array {
+  return decompress(frame.payload, frame.compression, MAX_FRAME_BYTES, 'bad_frame')
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a, 0)
+  out.set(b, a.length)
+  return out
+}
