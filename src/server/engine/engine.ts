@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.ts'
+import { errors } from '../errors/index.ts'
 import {
   Store,
   validateBatch,
@@ -28,6 +29,11 @@ export interface StreamAddress {
   readonly namespace: string
   readonly basin: string
   readonly stream: string
+  /**
+   * Fingerprint of the request's `s2-encryption-key`, if it sent one. Encrypted streams require it
+   * on appends and reads; plaintext streams ignore it.
+   */
+  readonly keyId?: string | null
 }
 
 export interface AppendInput {
@@ -40,6 +46,13 @@ export interface AppendInput {
 export interface UnaryReadResult {
   readonly records: readonly StoredRecord[]
   readonly tail: StreamPosition | null
+}
+
+/** The key an encrypted stream needs (400 if the request has none); null for plaintext streams. */
+export function requireKey(stream: StreamState, address: StreamAddress): string | null {
+  if (stream.cipher === null) return null
+  if (address.keyId == null) throw errors.missingEncryptionKey(stream.cipher)
+  return address.keyId
 }
 
 /**
@@ -79,7 +92,16 @@ export class Engine {
     const now = this.clock.now()
     const account = this.store.account(address.namespace)
     const stream = account.streamForAppend(address.basin, address.stream, now)
-    return account.append(stream, batch, now)
+    return account.append(stream, batch, now, requireKey(stream, address))
+  }
+
+  /**
+   * Checks that an append session may start (the stream exists or is auto-created, and the key is
+   * there if it is encrypted); errors here are plain HTTP responses, not terminal frames.
+   */
+  openAppendSession(address: StreamAddress): void {
+    const stream = this.store.account(address.namespace).streamForAppend(address.basin, address.stream, this.clock.now())
+    requireKey(stream, address)
   }
 
   checkTail(address: StreamAddress): StreamPosition {
@@ -118,8 +140,9 @@ export class Engine {
 
   #open(address: StreamAddress, plan: ReadPlan, delivered?: Delivered): ReadSession {
     const stream = this.store.account(address.namespace).streamForRead(address.basin, address.stream, this.clock.now())
+    const keyId = requireKey(stream, address)
     const start = resolveReadStart(stream, plan)
-    return new ReadSession(stream, start, plan, this.clock, this.#watch, this.#heartbeat, delivered)
+    return new ReadSession(stream, start, plan, this.clock, this.#watch, this.#heartbeat, delivered, keyId)
   }
 
   readonly #watch = (stream: StreamState, onChange: () => void): (() => void) => {

@@ -52,6 +52,8 @@ export class ReadSession {
   #deadline: number | null = null
   #nextHeartbeat = 0
   #wakeUp: (() => void) | null = null
+  /** The reader's encryption key fingerprint, checked against each encrypted record. */
+  readonly #keyId: string | null
   /** Records and metered bytes delivered so far (SSE event ids carry them). */
   count = 0
   bytes = 0
@@ -64,7 +66,9 @@ export class ReadSession {
     watch: Watch,
     heartbeat: HeartbeatInterval,
     delivered: Delivered = { count: 0, bytes: 0 },
+    keyId: string | null = null,
   ) {
+    this.#keyId = keyId
     this.count = delivered.count
     this.bytes = delivered.bytes
     this.#stream = stream
@@ -141,6 +145,12 @@ export class ReadSession {
       endSeq,
     }
     const collected = this.#stream.collect(this.#next, limits, now)
+    for (const record of collected.records) {
+      if (record.keyId !== null && record.keyId !== this.#keyId) {
+        this.#phase = 'done'
+        throw errors.decryptionFailed()
+      }
+    }
     this.#next = collected.next
     this.count += collected.records.length
     this.bytes += collected.bytes

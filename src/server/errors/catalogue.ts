@@ -18,6 +18,9 @@ export const errors = {
   transactionConflict: () =>
     new S2Error('transaction_conflict', 'transaction conflict occurred – this is usually retriable'),
   notImplemented: () => new S2Error('not_implemented', 'Not implemented'),
+  missingEncryptionKey: (cipher: string) =>
+    new S2Error('bad_header', `missing encryption key for stream cipher '${cipher}'`),
+  decryptionFailed: () => new S2Error('decryption_failed', 'record decryption failed'),
   invalid: (message: string) => new S2Error('invalid', message),
   seqNumMismatch: (expected: number) =>
     new S2Error('append_condition_failed', `sequence number mismatch: expected ${expected}`, 412, {

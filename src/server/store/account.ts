@@ -180,9 +180,9 @@ export class Account {
     return this.#dataStream(basinName, name, now, (basin) => basin.config.createStreamOnRead)
   }
 
-  append(stream: StreamState, batch: AppendBatch, now: number): AppendAck {
+  append(stream: StreamState, batch: AppendBatch, now: number, keyId: string | null = null): AppendAck {
     if (stream.deleting) throw errors.streamDeletionPending()
-    const ack = stream.append(batch, now)
+    const ack = stream.append(batch, now, keyId)
     this.#observer.streamChanged(stream)
     return ack
   }

@@ -43,6 +43,12 @@ export interface StoredRecord {
   readonly metered: number
   /** When retention expires it (ms since epoch), or Infinity. */
   readonly expiresAt: number
+  /**
+   * On an encrypted stream, which key the record was written with (an opaque fingerprint); null
+   * for plaintext records, command records included. The emulator stores records as they are and
+   * checks keys instead of encrypting.
+   */
+  readonly keyId: string | null
 }
 
 export const MAX_BATCH_RECORDS = 1000

@@ -69,7 +69,7 @@ export class StreamState {
    * Appends a validated batch: checks the fencing token and `match_seq_num`, assigns timestamps,
    * then commits the whole batch or nothing (s2-lite §5.5, §5.6).
    */
-  append(batch: AppendBatch, now: number): AppendAck {
+  append(batch: AppendBatch, now: number, keyId: string | null = null): AppendAck {
     if (batch.fencingToken !== undefined && batch.fencingToken !== this.fencingToken) {
       throw errors.fencingTokenMismatch(this.fencingToken)
     }
@@ -103,6 +103,7 @@ export class StreamState {
         body: record.body,
         metered: record.metered,
         expiresAt,
+        keyId: this.cipher === null || record.command !== null ? null : keyId,
       })
       if (record.command?.kind === 'fence') this.fencingToken = record.command.token
       else if (record.command?.kind === 'trim') {

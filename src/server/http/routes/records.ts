@@ -3,7 +3,7 @@ import { meteredSize } from '../../store/index.ts'
 import type { AppendInput } from '../../engine/index.ts'
 import { negotiate } from '../encoding.ts'
 import { readBody } from '../request/body.ts'
-import { formatHeader } from '../request/headers.ts'
+import { encryptionKeyHeader, formatHeader } from '../request/headers.ts'
 import { EXPECTED_JSON, readJson } from '../request/json-body.ts'
 import { mediaKind } from '../request/media.ts'
 import { decodeAppendInput as decodeProtoAppend, encodeAppendAck, encodeReadBatch as encodeProtoBatch } from '../proto/messages.ts'
@@ -27,13 +27,13 @@ export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
       path: '/v1/streams/:stream/records',
       operation: 'append',
       handler: async (c) => {
-        const address = streamAddress(c)
         const headers = c.req.raw.headers
         const contentType = mediaKind(headers.get('content-type'))
+        const address = { ...streamAddress(c), keyId: encryptionKeyHeader(headers) }
         const format = formatHeader(headers)
         if (contentType === 's2s') {
           // Errors before the session starts (missing stream, deletion pending) are plain JSON.
-          engine.store.account(address.namespace).streamForAppend(address.basin, address.stream, engine.clock.now())
+          engine.openAppendSession(address)
           return s2sAppend(c.req.raw, address, engine, negotiate(headers.get('accept-encoding')), metrics)
         }
         let input: AppendInput
@@ -52,10 +52,11 @@ export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
       path: '/v1/streams/:stream/records',
       operation: 'read',
       handler: async (c) => {
-        const address = streamAddress(c)
+        const target = streamAddress(c)
         const { request, validate } = parseReadQuery(c.req.url)
         const headers = c.req.raw.headers
         const s2s = mediaKind(headers.get('content-type')) === 's2s'
+        const address = { ...target, keyId: encryptionKeyHeader(headers) }
         const format = formatHeader(headers)
         const accept = mediaKind(headers.get('accept'))
         const sse = !s2s && accept === 'event-stream'
