@@ -19,9 +19,12 @@ export interface RawRequest {
   readonly body?: unknown
 }
 
-/** One HTTP/1.1 request with exactly the given method, path, headers and body. */
+/**
+ * One HTTP/1.1 request with exactly the given method, path, headers and body. The path is sent as
+ * written (no URL normalisation), so `.` and `..` segments reach the server.
+ */
 export function raw(baseUrl: string, method: string, path: string, init: RawRequest = {}): Promise<RawResponse> {
-  const url = new URL(path, baseUrl)
+  const url = new URL(baseUrl)
   const headers: Record<string, string> = { ...init.headers }
   let payload: Buffer | undefined
   if (typeof init.body === 'string') payload = Buffer.from(init.body)
@@ -32,7 +35,7 @@ export function raw(baseUrl: string, method: string, path: string, init: RawRequ
   }
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, method, path: url.pathname + url.search, headers, agent: false },
+      { host: url.hostname, port: url.port, method, path, headers, agent: false },
       (res) => {
         const chunks: Buffer[] = []
         res.on('data', (chunk: Buffer) => chunks.push(chunk))

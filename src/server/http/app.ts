@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { getPath } from 'hono/utils/url'
 import { S2Error } from '../errors/index.ts'
 import { responseCompression } from './compression.ts'
 import { permissiveCors } from './cors.ts'
@@ -14,6 +15,17 @@ export interface AppOptions extends RouteDeps {
   readonly cors: boolean
   /** Where unexpected errors are reported; they reach clients only as a 500 without details. */
   readonly onUnexpectedError: (error: unknown) => void
+}
+
+/**
+ * Routes match the path exactly as the client sent it, as axum does: WHATWG URL parsing would drop
+ * `.` and `..` segments (also percent-encoded ones) and turn a stream named `..` into another path.
+ */
+function rawPath(request: Request, options?: { env?: AppEnv['Bindings'] }): string {
+  const url = options?.env?.incoming?.url
+  if (url === undefined || !url.startsWith('/')) return getPath(request)
+  const query = url.indexOf('?')
+  return query === -1 ? url : url.slice(0, query)
 }
 
 /** Paths the server knows and the methods each allows, for 405 answers. */
@@ -37,7 +49,7 @@ function methodTable(routes: readonly RouteSpec[], extra: readonly [string, stri
 /** The HTTP application: S2's v1 API plus health and metrics, as s2-lite serves them. */
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const { engine, metrics } = options
-  const app = new Hono<AppEnv>()
+  const app = new Hono<AppEnv>({ getPath: rawPath })
 
   if (options.cors) app.use(permissiveCors())
   app.use(responseCompression())

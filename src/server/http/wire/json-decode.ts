@@ -46,6 +46,8 @@ export function array(value: unknown, path: string, what: string): unknown[] {
 
 export function string(value: unknown, path: string): string {
   if (typeof value !== 'string') throw invalidType(path, value, 'a string')
+  // JSON.parse lets a lone surrogate escape (\ud800) through; serde_json rejects the body.
+  if (!value.isWellFormed()) throw jsonError(path, 'lone surrogate in hex escape: not valid Unicode')
   return value
 }
 

@@ -1,0 +1,232 @@
+import { describe, expect, it } from 'vitest'
+import { RecordLog } from './record-log.ts'
+import type { StoredRecord } from './record.ts'
+
+// The log stores records in chunks of 1024; sizes around that boundary are the interesting ones.
+const CHUNK = 1024
+
+const record = (seqNum: number, timestamp = seqNum): StoredRecord => ({
+  seqNum,
+  timestamp,
+  headers: [],
+  body: new Uint8Array(0),
+  metered: 8,
+  expiresAt: Infinity,
+  keyId: null,
+})
+
+function filled(count: number, start = 0, timestampOf: (seq: number) => number = (seq) => seq): RecordLog {
+  const log = new RecordLog(start)
+  for (let seq = start; seq < start + count; seq++) log.push(record(seq, timestampOf(seq)))
+  return log
+}
+
+const seqs = (log: RecordLog): (number | undefined)[] => {
+  const out: (number | undefined)[] = []
+  for (let seq = log.start; seq < log.next; seq++) out.push(log.get(seq)?.seqNum)
+  return out
+}
+
+/** A small deterministic PRNG (mulberry32), so a failing random case can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let x = a
+    x = Math.imul(x ^ (x >>> 15), x | 1)
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+describe('RecordLog', () => {
+  it('hands out records by sequence number across chunk boundaries', () => {
+    const log = filled(2 * CHUNK + 5)
+    expect(log.start).toBe(0)
+    expect(log.next).toBe(2 * CHUNK + 5)
+    expect(log.size).toBe(2 * CHUNK + 5)
+    for (const seq of [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK - 1, 2 * CHUNK, 2 * CHUNK + 4]) {
+      expect(log.get(seq)?.seqNum).toBe(seq)
+    }
+    expect(log.get(-1)).toBeUndefined()
+    expect(log.get(2 * CHUNK + 5)).toBeUndefined()
+  })
+
+  it('starts at the given sequence number', () => {
+    const log = filled(3, 500)
+    expect([log.start, log.next, log.size]).toEqual([500, 503, 3])
+    expect(seqs(log)).toEqual([500, 501, 502])
+    expect(log.get(499)).toBeUndefined()
+  })
+
+  it('forgets records below the drop point and keeps serving the rest, including after more pushes', () => {
+    const log = filled(3 * CHUNK)
+    log.dropBefore(CHUNK + 10)
+    expect(log.start).toBe(CHUNK + 10)
+    expect(log.size).toBe(2 * CHUNK - 10)
+    expect(log.get(CHUNK + 9)).toBeUndefined()
+    expect(log.get(0)).toBeUndefined()
+    expect(log.get(CHUNK + 10)?.seqNum).toBe(CHUNK + 10)
+    expect(log.get(3 * CHUNK - 1)?.seqNum).toBe(3 * CHUNK - 1)
+    log.push(record(3 * CHUNK))
+    expect(log.get(3 * CHUNK)?.seqNum).toBe(3 * CHUNK)
+    expect(seqs(log)).toHaveLength(2 * CHUNK - 9)
+  })
+
+  it('ignores a drop point at or below the start, and clamps one beyond the end', () => {
+    const log = filled(10)
+    log.dropBefore(4)
+    log.dropBefore(2)
+    log.dropBefore(4)
+    expect(log.start).toBe(4)
+    log.dropBefore(1_000_000)
+    expect([log.start, log.next, log.size]).toEqual([10, 10, 0])
+    log.push(record(10))
+    expect(log.get(10)?.seqNum).toBe(10)
+    expect(log.size).toBe(1)
+  })
+
+  it('keeps working after everything is dropped on a chunk boundary', () => {
+    const log = filled(2 * CHUNK)
+    log.dropBefore(2 * CHUNK)
+    expect(log.size).toBe(0)
+    for (let seq = 2 * CHUNK; seq < 3 * CHUNK + 3; seq++) log.push(record(seq))
+    expect(log.get(2 * CHUNK)?.seqNum).toBe(2 * CHUNK)
+    expect(log.get(3 * CHUNK + 2)?.seqNum).toBe(3 * CHUNK + 2)
+    expect(seqs(log)).toEqual(Array.from({ length: CHUNK + 3 }, (_, i) => 2 * CHUNK + i))
+  })
+
+  describe('seekTimestamp', () => {
+    // Timestamps never decrease; runs of equal ones are common (a batch shares one arrival time).
+    const timestamps = [10, 10, 20, 20, 20, 35, 40, 40, 90]
+    const log = filled(timestamps.length, 0, (seq) => timestamps[seq] as number)
+
+    it('finds the first record at or after a timestamp', () => {
+      expect(log.seekTimestamp(0)).toBe(0)
+      expect(log.seekTimestamp(10)).toBe(0)
+      expect(log.seekTimestamp(11)).toBe(2)
+      expect(log.seekTimestamp(20)).toBe(2)
+      expect(log.seekTimestamp(21)).toBe(5)
+      expect(log.seekTimestamp(40)).toBe(6)
+      expect(log.seekTimestamp(90)).toBe(8)
+    })
+
+    it('returns the next sequence number when every record is older', () => {
+      expect(log.seekTimestamp(91)).toBe(timestamps.length)
+      expect(new RecordLog(7).seekTimestamp(0)).toBe(7)
+    })
+
+    it('never answers below `from` or below the records still held', () => {
+      expect(log.seekTimestamp(10, 3)).toBe(3)
+      expect(log.seekTimestamp(21, 3)).toBe(5)
+      const dropped = filled(timestamps.length, 0, (seq) => timestamps[seq] as number)
+      dropped.dropBefore(4)
+      expect(dropped.seekTimestamp(0)).toBe(4)
+      expect(dropped.seekTimestamp(0, 1)).toBe(4)
+      expect(dropped.seekTimestamp(35)).toBe(5)
+    })
+
+    it('agrees with a linear scan on a long log spanning many chunks', () => {
+      const random = rng(7)
+      let ts = 0
+      const stamps: number[] = []
+      for (let i = 0; i < 3 * CHUNK + 17; i++) {
+        if (random() < 0.3) ts += Math.floor(random() * 5) + 1
+        stamps.push(ts)
+      }
+      const long = filled(stamps.length, 0, (seq) => stamps[seq] as number)
+      for (let target = -1; target <= ts + 1; target++) {
+        const expected = stamps.findIndex((s) => s >= target)
+        expect(long.seekTimestamp(target)).toBe(expected === -1 ? stamps.length : expected)
+      }
+    })
+  })
+
+  describe('clone', () => {
+    it.each([0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK])(
+      'of a log of %i records holds the same records, by identity',
+      (count) => {
+        const original = filled(count)
+        const copy = original.clone()
+        expect([copy.start, copy.next, copy.size]).toEqual([original.start, original.next, original.size])
+        for (let seq = 0; seq < count; seq++) expect(copy.get(seq)).toBe(original.get(seq))
+      },
+    )
+
+    it.each([0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK])(
+      'of a log of %i records is independent: pushes to either side do not show in the other',
+      (count) => {
+        const original = filled(count)
+        const copy = original.clone()
+        for (let i = 0; i < CHUNK + 2; i++) copy.push(record(count + i, -1))
+        expect(original.next).toBe(count)
+        expect(original.get(count)).toBeUndefined()
+
+        for (let i = 0; i < 3; i++) original.push(record(count + i, -2))
+        expect(original.get(count)?.timestamp).toBe(-2)
+        expect(copy.get(count)?.timestamp).toBe(-1)
+        expect(copy.get(count + 2)?.timestamp).toBe(-1)
+        expect(copy.next).toBe(count + CHUNK + 2)
+        expect(original.next).toBe(count + 3)
+        // What both had before the clone is still the same on both sides.
+        for (let seq = 0; seq < count; seq++) expect(copy.get(seq)).toBe(original.get(seq))
+      },
+    )
+
+    it('is independent of drops on either side', () => {
+      const original = filled(2 * CHUNK + 3)
+      const copy = original.clone()
+      copy.dropBefore(CHUNK + 1)
+      expect(original.start).toBe(0)
+      expect(original.get(0)?.seqNum).toBe(0)
+      expect(original.get(CHUNK)?.seqNum).toBe(CHUNK)
+      original.dropBefore(2 * CHUNK)
+      expect(copy.get(CHUNK + 1)?.seqNum).toBe(CHUNK + 1)
+      expect(copy.size).toBe(CHUNK + 2)
+    })
+
+    it('of a log that had dropped records keeps its start and serves the rest', () => {
+      const original = filled(CHUNK + 50)
+      original.dropBefore(CHUNK + 3)
+      const copy = original.clone()
+      expect(copy.start).toBe(CHUNK + 3)
+      expect(seqs(copy)).toEqual(seqs(original))
+      copy.push(record(CHUNK + 50))
+      expect(copy.get(CHUNK + 50)?.seqNum).toBe(CHUNK + 50)
+      expect(original.get(CHUNK + 50)).toBeUndefined()
+    })
+  })
+
+  it('matches a plain array under a random mix of pushes, drops and clones', () => {
+    const random = rng(42)
+    type Model = { log: RecordLog; start: number; records: StoredRecord[] }
+    const models: Model[] = [{ log: new RecordLog(), start: 0, records: [] }]
+    for (let step = 0; step < 1500; step++) {
+      const model = models[Math.floor(random() * models.length)] as Model
+      const roll = random()
+      if (roll < 0.7) {
+        const n = Math.floor(random() * 200)
+        for (let i = 0; i < n; i++) {
+          const r = record(model.records.length, step)
+          model.records.push(r)
+          model.log.push(r)
+        }
+      } else if (roll < 0.9) {
+        const to = Math.floor(random() * (model.records.length + 10))
+        model.log.dropBefore(to)
+        model.start = Math.max(model.start, Math.min(to, model.records.length))
+      } else if (models.length < 8) {
+        models.push({ log: model.log.clone(), start: model.start, records: [...model.records] })
+      }
+    }
+    for (const model of models) {
+      expect(model.log.start).toBe(model.start)
+      expect(model.log.next).toBe(model.records.length)
+      const mismatched: number[] = []
+      for (let seq = model.start - 2; seq < model.records.length + 2; seq++) {
+        if (model.log.get(seq) !== (seq >= model.start ? model.records[seq] : undefined)) mismatched.push(seq)
+      }
+      expect(mismatched).toEqual([])
+    }
+  })
+})
