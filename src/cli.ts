@@ -34,6 +34,8 @@ async function main(): Promise<number> {
     return 1
   }
   console.log(`s2-emulator ${version()} listening on ${emulator.url}`)
+  const rules = await emulator.faults.list()
+  console.log(`fault seed: ${await emulator.faults.seed()}${rules.length > 0 ? ` (${rules.length} fault rule(s) armed)` : ''}`)
   console.log('')
   console.log('Point the S2 SDKs and the s2 CLI at it:')
   for (const [name, value] of Object.entries(emulator.env)) console.log(`  export ${name}=${value}`)

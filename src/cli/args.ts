@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { S2EmulatorOptions } from '../server/options.ts'
+import { readFaultsFile } from './faults-file.ts'
 
 export const DEFAULT_CLI_PORT = 4243
 
@@ -16,6 +17,10 @@ Options:
                              names, before they are purged (default 100)
       --heartbeat <ms>       interval between heartbeats of idle read sessions: one number, or
                              min-max to draw each at random (default 5000-15000)
+      --faults <file>        arm the fault rules in a JSON file at start: an array of rules, or
+                             {"seed": N, "rules": [...]} (see the README)
+      --fault-seed <n>       seed of fault probabilities and latency ranges (default random;
+                             printed at start, so a run can be replayed)
   -h, --help                 show this help and exit
   -v, --version              print the version and exit
 
@@ -46,6 +51,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
         cors: { type: 'boolean' },
         'deletion-delay': { type: 'string' },
         heartbeat: { type: 'string' },
+        faults: { type: 'string' },
+        'fault-seed': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -75,5 +82,16 @@ export function parseCli(argv: readonly string[]): CliCommand {
     const max = match[2] === undefined ? min : integer('heartbeat', match[2], min, 2 ** 31 - 1)
     options.heartbeatMs = [min, max]
   }
+  if (values.faults !== undefined) {
+    let file
+    try {
+      file = readFaultsFile(values.faults)
+    } catch (error) {
+      throw new UsageError((error as Error).message)
+    }
+    options.faults = file.rules
+    if (file.seed !== undefined) options.faultSeed = file.seed
+  }
+  if (values['fault-seed'] !== undefined) options.faultSeed = integer('fault-seed', values['fault-seed'], 0, 4294967295)
   return { kind: 'serve', options }
 }

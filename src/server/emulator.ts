@@ -1,4 +1,6 @@
+import { connectS2Emulator, type S2EmulatorClient } from '../client/client.ts'
 import { Engine } from './engine/index.ts'
+import { FaultRegistry } from './faults/index.ts'
 import { createApp } from './http/app.ts'
 import { listen } from './http/listener.ts'
 import { Metrics } from './metrics/metrics.ts'
@@ -11,9 +13,9 @@ export interface S2Environment {
   readonly S2_ACCESS_TOKEN: string
 }
 
-/** A running emulator. */
-export interface S2Emulator {
-  /** Base URL of the S2 API (without `/v1`), e.g. `http://127.0.0.1:4243`. */
+/** A running emulator, with its controls (see {@link S2EmulatorClient}). */
+export interface S2Emulator extends S2EmulatorClient {
+  /** Base URL of the S2 API and the admin API (without `/v1`), e.g. `http://127.0.0.1:4243`. */
   readonly url: string
   /** The interface it listens on. */
   readonly host: string
@@ -51,9 +53,12 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
     heartbeat: resolved.heartbeat,
   })
   const metrics = new Metrics()
+  const faults = new FaultRegistry(resolved.faultSeed)
+  for (const rule of resolved.faults) faults.add(rule)
   const app = createApp({
     engine,
     metrics,
+    faults,
     cors: resolved.cors,
     onUnexpectedError: (error) => console.error('[s2-emulator] unexpected error while serving a request:', error),
   })
@@ -70,6 +75,7 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
     return stopping
   }
   return {
+    ...connectS2Emulator(url),
     url,
     host: listener.host,
     port: listener.port,

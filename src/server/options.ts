@@ -1,6 +1,7 @@
 import type { Clock } from './clock/clock.ts'
 import { systemClock } from './clock/clock.ts'
 import { S2EmulatorError } from './errors/index.ts'
+import { ruleProblems, type FaultRuleInput } from './faults/index.ts'
 
 /** Options of {@link startS2Emulator}; every field is optional. */
 export interface S2EmulatorOptions {
@@ -25,6 +26,10 @@ export interface S2EmulatorOptions {
   heartbeatMs?: number | readonly [number, number]
   /** Where time comes from. [default the system clock] */
   clock?: Clock
+  /** Fault rules armed from the start (see the README's fault section). [default none] */
+  faults?: readonly FaultRuleInput[]
+  /** Seed of the generator that fault probabilities and latency ranges draw from. [default random, reported by the admin API] */
+  faultSeed?: number
 }
 
 export interface ResolvedOptions {
@@ -35,6 +40,8 @@ export interface ResolvedOptions {
   readonly backgroundIntervalMs: number
   readonly heartbeat: { readonly minMs: number; readonly maxMs: number }
   readonly clock: Clock
+  readonly faultSeed: number | undefined
+  readonly faults: readonly FaultRuleInput[]
 }
 
 export const emulatorDefaults = {
@@ -65,6 +72,12 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
   if (!isDuration(minMs) || !isDuration(maxMs) || minMs < 1 || minMs > maxMs) {
     problems.push('heartbeatMs must be a number of milliseconds >= 1, or [min, max] with 1 <= min <= max')
   }
+  if (o.faultSeed !== undefined && !(Number.isInteger(o.faultSeed) && o.faultSeed >= 0 && o.faultSeed <= 0xffffffff)) {
+    problems.push('faultSeed must be an integer from 0 to 4294967295')
+  }
+  const faults = o.faults ?? []
+  if (!Array.isArray(faults)) problems.push('faults must be an array of fault rules')
+  else faults.forEach((rule, i) => problems.push(...ruleProblems(rule).map((p) => `faults[${i}].${p}`)))
   if (problems.length > 0) throw new S2EmulatorError('S2EMU_BAD_OPTIONS', `invalid options: ${problems.join('; ')}`)
   return Object.freeze({
     port: o.port,
@@ -74,5 +87,7 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
     backgroundIntervalMs: o.backgroundIntervalMs,
     heartbeat: Object.freeze({ minMs, maxMs }),
     clock: o.clock,
+    faultSeed: o.faultSeed,
+    faults,
   })
 }

@@ -4,6 +4,10 @@ export type EmulatorErrorCode =
   | 'S2EMU_PORT_IN_USE'
   | 'S2EMU_LISTEN_FAILED'
   | 'S2EMU_STOPPED'
+  | 'S2EMU_UNREACHABLE'
+  | 'S2EMU_ADMIN_REQUEST_FAILED'
+  | 'S2EMU_FAULT_NOT_FIRED'
+  | 'S2EMU_BAD_FAULTS_FILE'
 
 /** An error about using the emulator itself; its message says what to do. */
 export class S2EmulatorError extends Error {

@@ -8,7 +8,10 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
  * have no code on the wire (their bodies are `{"seq_num_mismatch":N}` and `{"tail":{...}}`);
  * they get names here so logs, metrics and fault rules can tell them apart.
  */
-export type S2ErrorKind = S2ErrorCode | 'append_condition_failed' | 'range_not_satisfiable'
+export type S2ErrorKind = S2ErrorCode | 'append_condition_failed' | 'range_not_satisfiable' | AdminErrorCode
+
+/** Codes of the emulator's admin API (`/_emulator/...`), which answers in S2's `{code, message}` shape. */
+export type AdminErrorCode = 'fault_not_found'
 
 /**
  * An S2 API error: what every layer throws and only the protocol layer turns into bytes.

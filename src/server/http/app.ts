@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { getPath } from 'hono/utils/url'
+import { adminRoutes } from '../admin/index.ts'
 import { S2Error } from '../errors/index.ts'
 import { responseCompression } from './compression.ts'
 import { permissiveCors } from './cors.ts'
@@ -61,7 +62,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   })
 
   const routes = [...basinRoutes(options), ...streamRoutes(options), ...recordRoutes(options), ...cloudOnlyRoutes()]
-  registerRoutes(app, routes)
+  registerRoutes(app, routes, options.faults)
+  const adminPaths = adminRoutes(app, { faults: options.faults })
 
   const health = () => new Response('OK', { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' } })
   app.get('/health', health)
@@ -73,11 +75,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     }),
   )
 
-  const allowed = methodTable(routes, [
-    ['GET', '/health'],
-    ['GET', '/ping'],
-    ['GET', '/metrics'],
-  ])
+  const allowed = methodTable(routes, [['GET', '/health'], ['GET', '/ping'], ['GET', '/metrics'], ...adminPaths])
   // Like axum: an unknown path is a bare 404, a known path with the wrong method a bare 405.
   app.notFound((c) => {
     const methods = allowed(c.req.path)

@@ -1,16 +1,23 @@
 import type { HttpBindings } from '@hono/node-server'
 import type { Context, Hono } from 'hono'
 import type { Engine } from '../engine/index.ts'
+import { FaultPlan, type FaultRegistry, type Transport } from '../faults/index.ts'
 import type { Metrics } from '../metrics/metrics.ts'
-import type { Operation } from './operations.ts'
+import type { Operation } from '../operations.ts'
+import { connectionOf } from './connection.ts'
+import { runSteps } from './fault-steps.ts'
+import { mediaKind } from './request/media.ts'
+import { throttleResponse } from './throttle.ts'
 
 export type AppEnv = {
   Bindings: HttpBindings
   Variables: {
     /** The account the request acts in: `""` while isolation is off. */
     namespace: string
-    /** The S2 operation the route serves; unset for health, metrics and unknown paths. */
+    /** The S2 operation the route serves; unset for health, metrics, admin and unknown paths. */
     operation: Operation
+    /** The faults chosen for this request (empty when none fired). */
+    faults: FaultPlan
   }
 }
 
@@ -21,6 +28,7 @@ export type App = Hono<AppEnv>
 export interface RouteDeps {
   readonly engine: Engine
   readonly metrics: Metrics
+  readonly faults: FaultRegistry
 }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -33,12 +41,69 @@ export interface RouteSpec {
   readonly handler: (c: AppContext) => Response | Promise<Response>
 }
 
-/** Registers routes, tagging each request with its operation for metrics. */
-export function registerRoutes(app: App, routes: readonly RouteSpec[]): void {
+const lenientSegment = (path: string, index: number): string | undefined => {
+  const segment = path.split('/')[index]
+  if (segment === undefined) return undefined
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
+}
+
+/** How a request travels: a unary call, an SSE read, or an S2S session. */
+function transportOf(operation: Operation, headers: Headers): Transport {
+  if (operation !== 'read' && operation !== 'append') return 'unary'
+  if (mediaKind(headers.get('content-type')) === 's2s') return 's2s'
+  if (operation === 'read' && mediaKind(headers.get('accept')) === 'event-stream') return 'sse'
+  return 'unary'
+}
+
+/**
+ * Registers routes, tagging each request with its operation (for metrics) and running the fault
+ * rules that fire for it: steps before it is handled, after it (lost acks, late answers) and on
+ * its body (throttling). Sessions get the plan and act on it frame by frame.
+ */
+export function registerRoutes(app: App, routes: readonly RouteSpec[], faults: FaultRegistry): void {
   for (const route of routes) {
-    app.on(route.method, route.path, (c) => {
+    const basinInPath = route.path.startsWith('/v1/basins/')
+    const streamInPath = route.path.startsWith('/v1/streams/')
+    const basinInHeader = route.path.startsWith('/v1/streams')
+    app.on(route.method, route.path, async (c) => {
       c.set('operation', route.operation)
-      return route.handler(c)
+      if (faults.armed === 0) {
+        c.set('faults', FaultPlan.none)
+        return route.handler(c)
+      }
+      const headers = c.req.raw.headers
+      const transport = transportOf(route.operation, headers)
+      const plan = new FaultPlan(
+        faults.select({
+          namespace: c.get('namespace'),
+          operation: route.operation,
+          basin: basinInPath ? lenientSegment(c.req.path, 3) : basinInHeader ? (headers.get('s2-basin') ?? undefined) : undefined,
+          stream: streamInPath ? lenientSegment(c.req.path, 3) : undefined,
+          transport,
+          headers,
+        }),
+        (d) => faults.delay(d),
+      )
+      c.set('faults', plan)
+      if (plan.empty) return route.handler(c)
+
+      const connection = connectionOf(c.env)
+      const signal = c.req.raw.signal
+      const early = await runSteps(plan.beforeHandling(transport !== 'unary'), connection, signal)
+      if (early) return early
+      let response = await route.handler(c)
+      if (transport === 'unary') {
+        const committed = route.operation === 'append' && response.status === 200
+        const late = await runSteps(plan.afterHandling(committed), connection, signal)
+        if (late) return late
+      }
+      const limit = plan.throttle
+      if (limit !== null) response = throttleResponse(response, limit)
+      return response
     })
   }
 }

@@ -9,9 +9,11 @@ import { mediaKind } from '../request/media.ts'
 import { decodeAppendInput as decodeProtoAppend, encodeAppendAck, encodeReadBatch as encodeProtoBatch } from '../proto/messages.ts'
 import { json, protobuf } from '../respond.ts'
 import type { RouteDeps, RouteSpec } from '../route.ts'
+import { connectionOf } from '../connection.ts'
+import { readBody as sessionBody } from '../sessions/read-pump.ts'
 import { s2sAppend } from '../sessions/s2s-append.ts'
-import { s2sRead } from '../sessions/s2s-read.ts'
-import { parseLastEventId, sseRead } from '../sessions/sse-read.ts'
+import { s2sReadEncoder, s2sResponse } from '../sessions/s2s-read.ts'
+import { parseLastEventId, sseEncoder, sseResponse } from '../sessions/sse-read.ts'
 import { decodeAppendInput, encodeAck, encodePosition, encodeReadBatch } from '../wire/records-json.ts'
 import { parseReadQuery } from './read-query.ts'
 import { streamAddress } from './stream-address.ts'
@@ -34,7 +36,13 @@ export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
         if (contentType === 's2s') {
           // Errors before the session starts (missing stream, deletion pending) are plain JSON.
           engine.openAppendSession(address)
-          return s2sAppend(c.req.raw, address, engine, negotiate(headers.get('accept-encoding')), metrics)
+          return s2sAppend(c.req.raw, address, {
+            engine,
+            compression: negotiate(headers.get('accept-encoding')),
+            metrics,
+            faults: c.get('faults'),
+            connection: connectionOf(c.env),
+          })
         }
         let input: AppendInput
         if (contentType === 'protobuf') input = decodeProtoAppend(await readBody(c.req.raw, 'bad_proto'), 'bad_proto')
@@ -62,8 +70,15 @@ export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
         const sse = !s2s && accept === 'event-stream'
         const resume = sse ? parseLastEventId(headers.get('last-event-id')) : undefined
         validate()
-        if (s2s) return s2sRead(engine.openSession(address, request), negotiate(headers.get('accept-encoding')), metrics)
-        if (sse) return sseRead(engine.openSession(address, request, resume), { format, clock: engine.clock, metrics })
+        if (s2s || sse) {
+          const session = engine.openSession(address, request, resume)
+          const options = { metrics, faults: c.get('faults'), connection: connectionOf(c.env) }
+          if (s2s) {
+            const encoder = s2sReadEncoder(negotiate(headers.get('accept-encoding')))
+            return s2sResponse(sessionBody(session, encoder, { ...options, transport: 's2s' }))
+          }
+          return sseResponse(sessionBody(session, sseEncoder(format, engine.clock), { ...options, transport: 'sse' }))
+        }
 
         const result = await engine.readOnce(address, request, c.req.raw.signal)
         let bytes = 0

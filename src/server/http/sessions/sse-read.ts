@@ -1,71 +1,34 @@
 import type { Clock } from '../../clock/clock.ts'
 import { S2Error, type JsonValue } from '../../errors/index.ts'
-import type { ReadSession } from '../../engine/index.ts'
-import type { Metrics } from '../../metrics/metrics.ts'
 import { encodePosition, encodeReadBatch, type RecordFormat } from '../wire/records-json.ts'
 import { SESSION_HEADERS } from './headers.ts'
+import type { ReadEncoder } from './read-pump.ts'
 
 const encoder = new TextEncoder()
 
-export interface SseReadOptions {
-  readonly format: RecordFormat
-  readonly clock: Clock
-  readonly metrics: Metrics
+/**
+ * Server-Sent Events for a read session (s2-lite §6.5): `batch` events whose id is
+ * `last_seq_num,count,bytes` (cumulative), `ping` heartbeats with the tail, an `error` event on
+ * failure, and `data: [DONE]` when the read is complete.
+ */
+export function sseEncoder(format: RecordFormat, clock: Clock): ReadEncoder {
+  return {
+    batch(records, tail, delivered) {
+      const last = records[records.length - 1]
+      const data = JSON.stringify(encodeReadBatch(records, tail, format))
+      return encoder.encode(`event: batch\nid: ${last?.seqNum},${delivered.count},${delivered.bytes}\ndata: ${data}\n\n`)
+    },
+    heartbeat(tail) {
+      const ping: JsonValue = { timestamp: clock.now(), tail: encodePosition(tail) }
+      return encoder.encode(`event: ping\ndata: ${JSON.stringify(ping)}\n\n`)
+    },
+    error: (_status, body) => encoder.encode(`event: error\ndata: ${JSON.stringify(body)}\n\n`),
+    done: () => encoder.encode('data: [DONE]\n\n'),
+  }
 }
 
-/**
- * A read session as Server-Sent Events (s2-lite §6.5): `batch` events whose id is
- * `last_seq_num,count,bytes` (cumulative), `ping` heartbeats with the tail, an `error` event on
- * failure, and `data: [DONE]` when the read is complete. Events are produced as the client reads,
- * so a slow client holds back nobody else.
- */
-export function sseRead(session: ReadSession, options: SseReadOptions): Response {
-  const closeSession = options.metrics.sessionOpened('read', 'sse')
-  const finish = (): void => {
-    session.close()
-    closeSession()
-  }
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        let text: string
-        let last = false
-        try {
-          const event = await session.next()
-          if (event === null) {
-            text = 'data: [DONE]\n\n'
-            last = true
-          } else if (event.type === 'batch') {
-            const lastRecord = event.records[event.records.length - 1]
-            let bytes = 0
-            for (const record of event.records) bytes += record.metered
-            options.metrics.read(event.records.length, bytes)
-            const data = JSON.stringify(encodeReadBatch(event.records, event.tail, options.format))
-            text = `event: batch\nid: ${lastRecord?.seqNum},${session.count},${session.bytes}\ndata: ${data}\n\n`
-          } else {
-            const ping: JsonValue = { timestamp: options.clock.now(), tail: encodePosition(event.tail) }
-            text = `event: ping\ndata: ${JSON.stringify(ping)}\n\n`
-          }
-        } catch (error) {
-          const errorBody: JsonValue =
-            error instanceof S2Error ? error.body : { code: 'other', message: 'internal error in s2-emulator' }
-          text = `event: error\ndata: ${JSON.stringify(errorBody)}\n\n`
-          last = true
-        }
-        controller.enqueue(encoder.encode(text))
-        if (last) {
-          controller.close()
-          finish()
-        }
-      },
-      cancel: finish,
-    },
-    { highWaterMark: 0 },
-  )
-  return new Response(body, {
-    status: 200,
-    headers: { 'content-type': 'text/event-stream', ...SESSION_HEADERS },
-  })
+export function sseResponse(body: ReadableStream<Uint8Array>): Response {
+  return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream', ...SESSION_HEADERS } })
 }
 
 /** `Last-Event-ID: seq,count,bytes` of a resuming SSE client; malformed is 400 bad_header. */

@@ -1,0 +1,24 @@
+import type { Hono } from 'hono'
+import type { FaultRegistry } from '../faults/index.ts'
+import { json } from '../http/respond.ts'
+import type { AppEnv } from '../http/route.ts'
+import { faultRoutes } from './faults-routes.ts'
+import { adminOpenApi } from './openapi.ts'
+
+export interface AdminDeps {
+  readonly faults: FaultRegistry
+}
+
+/**
+ * The admin API under `/_emulator`: registered apart from the S2 routes, so faults never touch it.
+ * Returns each method and path it serves, for 405 answers.
+ */
+export function adminRoutes(app: Hono<AppEnv>, deps: AdminDeps): [string, string][] {
+  app.get('/_emulator/openapi.json', () => json(200, adminOpenApi))
+  faultRoutes(app, deps.faults)
+  return app.routes
+    .filter((r) => r.path.startsWith('/_emulator/') && r.method !== 'ALL')
+    .map((r) => [r.method, r.path])
+}
+
+export { adminOpenApi }

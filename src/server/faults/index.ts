@@ -1,0 +1,15 @@
+export { FaultRegistry, type RequestFacts, type SelectedFault } from './registry.ts'
+export { FaultPlan, type FaultError, type Step } from './plan.ts'
+export {
+  ACTION_TYPES,
+  TRANSPORTS,
+  ruleProblems,
+  type Delay,
+  type FaultAction,
+  type FaultMatch,
+  type FaultRule,
+  type FaultRuleInput,
+  type NameMatch,
+  type SessionPoint,
+  type Transport,
+} from './rule.ts'

@@ -1,0 +1,141 @@
+import type { ReadEvent, ReadSession } from '../../engine/index.ts'
+import { S2Error, type JsonValue } from '../../errors/index.ts'
+import type { FaultPlan, Step } from '../../faults/index.ts'
+import type { Metrics } from '../../metrics/metrics.ts'
+import type { StoredRecord, StreamPosition } from '../../store/index.ts'
+import type { Connection } from '../connection.ts'
+import { sleep } from '../fault-steps.ts'
+
+/** How one transport (SSE or S2S) writes the events of a read session. */
+export interface ReadEncoder {
+  /** A batch; `delivered` are the session's totals including it. */
+  batch(records: readonly StoredRecord[], tail: StreamPosition | null, delivered: { count: number; bytes: number }): Uint8Array
+  heartbeat(tail: StreamPosition): Uint8Array
+  /** A failure after the session started: an SSE error event or a terminal frame. */
+  error(status: number, body: JsonValue): Uint8Array
+  /** What ends a complete read (SSE `data: [DONE]`); null when the body just ends (S2S). */
+  done(): Uint8Array | null
+}
+
+export interface ReadPumpOptions {
+  readonly transport: 'sse' | 's2s'
+  readonly metrics: Metrics
+  readonly faults: FaultPlan
+  readonly connection: Connection
+}
+
+/**
+ * The body of a read session: events are pulled from the engine only as the client reads them,
+ * so a slow reader holds back nobody else and nothing piles up in memory. Fault rules act here,
+ * between events: per-event latency, and at their trigger points stalls, errors, truncation and
+ * dropped connections (splitting a batch so a trigger after N records falls exactly there).
+ */
+export function readBody(session: ReadSession, encoder: ReadEncoder, options: ReadPumpOptions): ReadableStream<Uint8Array> {
+  const { metrics, faults, connection } = options
+  const closeSession = metrics.sessionOpened('read', options.transport)
+  const abort = new AbortController()
+  let sentRecords = 0
+  let sentBatches = 0
+  let delivered = { count: session.count, bytes: session.bytes }
+  let held: ReadEvent | null = null
+  let lastTail: StreamPosition = { seqNum: 0, timestamp: 0 }
+  const finish = (): void => {
+    abort.abort()
+    session.close()
+    closeSession()
+  }
+
+  const nextEvent = async (): Promise<ReadEvent | null> => {
+    const event = held ?? (await session.next())
+    held = null
+    return event
+  }
+
+  /** Carries out a trigger's step; true when the body has ended. */
+  const act = async (step: Step, controller: ReadableStreamDefaultController<Uint8Array>): Promise<boolean> => {
+    switch (step.kind) {
+      case 'sleep':
+      case 'stall':
+        await sleep(step.ms, abort.signal)
+        return abort.signal.aborted
+      case 'fail':
+        controller.enqueue(encoder.error(step.error.status, step.error.body))
+        controller.close()
+        return true
+      case 'drop':
+        connection.drop()
+        return true
+      case 'truncate':
+        if (step.mode === 'rst') {
+          connection.resetStream()
+          return true
+        }
+        if (step.mode === 'partial') {
+          const event = await nextEvent().catch(() => null)
+          const bytes =
+            event?.type === 'batch' ? encoder.batch(event.records, event.tail, delivered) : encoder.heartbeat(event?.tail ?? lastTail)
+          controller.enqueue(bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2))))
+        }
+        controller.close()
+        return true
+    }
+  }
+
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          await pump(controller)
+        } catch (error) {
+          const failure = error instanceof S2Error ? error : new S2Error('other', 'internal error in s2-emulator')
+          try {
+            controller.enqueue(encoder.error(failure.status, failure.body))
+            controller.close()
+          } catch {
+            // The client is gone.
+          }
+          finish()
+        }
+      },
+      cancel: finish,
+    },
+    { highWaterMark: 0 },
+  )
+
+  /** Sends the next event, or ends the body. */
+  async function pump(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    for (const step of faults.readTriggers(sentRecords, sentBatches)) {
+      if (await act(step, controller)) return finish()
+    }
+    let event = await nextEvent()
+    if (event === null) {
+      const done = encoder.done()
+      if (done) controller.enqueue(done)
+      controller.close()
+      return finish()
+    }
+    if (event.type === 'batch') {
+      const room = faults.recordsUntilTrigger(sentRecords, sentBatches)
+      if (room > 0 && room < event.records.length) {
+        // Hold back what lies beyond a trigger point; it goes out after the trigger acts, if ever.
+        held = { ...event, records: event.records.slice(room) }
+        event = { ...event, records: event.records.slice(0, room) }
+      }
+    }
+    const delay = faults.eventDelay()
+    if (delay > 0) await sleep(delay, abort.signal)
+    if (event.type === 'heartbeat') {
+      lastTail = event.tail
+      controller.enqueue(encoder.heartbeat(event.tail))
+      return
+    }
+    let bytes = 0
+    for (const record of event.records) bytes += record.metered
+    delivered = { count: delivered.count + event.records.length, bytes: delivered.bytes + bytes }
+    sentRecords += event.records.length
+    sentBatches++
+    if (event.tail) lastTail = event.tail
+    metrics.read(event.records.length, bytes)
+    controller.enqueue(encoder.batch(event.records, event.tail, delivered))
+  }
+}
