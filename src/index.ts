@@ -4,6 +4,8 @@ export { S2EmulatorError, type EmulatorErrorCode } from './server/errors/index.t
 export type { Clock, Timer } from './server/clock/clock.ts'
 export { connectS2Emulator, type S2EmulatorClient } from './client/client.ts'
 export type { FaultsClient } from './client/faults.ts'
+export type { ClockClient, ClockState, NamespaceInfo, ResetScope, SnapshotsClient } from './client/state.ts'
+export type { SnapshotInfo } from './server/store/snapshots.ts'
 export type {
   Delay,
   FaultAction,

@@ -59,6 +59,7 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
     engine,
     metrics,
     faults,
+    isolation: resolved.isolation,
     cors: resolved.cors,
     onUnexpectedError: (error) => console.error('[s2-emulator] unexpected error while serving a request:', error),
   })

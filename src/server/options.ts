@@ -1,5 +1,5 @@
 import type { Clock } from './clock/clock.ts'
-import { systemClock } from './clock/clock.ts'
+import { ControllableClock } from './clock/controllable-clock.ts'
 import { S2EmulatorError } from './errors/index.ts'
 import { ruleProblems, type FaultRuleInput } from './faults/index.ts'
 
@@ -24,8 +24,19 @@ export interface S2EmulatorOptions {
    * drawn at random between them) or one fixed number. [default [5000, 15000], as s2-lite]
    */
   heartbeatMs?: number | readonly [number, number]
-  /** Where time comes from. [default the system clock] */
-  clock?: Clock
+  /**
+   * Where time comes from: `'system'` (the wall clock, which the admin API can still freeze and
+   * move), `'virtual'` (frozen; it moves only when told to), or a {@link Clock} of your own.
+   * [default 'system']
+   */
+  clock?: 'system' | 'virtual' | Clock
+  /** The clock's time at start (ms since the epoch, or an ISO 8601 string). [default now] */
+  startTime?: number | string
+  /**
+   * `'token'` gives each distinct bearer token its own account (basins, streams, faults), so tests
+   * sharing one emulator never see each other; `'none'` ignores tokens, like s2-lite. [default 'none']
+   */
+  isolation?: 'none' | 'token'
   /** Fault rules armed from the start (see the README's fault section). [default none] */
   faults?: readonly FaultRuleInput[]
   /** Seed of the generator that fault probabilities and latency ranges draw from. [default random, reported by the admin API] */
@@ -33,13 +44,14 @@ export interface S2EmulatorOptions {
 }
 
 export interface ResolvedOptions {
+  readonly isolation: 'none' | 'token'
   readonly port: number
   readonly host: string
   readonly cors: boolean
   readonly deletionDelayMs: number
   readonly backgroundIntervalMs: number
   readonly heartbeat: { readonly minMs: number; readonly maxMs: number }
-  readonly clock: Clock
+  readonly clock: Clock | ControllableClock
   readonly faultSeed: number | undefined
   readonly faults: readonly FaultRuleInput[]
 }
@@ -49,7 +61,7 @@ export const emulatorDefaults = {
   host: '127.0.0.1',
   cors: true,
   deletionDelayMs: 100,
-  backgroundIntervalMs: 1000,
+  backgroundIntervalMs: 60_000,
   heartbeatMs: [5000, 15000] as const,
 } satisfies S2EmulatorOptions
 
@@ -57,7 +69,7 @@ const isDuration = (value: unknown): value is number => typeof value === 'number
 
 /** Validates options once, listing every problem, and returns them resolved and frozen. */
 export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
-  const o = { ...emulatorDefaults, clock: systemClock, ...input }
+  const o = { ...emulatorDefaults, clock: 'system' as const, isolation: 'none' as const, ...input }
   const problems: string[] = []
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) {
     problems.push(`port must be an integer from 0 to 65535 (got ${String(o.port)})`)
@@ -78,15 +90,27 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
   const faults = o.faults ?? []
   if (!Array.isArray(faults)) problems.push('faults must be an array of fault rules')
   else faults.forEach((rule, i) => problems.push(...ruleProblems(rule).map((p) => `faults[${i}].${p}`)))
+  if (o.isolation !== 'none' && o.isolation !== 'token') problems.push(`isolation must be 'none' or 'token' (got ${String(o.isolation)})`)
+  let start: number | undefined
+  if (o.startTime !== undefined) {
+    start = typeof o.startTime === 'string' ? Date.parse(o.startTime) : o.startTime
+    if (!Number.isFinite(start)) problems.push('startTime must be milliseconds since the epoch or an ISO 8601 time')
+  }
+  const clockIsObject = typeof o.clock === 'object' && o.clock !== null && typeof o.clock.now === 'function'
+  if (o.clock !== 'system' && o.clock !== 'virtual' && !clockIsObject) {
+    problems.push("clock must be 'system', 'virtual' or an object with now() and setTimer()")
+  }
+  if (clockIsObject && start !== undefined) problems.push('startTime cannot be combined with a clock object of your own')
   if (problems.length > 0) throw new S2EmulatorError('S2EMU_BAD_OPTIONS', `invalid options: ${problems.join('; ')}`)
   return Object.freeze({
+    isolation: o.isolation,
     port: o.port,
     host: o.host,
     cors: o.cors,
     deletionDelayMs: o.deletionDelayMs,
     backgroundIntervalMs: o.backgroundIntervalMs,
     heartbeat: Object.freeze({ minMs, maxMs }),
-    clock: o.clock,
+    clock: typeof o.clock === 'string' ? new ControllableClock(o.clock, start) : o.clock,
     faultSeed: o.faultSeed,
     faults,
   })

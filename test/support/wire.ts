@@ -9,7 +9,7 @@
  * - `/metrics` gauge reading.
  */
 import { readFileSync } from 'node:fs'
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http'
+import { request as httpRequest, type Agent, type ClientRequest, type IncomingMessage } from 'node:http'
 import { connect as h2connect, constants as h2constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2'
 import { PassThrough, type Readable } from 'node:stream'
 import { gunzipSync, gzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib'
@@ -345,6 +345,8 @@ export interface ExchangeInit {
   readonly headers?: Record<string, string>
   /** End the request body right away (a GET, or a session with nothing to send). [default: GET only] */
   readonly endRequest?: boolean
+  /** HTTP/1.1 only: the agent to use (for keep-alive); default a fresh connection. */
+  readonly agent?: Agent
 }
 
 function frameFrom(body: BodyBuffer) {
@@ -510,7 +512,7 @@ export function http1Exchange(baseUrl: string, init: ExchangeInit): Exchange & {
     method: init.method,
     path: url.pathname + url.search,
     headers,
-    agent: false,
+    agent: init.agent ?? false,
   })
   req.on('error', () => {}) // surfaced through the body
   let resolveResponse: (res: IncomingMessage) => void = () => {}

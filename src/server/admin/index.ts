@@ -2,11 +2,16 @@ import type { Hono } from 'hono'
 import type { FaultRegistry } from '../faults/index.ts'
 import { json } from '../http/respond.ts'
 import type { AppEnv } from '../http/route.ts'
+import type { Engine } from '../engine/index.ts'
+import { clockRoutes } from './clock-routes.ts'
 import { faultRoutes } from './faults-routes.ts'
+import { snapshotRoutes } from './snapshot-routes.ts'
+import { stateRoutes } from './state-routes.ts'
 import { adminOpenApi } from './openapi.ts'
 
 export interface AdminDeps {
   readonly faults: FaultRegistry
+  readonly engine: Engine
 }
 
 /**
@@ -16,6 +21,9 @@ export interface AdminDeps {
 export function adminRoutes(app: Hono<AppEnv>, deps: AdminDeps): [string, string][] {
   app.get('/_emulator/openapi.json', () => json(200, adminOpenApi))
   faultRoutes(app, deps.faults)
+  stateRoutes(app, deps.engine, deps.faults)
+  snapshotRoutes(app, deps.engine)
+  clockRoutes(app, deps.engine.clock)
   return app.routes
     .filter((r) => r.path.startsWith('/_emulator/') && r.method !== 'ALL')
     .map((r) => [r.method, r.path])

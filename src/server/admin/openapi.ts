@@ -94,6 +94,131 @@ export const adminOpenApi: JsonValue = {
         responses: { 204: { description: 'Removed.' }, 404: error('No such rule.') },
       },
     },
+    '/_emulator/reset': {
+      post: {
+        operationId: 'reset',
+        summary:
+          'Removes state at once, as if it never existed: everything (no body), a namespace, a basin or a stream. Open sessions on it end with an error; fault rules confined to it are removed.',
+        requestBody: {
+          required: false,
+          content: json({
+            type: 'object',
+            properties: { namespace: { type: 'string' }, basin: { type: 'string' }, stream: { type: 'string' } },
+            additionalProperties: false,
+          }),
+        },
+        responses: {
+          200: {
+            description: 'What was reset and how many fault rules went with it.',
+            content: json({ type: 'object', required: ['reset', 'faultsRemoved'], properties: { reset: { type: 'object' }, faultsRemoved: count } }),
+          },
+          400: error('A bad scope.'),
+        },
+      },
+    },
+    '/_emulator/namespaces': {
+      get: {
+        operationId: 'list_namespaces',
+        summary: 'Namespaces in use (with isolation off there is one, ""), with their basin and stream counts.',
+        responses: {
+          200: {
+            description: 'The namespaces.',
+            content: json({
+              type: 'object',
+              required: ['namespaces'],
+              properties: {
+                namespaces: {
+                  type: 'array',
+                  items: { type: 'object', properties: { namespace: { type: 'string' }, basins: count, streams: count } },
+                },
+              },
+            }),
+          },
+        },
+      },
+    },
+    '/_emulator/snapshots': {
+      get: {
+        operationId: 'list_snapshots',
+        summary: 'The named in-memory snapshots.',
+        responses: {
+          200: {
+            description: 'The snapshots.',
+            content: json({ type: 'object', required: ['snapshots'], properties: { snapshots: { type: 'array', items: ref('SnapshotInfo') } } }),
+          },
+        },
+      },
+      post: {
+        operationId: 'take_snapshot',
+        summary: 'Takes (or replaces) a named snapshot of everything, or of one namespace. Cheap: records are shared, not copied.',
+        requestBody: {
+          required: true,
+          content: json({ type: 'object', required: ['name'], properties: { name: { type: 'string' }, namespace: { type: 'string' } } }),
+        },
+        responses: { 201: { description: 'The snapshot.', content: json(ref('SnapshotInfo')) }, 400: error('A bad name.') },
+      },
+    },
+    '/_emulator/snapshots/{name}': {
+      parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+      get: {
+        operationId: 'get_snapshot',
+        summary: 'One snapshot.',
+        responses: { 200: { description: 'The snapshot.', content: json(ref('SnapshotInfo')) }, 404: error('No such snapshot.') },
+      },
+      delete: {
+        operationId: 'delete_snapshot',
+        summary: 'Forgets a snapshot.',
+        responses: { 204: { description: 'Deleted.' }, 404: error('No such snapshot.') },
+      },
+    },
+    '/_emulator/snapshots/{name}/restore': {
+      parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+      post: {
+        operationId: 'restore_snapshot',
+        summary:
+          'Puts a snapshot back exactly (records, tails, configs, fencing tokens, trim points, deletion states): all namespaces, or the one it holds. It can be restored again.',
+        responses: { 200: { description: 'The snapshot restored.', content: json(ref('SnapshotInfo')) }, 404: error('No such snapshot.') },
+      },
+    },
+    '/_emulator/clock': {
+      get: { operationId: 'get_clock', summary: 'The clock: its mode and time.', responses: { 200: { description: 'The clock.', content: json(ref('Clock')) } } },
+      put: {
+        operationId: 'set_clock',
+        summary: 'Sets the time; forward fires everything that falls due on the way.',
+        requestBody: { required: true, content: json({ type: 'object', required: ['now'], properties: { now: ref('Time') } }) },
+        responses: { 200: { description: 'The clock.', content: json(ref('Clock')) }, 400: error('A bad time.'), 409: error('The clock belongs to the host.') },
+      },
+    },
+    '/_emulator/clock/freeze': {
+      post: {
+        operationId: 'freeze_clock',
+        summary: 'Stops time (now, or at a given time): it then moves only by set or advance.',
+        requestBody: { required: false, content: json({ type: 'object', properties: { at: ref('Time') } }) },
+        responses: { 200: { description: 'The clock.', content: json(ref('Clock')) }, 409: error('The clock belongs to the host.') },
+      },
+    },
+    '/_emulator/clock/resume': {
+      post: {
+        operationId: 'resume_clock',
+        summary: 'Lets time run with the wall clock again, from where it stands.',
+        responses: { 200: { description: 'The clock.', content: json(ref('Clock')) }, 409: error('The clock belongs to the host.') },
+      },
+    },
+    '/_emulator/clock/advance': {
+      post: {
+        operationId: 'advance_clock',
+        summary: 'Moves time forward, firing retention, delete-on-empty, purges, waits and heartbeats that fall due on the way.',
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            required: ['by'],
+            properties: { by: { oneOf: [{ type: 'string', examples: ['7d', '90s', '1h 30m'] }, { type: 'number', minimum: 0 }] } },
+          }),
+        },
+        responses: { 200: { description: 'The clock.', content: json(ref('Clock')) }, 400: error('A bad duration.'), 409: error('The clock belongs to the host.') },
+      },
+    },
     '/_emulator/openapi.json': {
       get: {
         operationId: 'get_openapi',
@@ -109,6 +234,24 @@ export const adminOpenApi: JsonValue = {
         required: ['code', 'message'],
         properties: { code: { type: 'string' }, message: { type: 'string' } },
       },
+      SnapshotInfo: {
+        type: 'object',
+        required: ['name', 'namespace', 'takenAt', 'basins', 'streams', 'records'],
+        properties: {
+          name: { type: 'string' },
+          namespace: { type: ['string', 'null'] },
+          takenAt: { type: 'number' },
+          basins: count,
+          streams: count,
+          records: count,
+        },
+      },
+      Clock: {
+        type: 'object',
+        required: ['mode', 'now', 'iso'],
+        properties: { mode: { enum: ['system', 'virtual', 'host'] }, now: { type: 'number' }, iso: { type: 'string' } },
+      },
+      Time: { oneOf: [{ type: 'number', description: 'ms since the epoch' }, { type: 'string', description: 'ISO 8601' }] },
       Seed: { type: 'object', required: ['seed'], properties: { seed: { type: 'integer', minimum: 0, maximum: 4294967295 } } },
       FaultMatch: {
         type: 'object',

@@ -4,7 +4,8 @@ import type { Store } from '../store/index.ts'
 /**
  * The store's background work (s2-lite §9): purging deleted basins and streams when due, deleting
  * empty streams (delete-on-empty) and freeing trimmed or expired records. Runs on the clock's
- * timers: every `intervalMs`, and sooner when a purge falls due.
+ * timers, exactly when a purge or a delete-on-empty deadline falls due, and every `intervalMs` to
+ * free memory. So a virtual clock advanced by days runs it a handful of times, not once a second.
  */
 export class Background {
   readonly #store: Store
@@ -40,7 +41,7 @@ export class Background {
     this.#timer = this.#clock.setTimer(at - this.#clock.now(), () => this.run())
   }
 
-  /** Does all due work now. */
+  /** Does all due work now (also while stopped: restores and tests call it directly). */
   run(): void {
     this.#timer?.cancel()
     this.#timer = null
@@ -48,7 +49,7 @@ export class Background {
     const now = this.#clock.now()
     let next = now + this.#intervalMs
     for (const account of this.#store.accounts()) {
-      account.deleteEmptyStreams(now)
+      next = Math.min(next, account.deleteEmptyStreams(now))
       next = Math.min(next, account.purgeDue(now))
       account.compact(now)
     }

@@ -1,8 +1,10 @@
 import type { Clock } from '../clock/clock.ts'
 import { errors } from '../errors/index.ts'
 import {
+  Snapshots,
   Store,
   validateBatch,
+  type SnapshotInfo,
   type AppendAck,
   type AppendRecord,
   type StoredRecord,
@@ -22,6 +24,13 @@ export interface EngineOptions {
   readonly backgroundIntervalMs: number
   /** Interval between heartbeats of idle read sessions. */
   readonly heartbeat: HeartbeatInterval
+}
+
+/** What a reset removes: everything, a namespace, a basin (in a namespace) or a stream. */
+export interface ResetScope {
+  readonly namespace?: string
+  readonly basin?: string
+  readonly stream?: string
 }
 
 /** Where an operation is aimed: a namespace (`""` without isolation), a basin and a stream. */
@@ -63,6 +72,7 @@ export class Engine {
   readonly store: Store
   readonly clock: Clock
   readonly background: Background
+  readonly snapshots: Snapshots
   readonly #heartbeat: HeartbeatInterval
   readonly #watchers = new Map<StreamState, Set<() => void>>()
 
@@ -72,11 +82,34 @@ export class Engine {
     this.store = new Store(
       {
         streamChanged: (stream) => this.#notify(stream),
-        purgeDue: (at) => this.background.wakeAt(at),
+        wakeAt: (at) => this.background.wakeAt(at),
       },
       { purgeDelayMs: options.purgeDelayMs },
     )
     this.background = new Background(this.store, this.clock, options.backgroundIntervalMs)
+    this.snapshots = new Snapshots(this.store)
+  }
+
+  /**
+   * Removes state at once, as if it never existed: everything, a namespace, a basin or a stream.
+   * Sessions reading what was removed end with an error saying so.
+   */
+  reset(scope: ResetScope = {}): void {
+    const { namespace, basin, stream } = scope
+    if (basin === undefined) {
+      this.store.reset(namespace)
+      return
+    }
+    const account = this.store.existing(namespace ?? '')
+    if (stream === undefined) account?.resetBasin(basin)
+    else account?.resetStream(basin, stream)
+  }
+
+  /** Puts a named snapshot back, then runs the background work that may have fallen due. */
+  restore(name: string): SnapshotInfo {
+    const info = this.snapshots.restore(name)
+    this.background.run()
+    return info
   }
 
   start(): void {

@@ -91,11 +91,19 @@ export class ReadSession {
 
   /** The next event, or null once the read is complete. Throws an S2Error if the stream is deleted. */
   async next(): Promise<ReadEvent | null> {
+    if (this.#stream.removed && this.#phase !== 'done') {
+      this.#phase = 'done'
+      throw this.#stream.removed
+    }
     if (this.#phase === 'catchup') {
       const event = this.#catchUp()
       if (event !== undefined) return event
     }
     while (this.#phase === 'follow') {
+      if (this.#stream.removed) {
+        this.#phase = 'done'
+        throw this.#stream.removed
+      }
       if (this.#stream.deleting) {
         this.#phase = 'done'
         throw errors.streamDeletionPending()

@@ -21,6 +21,11 @@ export const errors = {
   missingEncryptionKey: (cipher: string) =>
     new S2Error('bad_header', `missing encryption key for stream cipher '${cipher}'`),
   decryptionFailed: () => new S2Error('decryption_failed', 'record decryption failed'),
+  removedByReset: (basin: string, stream: string) =>
+    new S2Error(
+      'stream_not_found',
+      `stream \`${stream}\` in basin \`${basin}\` was removed by an s2-emulator reset or snapshot restore`,
+    ),
   invalid: (message: string) => new S2Error('invalid', message),
   seqNumMismatch: (expected: number) =>
     new S2Error('append_condition_failed', `sequence number mismatch: expected ${expected}`, 412, {

@@ -11,7 +11,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export type S2ErrorKind = S2ErrorCode | 'append_condition_failed' | 'range_not_satisfiable' | AdminErrorCode
 
 /** Codes of the emulator's admin API (`/_emulator/...`), which answers in S2's `{code, message}` shape. */
-export type AdminErrorCode = 'fault_not_found'
+export type AdminErrorCode = 'fault_not_found' | 'snapshot_not_found' | 'clock_not_controllable'
 
 /**
  * An S2 API error: what every layer throws and only the protocol layer turns into bytes.

@@ -116,6 +116,25 @@ export class FaultRegistry {
     return before - this.#rules.length
   }
 
+  /**
+   * Removes the rules confined to what a reset removes: all of them for a full reset; for a
+   * namespace, the rules matching exactly that namespace; for a basin or a stream, the rules
+   * naming exactly that basin (and stream) in that namespace or in none.
+   */
+  clearScope(scope: { namespace?: string; basin?: string; stream?: string }): number {
+    const { namespace, basin, stream } = scope
+    if (namespace === undefined && basin === undefined) return this.clear()
+    const before = this.#rules.length
+    this.#rules = this.#rules.filter((rule) => {
+      const m = rule.input.match ?? {}
+      if (basin === undefined) return m.namespace !== namespace
+      const sameNamespace = m.namespace === undefined || m.namespace === (namespace ?? '')
+      const inScope = sameNamespace && m.basin === basin && (stream === undefined || m.stream === stream)
+      return !inScope
+    })
+    return before - this.#rules.length
+  }
+
   /** The actions that fire for a request, in the order their rules were armed; each fire is counted. */
   select(facts: RequestFacts): SelectedFault[] {
     if (this.#rules.length === 0) return []

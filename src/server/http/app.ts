@@ -11,7 +11,16 @@ import { cloudOnlyRoutes } from './routes/cloud-only.ts'
 import { recordRoutes } from './routes/records.ts'
 import { streamRoutes } from './routes/streams.ts'
 
+/** The bearer token of an `Authorization` header: with isolation on, the request's namespace. */
+function tokenOf(authorization: string | undefined): string {
+  if (authorization === undefined) return ''
+  const match = /^Bearer\s+(.*)$/i.exec(authorization.trim())
+  return match ? (match[1] as string) : authorization.trim()
+}
+
 export interface AppOptions extends RouteDeps {
+  /** `token`: each bearer token is its own namespace; `none`: one namespace, `""`. */
+  readonly isolation: 'none' | 'token'
   /** Add s2-lite's permissive CORS headers (its default; `--no-cors` turns them off). */
   readonly cors: boolean
   /** Where unexpected errors are reported; they reach clients only as a 500 without details. */
@@ -55,7 +64,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   if (options.cors) app.use(permissiveCors())
   app.use(responseCompression())
   app.use(async (c, next) => {
-    c.set('namespace', '')
+    c.set('namespace', options.isolation === 'token' ? tokenOf(c.req.header('authorization')) : '')
     await next()
     const operation = c.get('operation')
     if (operation !== undefined) metrics.request(operation, c.res.status)
@@ -63,7 +72,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   const routes = [...basinRoutes(options), ...streamRoutes(options), ...recordRoutes(options), ...cloudOnlyRoutes()]
   registerRoutes(app, routes, options.faults)
-  const adminPaths = adminRoutes(app, { faults: options.faults })
+  const adminPaths = adminRoutes(app, { faults: options.faults, engine })
 
   const health = () => new Response('OK', { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' } })
   app.get('/health', health)

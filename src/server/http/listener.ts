@@ -61,7 +61,8 @@ export async function listen(
   port: number,
 ): Promise<Listener> {
   const handler = getRequestListener((request, env) => fetch(request, env as never))
-  const http1 = createHttp1Server(handler)
+  // No request timeout: an S2S append session over HTTP/1.1 is one request that lasts as long as the client wants.
+  const http1 = createHttp1Server({ requestTimeout: 0 }, handler)
   const http2 = createHttp2Server({ settings: H2_SETTINGS }, handler)
   const sockets = new Set<Socket>()
   const sessions = new Set<Http2Session>()
@@ -71,6 +72,8 @@ export async function listen(
   })
 
   const tcp = createTcpServer((socket) => {
+    // Small frames (acks, heartbeats) must not wait on Nagle and the peer's delayed ACK.
+    socket.setNoDelay(true)
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => socket.destroy())

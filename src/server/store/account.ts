@@ -24,8 +24,8 @@ export type ProvisionResult = 'created' | 'updated' | 'noop'
 export interface StoreObserver {
   /** Records were appended to the stream, or it began deletion. */
   streamChanged(stream: StreamState): void
-  /** A deletion was marked and should be purged at `at` (ms). */
-  purgeDue(at: number): void
+  /** Background work (a purge, a delete-on-empty deadline) falls due at `at` (ms). */
+  wakeAt(at: number): void
 }
 
 interface PendingPurge {
@@ -139,6 +139,7 @@ export class Account {
     const desired = resolveStreamConfig(layer, basin.config.defaultStreamConfig)
     if (sameStreamConfig(existing.config, desired)) return { stream: existing, result: 'noop' as ProvisionResult }
     existing.config = desired
+    this.#scheduleDeleteOnEmpty(existing, now)
     return { stream: existing, result: 'updated' as ProvisionResult }
   }
 
@@ -150,7 +151,7 @@ export class Account {
     return stream.config
   }
 
-  reconfigureStream(basinName: string, name: string, patch: StreamConfigPatch): StreamConfig {
+  reconfigureStream(basinName: string, name: string, patch: StreamConfigPatch, now: number): StreamConfig {
     validatePatch(patch)
     const basin = this.basin(basinName)
     if (basin.deleting) throw errors.basinDeletionPending(basinName)
@@ -158,6 +159,7 @@ export class Account {
     if (!stream) throw errors.streamNotFound(basinName, name)
     if (stream.deleting) throw errors.streamDeletionPending()
     stream.config = resolveStreamConfig(patchLayer(stream.config, patch), basin.config.defaultStreamConfig)
+    this.#scheduleDeleteOnEmpty(stream, now)
     return stream.config
   }
 
@@ -184,7 +186,62 @@ export class Account {
     if (stream.deleting) throw errors.streamDeletionPending()
     const ack = stream.append(batch, now, keyId)
     this.#observer.streamChanged(stream)
+    if (batch.records.some((r) => r.command?.kind === 'trim')) this.#scheduleDeleteOnEmpty(stream, now)
     return ack
+  }
+
+  // ---- reset and snapshots ----
+
+  /** Removes a basin and its streams at once, as if they never existed. False if there was none. */
+  resetBasin(name: string): boolean {
+    const basin = this.basins.get(name)
+    if (!basin) return false
+    for (const stream of basin.streams.values()) this.#remove(basin, stream)
+    this.basins.delete(name)
+    this.#pending = this.#pending.filter((p) => p.basin !== basin)
+    return true
+  }
+
+  /** Removes one stream at once, as if it never existed. False if there was none. */
+  resetStream(basinName: string, name: string): boolean {
+    const basin = this.basins.get(basinName)
+    const stream = basin?.streams.get(name)
+    if (!basin || !stream) return false
+    this.#remove(basin, stream)
+    basin.streams.delete(name)
+    this.#pending = this.#pending.filter((p) => p.stream !== stream)
+    return true
+  }
+
+  /** Removes everything (sessions still reading end with an error saying why). */
+  resetAll(): void {
+    for (const name of [...this.basins.keys()]) this.resetBasin(name)
+  }
+
+  /** A copy sharing records and log chunks, with pending purges pointing at the copies. */
+  clone(): Account {
+    const copy = new Account(this.#observer, this.#purgeDelayMs)
+    const basins = new Map<BasinState, BasinState>()
+    for (const [name, basin] of this.basins) {
+      const cloned = basin.clone()
+      copy.basins.set(name, cloned)
+      basins.set(basin, cloned)
+    }
+    copy.#pending = this.#pending.map((p) => {
+      const basin = basins.get(p.basin) as BasinState
+      return { basin, stream: p.stream ? (basin.streams.get(p.stream.name) ?? null) : null, at: p.at }
+    })
+    return copy
+  }
+
+  /** When the earliest pending purge falls due (Infinity if none). */
+  get nextPurge(): number {
+    return this.#pending.reduce((min, p) => Math.min(min, p.at), Infinity)
+  }
+
+  #remove(basin: BasinState, stream: StreamState): void {
+    stream.removed = errors.removedByReset(basin.name, stream.name)
+    this.#observer.streamChanged(stream)
   }
 
   // ---- background ----
@@ -211,16 +268,27 @@ export class Account {
     return next
   }
 
-  /** Streams whose delete-on-empty age has passed with no live records are deleted. */
-  deleteEmptyStreams(now: number): void {
+  /**
+   * Deletes the streams whose delete-on-empty deadline has passed with no live records; returns
+   * when the next deadline falls (Infinity if none).
+   */
+  deleteEmptyStreams(now: number): number {
+    let next = Infinity
     for (const basin of this.basins.values()) {
       for (const stream of basin.streams.values()) {
-        const minAgeMs = stream.config.deleteOnEmptyMinAgeSecs * 1000
-        if (stream.deleting || minAgeMs === 0) continue
-        if (now < (stream.lastWriteAt ?? stream.createdAt) + minAgeMs) continue
-        if (!stream.hasLiveRecords(now)) this.#tombstone(basin, stream, now)
+        const deadline = stream.deleteOnEmptyDeadline(now)
+        if (deadline > now) next = Math.min(next, deadline)
+        else if (!stream.hasLiveRecords(now)) this.#tombstone(basin, stream, now)
+        else next = Math.min(next, stream.deleteOnEmptyDeadline(now))
       }
     }
+    return next
+  }
+
+  /** Tells the background when a stream's delete-on-empty deadline falls, after its config or records changed. */
+  #scheduleDeleteOnEmpty(stream: StreamState, now: number): void {
+    const deadline = stream.deleteOnEmptyDeadline(now)
+    if (deadline !== Infinity) this.#observer.wakeAt(deadline)
   }
 
   /** Frees trimmed and expired records. */
@@ -245,6 +313,7 @@ export class Account {
     const config = resolveStreamConfig(layer, basin.config.defaultStreamConfig)
     const stream = new StreamState(name, config, basin.config.streamCipher, key, now)
     basin.streams.set(name, stream)
+    this.#scheduleDeleteOnEmpty(stream, now)
     return stream
   }
 
@@ -258,6 +327,6 @@ export class Account {
   #schedulePurge(basin: BasinState, stream: StreamState | null, now: number): void {
     const at = now + this.#purgeDelayMs
     this.#pending.push({ basin, stream, at })
-    this.#observer.purgeDue(at)
+    this.#observer.wakeAt(at)
   }
 }

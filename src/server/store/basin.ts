@@ -20,4 +20,12 @@ export class BasinState {
   get deleting(): boolean {
     return this.deletedAt !== null
   }
+
+  /** A copy whose streams are copies (see {@link StreamState.clone}). */
+  clone(): BasinState {
+    const copy = new BasinState(this.name, this.config, this.idempotencyKey, this.createdAt)
+    copy.deletedAt = this.deletedAt
+    for (const [name, stream] of this.streams) copy.streams.set(name, stream.clone())
+    return copy
+  }
 }

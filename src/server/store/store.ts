@@ -5,12 +5,21 @@ export interface StoreOptions {
   readonly purgeDelayMs: number
 }
 
+/** A point-in-time copy of the store or of one namespace, sharing records with the live store. */
+export interface StoreSnapshot {
+  /** The namespace it holds, or null for all of them. */
+  readonly namespace: string | null
+  /** Clock time when it was taken. */
+  readonly takenAt: number
+  readonly accounts: ReadonlyMap<string, Account>
+}
+
 /**
  * All emulator state: accounts by namespace. With isolation off there is one namespace, `""`.
- * Namespaces come into being on first use.
+ * Namespaces come into being on first use, for free.
  */
 export class Store {
-  readonly #accounts = new Map<string, Account>()
+  #accounts = new Map<string, Account>()
   readonly #observer: StoreObserver
   readonly #options: StoreOptions
 
@@ -28,7 +37,43 @@ export class Store {
     return account
   }
 
+  /** The account of a namespace if it was ever used. */
+  existing(namespace: string): Account | undefined {
+    return this.#accounts.get(namespace)
+  }
+
   accounts(): IterableIterator<Account> {
     return this.#accounts.values()
+  }
+
+  namespaces(): string[] {
+    return [...this.#accounts.keys()]
+  }
+
+  /** Removes everything, or one namespace. */
+  reset(namespace?: string): void {
+    const targets = namespace === undefined ? [...this.#accounts.values()] : [this.#accounts.get(namespace)]
+    for (const account of targets) account?.resetAll()
+    if (namespace === undefined) this.#accounts.clear()
+    else this.#accounts.delete(namespace)
+  }
+
+  /** Copies everything, or one namespace. Cheap: records and full log chunks are shared. */
+  snapshot(namespace: string | null, now: number): StoreSnapshot {
+    const accounts = new Map<string, Account>()
+    for (const [ns, account] of this.#accounts) {
+      if (namespace === null || ns === namespace) accounts.set(ns, account.clone())
+    }
+    return { namespace, takenAt: now, accounts }
+  }
+
+  /**
+   * Puts a snapshot back: all namespaces, or the one it holds. The snapshot stays usable for
+   * another restore; sessions reading replaced streams end with an error saying why.
+   */
+  restore(snapshot: StoreSnapshot): void {
+    this.reset(snapshot.namespace ?? undefined)
+    for (const [ns, account] of snapshot.accounts) this.#accounts.set(ns, account.clone())
+    for (const account of this.#accounts.values()) this.#observer.wakeAt(account.nextPurge)
   }
 }

@@ -1,4 +1,4 @@
-import { errors } from '../errors/index.ts'
+import { errors, type S2Error } from '../errors/index.ts'
 import { retentionMs, type Cipher, type StreamConfig } from './config.ts'
 import { RecordLog } from './record-log.ts'
 import type { AppendBatch, StoredRecord, StreamPosition } from './record.ts'
@@ -47,6 +47,10 @@ export class StreamState {
   trimPoint = 0
   /** Time of the last append, for delete-on-empty. */
   lastWriteAt: number | null = null
+  /** The latest retention expiry of any record written (Infinity with infinite retention). */
+  maxExpiresAt = 0
+  /** Set when a reset or restore removed the stream; sessions still holding it end with this error. */
+  removed: S2Error | null = null
 
   constructor(name: string, config: StreamConfig, cipher: Cipher | null, idempotencyKey: string | null, now: number) {
     this.name = name
@@ -112,6 +116,7 @@ export class StreamState {
     }
     this.lastTimestamp = max
     this.lastWriteAt = now
+    this.maxExpiresAt = Math.max(this.maxExpiresAt, expiresAt)
     const end = this.log.next
     return {
       start: { seqNum: first, timestamp: timestamps[0] as number },
@@ -167,6 +172,30 @@ export class StreamState {
       if ((this.log.get(seq) as StoredRecord).expiresAt > now) return true
     }
     return false
+  }
+
+  /**
+   * When delete-on-empty may delete this stream: `min_age` after its last write (or creation),
+   * and not before its last record expires. Infinity when disabled or never empty.
+   */
+  deleteOnEmptyDeadline(now: number): number {
+    const minAgeMs = this.config.deleteOnEmptyMinAgeSecs * 1000
+    if (minAgeMs === 0 || this.deleting) return Infinity
+    const quiet = (this.lastWriteAt ?? this.createdAt) + minAgeMs
+    return this.hasLiveRecords(now) ? Math.max(quiet, this.maxExpiresAt) : quiet
+  }
+
+  /** A copy sharing the records (which never change) and all but the last chunk of the log. */
+  clone(): StreamState {
+    const copy = new StreamState(this.name, this.config, this.cipher, this.idempotencyKey, this.createdAt)
+    copy.deletedAt = this.deletedAt
+    copy.log = this.log.clone()
+    copy.lastTimestamp = this.lastTimestamp
+    copy.fencingToken = this.fencingToken
+    copy.trimPoint = this.trimPoint
+    copy.lastWriteAt = this.lastWriteAt
+    copy.maxExpiresAt = this.maxExpiresAt
+    return copy
   }
 
   /** Frees the memory of trimmed and expired records at the front of the log. */

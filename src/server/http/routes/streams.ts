@@ -67,7 +67,7 @@ export function streamRoutes({ engine }: RouteDeps): RouteSpec[] {
       handler: async (c) => {
         const { basin, stream } = streamAddress(c)
         const patch = decodeStreamPatch(await readJson(c.req.raw), '')
-        return json(200, encodeStreamConfig(account(c).reconfigureStream(basin, stream, patch)))
+        return json(200, encodeStreamConfig(account(c).reconfigureStream(basin, stream, patch, engine.clock.now())))
       },
     },
     {

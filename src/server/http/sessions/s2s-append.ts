@@ -89,6 +89,7 @@ export function s2sAppend(request: Request, address: StreamAddress, options: App
           send(messageFrame(encodeAppendAck(ack), compression))
           index++
         }
+        if (decoder.failure) throw decoder.failure
       }
       if (open && decoder.pending > 0) throw new S2Error('bad_frame', 'input ended in the middle of a frame')
     } catch (error) {

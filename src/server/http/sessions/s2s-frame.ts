@@ -52,24 +52,36 @@ export function terminalFrame(status: number, body: JsonValue): Uint8Array {
 
 const badFrame = (message: string): S2Error => new S2Error('bad_frame', message)
 
-/** Splits a byte stream into frames; malformed input throws 400 `bad_frame`. */
+/**
+ * Splits a byte stream into frames. At malformed input it stops and keeps the 400 `bad_frame` in
+ * {@link FrameDecoder.failure}, after returning the good frames that came before it, so those are
+ * still applied and acknowledged first.
+ */
 export class FrameDecoder {
   #buffer: Uint8Array = new Uint8Array(0)
+  /** Set once malformed input was met; nothing more is decoded after it. */
+  failure: S2Error | null = null
 
-  /** Adds bytes and returns every frame they complete. */
+  /** Adds bytes and returns every frame they complete, up to any malformed one. */
   push(chunk: Uint8Array): Frame[] {
+    if (this.failure) return []
     this.#buffer = this.#buffer.length === 0 ? chunk : concat(this.#buffer, chunk)
     const frames: Frame[] = []
     let offset = 0
     const buffer = this.#buffer
+    const fail = (message: string): Frame[] => {
+      this.failure = badFrame(message)
+      this.#buffer = new Uint8Array(0)
+      return frames
+    }
     while (buffer.length - offset >= 3) {
       const length = ((buffer[offset] as number) << 16) | ((buffer[offset + 1] as number) << 8) | (buffer[offset + 2] as number)
-      if (length === 0) throw badFrame('frame length must be at least 1 (the flag byte)')
-      if (length > MAX_FRAME_BYTES) throw badFrame(`frame length ${length} exceeds the 2 MiB limit`)
+      if (length === 0) return fail('frame length must be at least 1 (the flag byte)')
+      if (length > MAX_FRAME_BYTES) return fail(`frame length ${length} exceeds the 2 MiB limit`)
       if (buffer.length - offset < 3 + length) break
       const flag = buffer[offset + 3] as number
-      if ((flag & COMPRESSION_MASK) === COMPRESSION_MASK) throw badFrame('invalid compression bits 11 in frame flag')
-      if ((flag & RESERVED_MASK) !== 0) throw badFrame(`reserved bits set in frame flag 0x${flag.toString(16)}`)
+      if ((flag & COMPRESSION_MASK) === COMPRESSION_MASK) return fail('invalid compression bits 11 in frame flag')
+      if ((flag & RESERVED_MASK) !== 0) return fail(`reserved bits set in frame flag 0x${flag.toString(16)}`)
       const bits = flag & COMPRESSION_MASK
       frames.push({
         terminal: (flag & TERMINAL) !== 0,
