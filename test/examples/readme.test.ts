@@ -13,6 +13,10 @@ describe('the README examples', () => {
     expect(tsBlocks[1]).toBe(readFileSync(new URL('./readme-vitest.test.ts', import.meta.url), 'utf8'))
   })
 
+  it('shows test/examples/readme-faults.test.ts word for word', () => {
+    expect(tsBlocks[2]).toBe(readFileSync(new URL('./readme-faults.test.ts', import.meta.url), 'utf8'))
+  })
+
   it('runs the quick start and prints what the README says', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {})
     try {
