@@ -13,6 +13,11 @@ Options:
   -p, --port <port>          TCP port to listen on; 0 picks a free one (default ${DEFAULT_CLI_PORT})
       --host <address>       interface to bind (default 127.0.0.1, loopback only)
       --no-cors              do not send the permissive CORS headers s2-lite sends by default
+      --isolation <mode>     'token': each bearer token gets its own account; 'none' (default):
+                             tokens are ignored, as in s2-lite
+      --clock <mode>         'system' (default) or 'virtual': time stands still until the admin
+                             API moves it (see /_emulator/clock)
+      --start-time <time>    the clock's time at start, ISO 8601 or ms since the epoch
       --deletion-delay <ms>  how long deleted basins and streams stay listed, blocking their
                              names, before they are purged (default 100)
       --heartbeat <ms>       interval between heartbeats of idle read sessions: one number, or
@@ -49,6 +54,9 @@ export function parseCli(argv: readonly string[]): CliCommand {
         port: { type: 'string', short: 'p' },
         host: { type: 'string' },
         cors: { type: 'boolean' },
+        isolation: { type: 'string' },
+        clock: { type: 'string' },
+        'start-time': { type: 'string' },
         'deletion-delay': { type: 'string' },
         heartbeat: { type: 'string' },
         faults: { type: 'string' },
@@ -72,6 +80,24 @@ export function parseCli(argv: readonly string[]): CliCommand {
   }
   if (values.host !== undefined) options.host = values.host
   if (values.cors === false) options.cors = false
+  if (values.isolation !== undefined) {
+    if (values.isolation !== 'none' && values.isolation !== 'token') {
+      throw new UsageError(`--isolation must be 'none' or 'token', got '${values.isolation}'`)
+    }
+    options.isolation = values.isolation
+  }
+  if (values.clock !== undefined) {
+    if (values.clock !== 'system' && values.clock !== 'virtual') {
+      throw new UsageError(`--clock must be 'system' or 'virtual', got '${values.clock}'`)
+    }
+    options.clock = values.clock
+  }
+  if (values['start-time'] !== undefined) {
+    const text = values['start-time']
+    const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text)
+    if (!Number.isFinite(ms)) throw new UsageError(`--start-time must be an ISO 8601 time or ms since the epoch, got '${text}'`)
+    options.startTime = ms
+  }
   if (values['deletion-delay'] !== undefined) {
     options.deletionDelayMs = integer('deletion-delay', values['deletion-delay'], 0, 2 ** 31 - 1)
   }

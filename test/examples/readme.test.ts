@@ -17,6 +17,12 @@ describe('the README examples', () => {
     expect(tsBlocks[2]).toBe(readFileSync(new URL('./readme-faults.test.ts', import.meta.url), 'utf8'))
   })
 
+  it('shows test/examples/readme-state.test.ts word for word', () => {
+    expect(tsBlocks.find((b) => b?.includes("isolation: 'token', clock: 'virtual'"))).toBe(
+      readFileSync(new URL('./readme-state.test.ts', import.meta.url), 'utf8'),
+    )
+  })
+
   it('runs the quick start and prints what the README says', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {})
     try {
