@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs'
+import { resolve as resolvePath } from 'node:path'
 import { parseCli, USAGE, UsageError } from './cli/args.ts'
 import { startS2Emulator } from './server/emulator.ts'
 import { S2EmulatorError } from './server/errors/index.ts'
@@ -34,6 +35,13 @@ async function main(): Promise<number> {
     return 1
   }
   console.log(`s2-emulator ${version()} listening on ${emulator.url}`)
+  const { init, records } = command.options
+  if (init !== undefined || records !== undefined) {
+    console.log(`seeded from: ${[init, records].flat().filter((f) => typeof f === 'string').join(', ')}`)
+  }
+  const { snapshotFile, persistDir } = command.options
+  if (persistDir !== undefined) console.log(`persisting state in ${resolvePath(persistDir, 'state.s2snap')} (written on exit)`)
+  else if (snapshotFile !== undefined) console.log(`started from snapshot file ${resolvePath(snapshotFile)}`)
   const rules = await emulator.faults.list()
   console.log(`fault seed: ${await emulator.faults.seed()}${rules.length > 0 ? ` (${rules.length} fault rule(s) armed)` : ''}`)
   console.log('')
@@ -45,7 +53,16 @@ async function main(): Promise<number> {
       process.off('SIGINT', shutdown)
       process.off('SIGTERM', shutdown)
       console.log(`s2-emulator: ${signal} received, stopping`)
-      void emulator.stop().then(() => resolve(0))
+      void emulator.stop().then(
+        () => {
+          if (persistDir !== undefined) console.log(`s2-emulator: state saved to ${resolvePath(persistDir, 'state.s2snap')}`)
+          resolve(0)
+        },
+        (error: unknown) => {
+          console.error(`s2-emulator: ${(error as Error).message}`)
+          resolve(1)
+        },
+      )
     }
     process.on('SIGINT', shutdown)
     process.on('SIGTERM', shutdown)

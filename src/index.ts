@@ -4,8 +4,28 @@ export { S2EmulatorError, type EmulatorErrorCode } from './server/errors/index.t
 export type { Clock, Timer } from './server/clock/clock.ts'
 export { connectS2Emulator, type S2EmulatorClient } from './client/client.ts'
 export type { FaultsClient } from './client/faults.ts'
+export type { JournalClient } from './client/journal.ts'
+export type {
+  AppendSessionInfo,
+  JournalEntry,
+  JournalError,
+  JournalFilter,
+  JournalSession,
+  ReadSessionInfo,
+  SessionEnd,
+} from './server/journal/journal.ts'
 export type { ClockClient, ClockState, NamespaceInfo, ResetScope, SnapshotsClient } from './client/state.ts'
 export type { SnapshotInfo } from './server/store/snapshots.ts'
+export type { ImportedSnapshotInfo, SnapshotFileInfo } from './client/snapshot-files.ts'
+export type {
+  InitBasinConfigSpec,
+  InitBasinSpec,
+  InitResult,
+  InitSpec,
+  InitStreamConfigSpec,
+  InitStreamSpec,
+} from './server/seed/init-file.ts'
+export type { RecordSeed } from './server/seed/records-file.ts'
 export type {
   Delay,
   FaultAction,

@@ -26,6 +26,18 @@ Options:
                              {"seed": N, "rules": [...]} (see the README)
       --fault-seed <n>       seed of fault probabilities and latency ranges (default random;
                              printed at start, so a run can be replayed)
+      --init <file>          create the basins and streams of an s2-lite init file (JSON) at
+                             start, ensuring each; also --init-file, or the S2LITE_INIT_FILE
+                             environment variable, as s2-lite takes it
+      --records <file>       append the records of a .json (array) or .ndjson file at start,
+                             after --init; repeatable, applied in order (see the README)
+      --journal-size <n>     requests and sessions the request journal keeps per namespace;
+                             0 turns it off (default 1000)
+      --snapshot <file>      start with the state of a snapshot file (written by the admin
+                             API's export, or by --persist)
+      --persist <dir>        keep the state on disk across restarts (like s2-lite's
+                             --local-root): load <dir>/state.s2snap at start, write it on
+                             SIGINT/SIGTERM; --snapshot then seeds only an empty <dir>
   -h, --help                 show this help and exit
   -v, --version              print the version and exit
 
@@ -43,7 +55,7 @@ function integer(flag: string, text: string, min: number, max: number): number {
   return Number(text)
 }
 
-export function parseCli(argv: readonly string[]): CliCommand {
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliCommand {
   let parsed
   try {
     parsed = parseArgs({
@@ -61,6 +73,12 @@ export function parseCli(argv: readonly string[]): CliCommand {
         heartbeat: { type: 'string' },
         faults: { type: 'string' },
         'fault-seed': { type: 'string' },
+        snapshot: { type: 'string' },
+        persist: { type: 'string' },
+        'journal-size': { type: 'string' },
+        init: { type: 'string' },
+        'init-file': { type: 'string' },
+        records: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -119,5 +137,14 @@ export function parseCli(argv: readonly string[]): CliCommand {
     if (file.seed !== undefined) options.faultSeed = file.seed
   }
   if (values['fault-seed'] !== undefined) options.faultSeed = integer('fault-seed', values['fault-seed'], 0, 4294967295)
+  if (values.init !== undefined && values['init-file'] !== undefined) {
+    throw new UsageError('--init and --init-file are the same option: give one of them')
+  }
+  const init = values.init ?? values['init-file'] ?? (env.S2LITE_INIT_FILE || undefined)
+  if (init !== undefined) options.init = init
+  if (values.records !== undefined) options.records = values.records
+  if (values['journal-size'] !== undefined) options.journalSize = integer('journal-size', values['journal-size'], 0, 10_000_000)
+  if (values.snapshot !== undefined) options.snapshotFile = values.snapshot
+  if (values.persist !== undefined) options.persistDir = values.persist
   return { kind: 'serve', options }
 }

@@ -1,4 +1,7 @@
 import { faultsClient, type FaultsClient } from './faults.ts'
+import { journalClient, type JournalClient } from './journal.ts'
+import type { InitResult, InitSpec } from '../server/seed/init-file.ts'
+import { applyInit } from './seed.ts'
 import {
   clockClient,
   namespaces,
@@ -16,6 +19,8 @@ export interface S2EmulatorClient {
   readonly url: string
   /** Fault rules. */
   readonly faults: FaultsClient
+  /** The request journal: the recent requests and sessions of each namespace. */
+  readonly journal: JournalClient
   /** Named in-memory snapshots. */
   readonly snapshots: SnapshotsClient
   /** The emulator's clock: freeze, set, advance. */
@@ -28,6 +33,11 @@ export interface S2EmulatorClient {
   reset(scope?: ResetScope): Promise<void>
   /** Namespaces in use, with their basin and stream counts. */
   namespaces(): Promise<NamespaceInfo[]>
+  /**
+   * Ensures the basins and streams of an init spec (s2-lite's init file format, as `--init` takes),
+   * now; applying the same spec again changes nothing. Resolves with what happened to each.
+   */
+  init(spec: InitSpec): Promise<InitResult>
 }
 
 /**
@@ -44,9 +54,11 @@ export function connectS2Emulator(url: string): S2EmulatorClient {
   return {
     url: url.replace(/\/$/, ''),
     faults: faultsClient(base),
+    journal: journalClient(base),
     snapshots: snapshotsClient(base),
     clock: clockClient(base),
     reset: (scope) => reset(base, scope),
     namespaces: () => namespaces(base),
+    init: (spec) => applyInit(base, spec),
   }
 }

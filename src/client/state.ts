@@ -1,5 +1,13 @@
 import type { SnapshotInfo } from '../server/store/snapshots.ts'
 import { adminCall } from './http.ts'
+import {
+  downloadSnapshot,
+  exportSnapshot,
+  importSnapshot,
+  uploadSnapshot,
+  type ImportedSnapshotInfo,
+  type SnapshotFileInfo,
+} from './snapshot-files.ts'
 
 /** What a reset removes: everything (no fields), a namespace, a basin or a stream. */
 export interface ResetScope {
@@ -22,6 +30,21 @@ export interface SnapshotsClient {
   get(name: string): Promise<SnapshotInfo>
   list(): Promise<SnapshotInfo[]>
   delete(name: string): Promise<void>
+  /**
+   * Writes a snapshot to a file on the emulator's machine (relative paths are from its working
+   * directory), atomically: a crash mid-write leaves any previous file there intact.
+   */
+  export(name: string, path: string): Promise<SnapshotFileInfo>
+  /**
+   * Reads a snapshot file on the emulator's machine into a named snapshot; it replaces the
+   * current state only with `{ restore: true }` (or a later `restore(name)`). A corrupt file or one
+   * of a newer format is an error, and nothing changes.
+   */
+  import(name: string, path: string, options?: { restore?: boolean }): Promise<ImportedSnapshotInfo>
+  /** The bytes of a snapshot file of a named snapshot (for an emulator in a container). */
+  download(name: string): Promise<Uint8Array>
+  /** Sends the bytes of a snapshot file to keep as a named snapshot (restored with `{ restore: true }`). */
+  upload(name: string, bytes: Uint8Array, options?: { restore?: boolean }): Promise<ImportedSnapshotInfo>
 }
 
 export interface ClockState {
@@ -55,6 +78,10 @@ export function snapshotsClient(baseUrl: string): SnapshotsClient {
     delete: async (name) => {
       await adminCall(baseUrl, 'DELETE', path(name))
     },
+    export: (name, file) => exportSnapshot(baseUrl, name, file),
+    import: (name, file, options) => importSnapshot(baseUrl, name, file, options?.restore ?? false),
+    download: (name) => downloadSnapshot(baseUrl, name),
+    upload: (name, bytes, options) => uploadSnapshot(baseUrl, name, bytes, options?.restore ?? false),
   }
 }
 

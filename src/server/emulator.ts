@@ -4,7 +4,10 @@ import { FaultRegistry } from './faults/index.ts'
 import { createApp } from './http/app.ts'
 import { listen } from './http/listener.ts'
 import { Metrics } from './metrics/metrics.ts'
+import { Journal } from './journal/journal.ts'
 import { resolveOptions, type S2EmulatorOptions } from './options.ts'
+import { seedEngine } from './seed/index.ts'
+import { openPersistence } from './persist/persistence.ts'
 
 /** The environment variables that point the S2 SDKs and the `s2` CLI at an emulator. */
 export interface S2Environment {
@@ -62,8 +65,12 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
     isolation: resolved.isolation,
     cors: resolved.cors,
     onUnexpectedError: (error) => console.error('[s2-emulator] unexpected error while serving a request:', error),
+    journal: new Journal(resolved.journalSize, engine.clock),
   })
+  const persistence = await openPersistence(engine, { snapshotFile: options?.snapshotFile, persistDir: options?.persistDir })
+  seedEngine(engine, { init: options?.init, records: options?.records })
   const listener = await listen(app.fetch, resolved.host, resolved.port)
+  // Starting the engine also runs the background work that fell due in loaded or seeded state.
   engine.start()
 
   const url = `http://${clientHost(listener.host)}:${listener.port}`
@@ -72,6 +79,7 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
     stopping ??= (async () => {
       engine.stop()
       await listener.close()
+      await persistence.stop()
     })()
     return stopping
   }

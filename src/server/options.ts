@@ -2,6 +2,8 @@ import type { Clock } from './clock/clock.ts'
 import { ControllableClock } from './clock/controllable-clock.ts'
 import { S2EmulatorError } from './errors/index.ts'
 import { ruleProblems, type FaultRuleInput } from './faults/index.ts'
+import type { InitSpec } from './seed/init-file.ts'
+import { persistOptionProblems } from './persist/persistence.ts'
 
 /** Options of {@link startS2Emulator}; every field is optional. */
 export interface S2EmulatorOptions {
@@ -39,8 +41,32 @@ export interface S2EmulatorOptions {
   isolation?: 'none' | 'token'
   /** Fault rules armed from the start (see the README's fault section). [default none] */
   faults?: readonly FaultRuleInput[]
+  /**
+   * Entries the request journal keeps per namespace (the newest; see the README's journal
+   * section); 0 turns it off. [default 1000]
+   */
+  journalSize?: number
   /** Seed of the generator that fault probabilities and latency ranges draw from. [default random, reported by the admin API] */
   faultSeed?: number
+  /**
+   * Basins and streams to ensure before the first request: the path of an s2-lite init file, or the
+   * spec as an object (see the README's seeding section). [default none]
+   */
+  init?: string | InitSpec
+  /** Records to append at start, after `init`: paths of `.json` (array) or `.ndjson` files. [default none] */
+  records?: string | readonly string[]
+  /**
+   * A snapshot file (written by `snapshots.export` or `--persist`) to load at start: the emulator
+   * starts with its state. With `persistDir`, used only while that directory holds no state yet.
+   * [default none]
+   */
+  snapshotFile?: string
+  /**
+   * A directory keeping the state across restarts, like s2-lite's `--local-root`: the state is
+   * loaded from `<dir>/state.s2snap` at start, and written there atomically by `stop()` (and by
+   * the CLI on SIGINT/SIGTERM) once nothing is served any more. [default none: memory only]
+   */
+  persistDir?: string
 }
 
 export interface ResolvedOptions {
@@ -54,6 +80,7 @@ export interface ResolvedOptions {
   readonly clock: Clock | ControllableClock
   readonly faultSeed: number | undefined
   readonly faults: readonly FaultRuleInput[]
+  readonly journalSize: number
 }
 
 export const emulatorDefaults = {
@@ -63,6 +90,7 @@ export const emulatorDefaults = {
   deletionDelayMs: 100,
   backgroundIntervalMs: 60_000,
   heartbeatMs: [5000, 15000] as const,
+  journalSize: 1000,
 } satisfies S2EmulatorOptions
 
 const isDuration = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0
@@ -89,7 +117,19 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
   }
   const faults = o.faults ?? []
   if (!Array.isArray(faults)) problems.push('faults must be an array of fault rules')
-  else faults.forEach((rule, i) => problems.push(...ruleProblems(rule).map((p) => `faults[${i}].${p}`)))
+  else {
+    const ids = new Set<string>()
+    faults.forEach((rule, i) => {
+      problems.push(...ruleProblems(rule).map((p) => `faults[${i}].${p}`))
+      const id = (rule as { id?: unknown })?.id
+      if (typeof id === 'string' && ids.has(id)) problems.push(`faults[${i}].id: "${id}" is used by an earlier rule`)
+      if (typeof id === 'string') ids.add(id)
+    })
+  }
+  if (!Number.isSafeInteger(o.journalSize) || o.journalSize < 0) {
+    problems.push(`journalSize must be an integer >= 0 (got ${String(o.journalSize)})`)
+  }
+  problems.push(...persistOptionProblems(o))
   if (o.isolation !== 'none' && o.isolation !== 'token') problems.push(`isolation must be 'none' or 'token' (got ${String(o.isolation)})`)
   let start: number | undefined
   if (o.startTime !== undefined) {
@@ -113,5 +153,6 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
     clock: typeof o.clock === 'string' ? new ControllableClock(o.clock, start) : o.clock,
     faultSeed: o.faultSeed,
     faults,
+    journalSize: o.journalSize,
   })
 }

@@ -13,10 +13,14 @@ function controllable(clock: Clock): ControllableClock {
   throw new S2Error('clock_not_controllable', message, 409, { code: 'clock_not_controllable', message })
 }
 
-/** A time as ms since the epoch or an ISO 8601 string. */
+/** The latest time a Date can hold; record timestamps are u64 milliseconds, so none is before the epoch. */
+const MAX_TIME = 8.64e15
+
+/** A time as ms since the epoch or an ISO 8601 string, from the epoch to the latest Date. */
 function time(value: unknown, field: string): number {
   const ms = typeof value === 'string' ? Date.parse(value) : typeof value === 'number' ? value : NaN
   if (!Number.isFinite(ms)) throw new S2Error('bad_json', `${field}: must be milliseconds since the epoch or an ISO 8601 time`)
+  if (ms < 0 || ms > MAX_TIME) throw new S2Error('bad_json', `${field}: must be from 1970-01-01T00:00:00Z to ${new Date(MAX_TIME).toISOString()}`)
   return ms
 }
 
@@ -51,6 +55,7 @@ export function clockRoutes(app: Hono<AppEnv>, clock: Clock): void {
     if (typeof by !== 'string' && typeof by !== 'number') throw new S2Error('bad_json', 'by: required: a duration like "7d", "90s" or milliseconds')
     const ms = parseDuration(by)
     if (typeof ms !== 'number') throw new S2Error('bad_json', `by: ${ms.error}`)
+    if (clock.now() + ms > MAX_TIME) throw new S2Error('bad_json', `by: would move the clock past ${new Date(MAX_TIME).toISOString()}`)
     controllable(clock).advance(ms)
     return state()
   })

@@ -180,6 +180,85 @@ export const adminOpenApi: JsonValue = {
         responses: { 200: { description: 'The snapshot restored.', content: json(ref('SnapshotInfo')) }, 404: error('No such snapshot.') },
       },
     },
+    '/_emulator/snapshots/import': {
+      post: {
+        operationId: 'import_snapshot',
+        summary:
+          "Reads a snapshot file (docs/snapshot-format.md) on the emulator's machine into a named snapshot. It replaces the current state only with restore: true (or a later restore). A corrupt or truncated file, or one of a newer format version, is a 400 and changes nothing.",
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            required: ['name', 'path'],
+            properties: {
+              name: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' },
+              path: { type: 'string', description: "Relative paths are from the emulator's working directory." },
+              restore: { type: 'boolean', default: false },
+            },
+          }),
+        },
+        responses: {
+          201: {
+            description: 'The snapshot read, and whether it was restored.',
+            content: json({ allOf: [ref('SnapshotInfo'), { type: 'object', required: ['restored'], properties: { restored: { type: 'boolean' } } }] }),
+          },
+          400: error('A bad name or path (snapshot_file_io: no such file...), or not a valid snapshot file (snapshot_file_invalid: corrupt, truncated, newer format).'),
+          500: error('The file system failed (snapshot_file_io).'),
+        },
+      },
+    },
+    '/_emulator/snapshots/{name}/export': {
+      parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+      post: {
+        operationId: 'export_snapshot',
+        summary:
+          "Writes a named snapshot to a file on the emulator's machine, atomically (temporary file, fsync, rename): a crash mid-write leaves any previous file at the path intact. Format: docs/snapshot-format.md (gzip-compressed, versioned).",
+        requestBody: {
+          required: true,
+          content: json({
+            type: 'object',
+            required: ['path'],
+            properties: { path: { type: 'string', description: "Relative paths are from the emulator's working directory." } },
+          }),
+        },
+        responses: {
+          200: {
+            description: 'The snapshot written, the absolute path and the size of the file.',
+            content: json({
+              allOf: [ref('SnapshotInfo'), { type: 'object', required: ['path', 'bytes'], properties: { path: { type: 'string' }, bytes: count } }],
+            }),
+          },
+          400: error('No path, or a path that cannot be written (snapshot_file_io).'),
+          404: error('No such snapshot.'),
+          500: error('The file system failed (snapshot_file_io).'),
+        },
+      },
+    },
+    '/_emulator/snapshots/{name}/file': {
+      parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+      get: {
+        operationId: 'download_snapshot',
+        summary: 'The bytes of a snapshot file of a named snapshot (for emulators in containers), streamed.',
+        responses: {
+          200: { description: 'A snapshot file.', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+          404: error('No such snapshot.'),
+        },
+      },
+      put: {
+        operationId: 'upload_snapshot',
+        summary:
+          'Reads the bytes of a snapshot file into a named snapshot (replacing one of that name); with ?restore=true it is also restored. A corrupt, truncated or newer-format file is a 400 and changes nothing.',
+        parameters: [{ name: 'restore', in: 'query', required: false, schema: { type: 'boolean', default: false } }],
+        requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+        responses: {
+          201: {
+            description: 'The snapshot read, and whether it was restored.',
+            content: json({ allOf: [ref('SnapshotInfo'), { type: 'object', required: ['restored'], properties: { restored: { type: 'boolean' } } }] }),
+          },
+          400: error('A bad name, or not a valid snapshot file (snapshot_file_invalid).'),
+        },
+      },
+    },
     '/_emulator/clock': {
       get: { operationId: 'get_clock', summary: 'The clock: its mode and time.', responses: { 200: { description: 'The clock.', content: json(ref('Clock')) } } },
       put: {
@@ -219,6 +298,73 @@ export const adminOpenApi: JsonValue = {
         responses: { 200: { description: 'The clock.', content: json(ref('Clock')) }, 400: error('A bad duration.'), 409: error('The clock belongs to the host.') },
       },
     },
+    '/_emulator/init': {
+      post: {
+        operationId: 'apply_init',
+        summary:
+          "Applies an init spec (s2-lite's init file format) now, as --init does at start: each basin is ensured (its config replaced), then each of its streams. Applying the same spec again changes nothing.",
+        requestBody: { required: true, content: json(ref('InitSpec')) },
+        responses: {
+          200: {
+            description: 'What happened to each basin and stream.',
+            content: json({
+              type: 'object',
+              required: ['namespace', 'basins'],
+              properties: {
+                namespace: { type: 'string' },
+                basins: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['name', 'result', 'streams'],
+                    properties: {
+                      name: { type: 'string' },
+                      result: ref('ProvisionResult'),
+                      streams: {
+                        type: 'array',
+                        items: { type: 'object', required: ['name', 'result'], properties: { name: { type: 'string' }, result: ref('ProvisionResult') } },
+                      },
+                    },
+                  },
+                },
+              },
+            }),
+          },
+          400: error('The spec is invalid; the message names every bad field by its path, e.g. basins[1].streams[0].config.retention_policy.'),
+          409: error('A basin or stream of the spec is being deleted (the message names it by its path).'),
+        },
+      },
+    },
+    '/_emulator/journal': {
+      get: {
+        operationId: 'list_journal',
+        summary:
+          'The request journal: the recent S2 requests and sessions of each namespace (the newest journalSize per namespace), oldest first. Entries hold no secrets: only whether Authorization and s2-encryption-key were sent.',
+        parameters: [
+          { name: 'namespace', in: 'query', required: false, schema: { type: 'string' }, description: 'Only this namespace ("" with isolation off).' },
+          { name: 'operation', in: 'query', required: false, schema: { enum: [...OPERATIONS] } },
+          { name: 'basin', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'stream', in: 'query', required: false, schema: { type: 'string' } },
+          { name: 'since', in: 'query', required: false, schema: count, description: 'Only entries with a larger seq.' },
+          { name: 'limit', in: 'query', required: false, schema: count, description: 'At most this many (the oldest that match).' },
+        ],
+        responses: {
+          200: {
+            description: 'The entries, oldest first, and the journal size per namespace (0: the journal is off).',
+            content: json({ type: 'object', required: ['size', 'entries'], properties: { size: count, entries: { type: 'array', items: ref('JournalEntry') } } }),
+          },
+          400: error('since or limit is not a non-negative integer.'),
+        },
+      },
+      delete: {
+        operationId: 'clear_journal',
+        summary: 'Forgets every entry, or those of one namespace. A reset of everything or of a namespace does this too.',
+        parameters: [{ name: 'namespace', in: 'query', required: false, schema: { type: 'string' } }],
+        responses: {
+          200: { description: 'How many entries were removed.', content: json({ type: 'object', required: ['removed'], properties: { removed: count } }) },
+        },
+      },
+    },
     '/_emulator/openapi.json': {
       get: {
         operationId: 'get_openapi',
@@ -252,6 +398,109 @@ export const adminOpenApi: JsonValue = {
         properties: { mode: { enum: ['system', 'virtual', 'host'] }, now: { type: 'number' }, iso: { type: 'string' } },
       },
       Time: { oneOf: [{ type: 'number', description: 'ms since the epoch' }, { type: 'string', description: 'ISO 8601' }] },
+      ProvisionResult: { enum: ['created', 'updated', 'noop'] },
+      InitStreamConfig: {
+        type: 'object',
+        description: 'A stream config as init files write it; unset fields fall back to the basin defaults, then the system defaults.',
+        properties: {
+          storage_class: { enum: ['standard', 'express', null] },
+          retention_policy: { type: ['string', 'null'], description: '"infinite" or a humantime age of at least 1s', examples: ['infinite', '7days', '1w'] },
+          timestamping: {
+            type: ['object', 'null'],
+            properties: { mode: { enum: ['client-prefer', 'client-require', 'arrival', null] }, uncapped: { type: ['boolean', 'null'] } },
+            additionalProperties: false,
+          },
+          delete_on_empty: {
+            type: ['object', 'null'],
+            properties: { min_age: { type: ['string', 'null'], description: 'humantime; "0s" disables', examples: ['1day', '2h 30m'] } },
+            additionalProperties: false,
+          },
+        },
+        additionalProperties: false,
+      },
+      InitSpec: {
+        type: 'object',
+        description: "s2-lite's init file (resource spec). Unknown fields are rejected except at the top level; basin names are unique, stream names unique within a basin.",
+        properties: {
+          namespace: { type: 'string', description: 'Emulator extension: the namespace to create them in (isolation "token"). Default "".' },
+          basins: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['name'],
+              properties: {
+                name: { type: 'string' },
+                config: {
+                  type: ['object', 'null'],
+                  properties: {
+                    default_stream_config: { oneOf: [ref('InitStreamConfig'), { type: 'null' }] },
+                    stream_cipher: { enum: ['aegis-256', 'aes-256-gcm', null] },
+                    create_stream_on_append: { type: ['boolean', 'null'] },
+                    create_stream_on_read: { type: ['boolean', 'null'] },
+                  },
+                  additionalProperties: false,
+                },
+                streams: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['name'],
+                    properties: { name: { type: 'string' }, config: { oneOf: [ref('InitStreamConfig'), { type: 'null' }] } },
+                    additionalProperties: false,
+                  },
+                },
+              },
+              additionalProperties: false,
+            },
+          },
+        },
+      },
+      JournalError: {
+        type: ['object', 'null'],
+        required: ['status', 'code'],
+        properties: { status, code: { type: ['string', 'null'] } },
+      },
+      JournalEntry: {
+        type: 'object',
+        required: ['seq', 'time', 'iso', 'namespace', 'operation', 'method', 'path', 'query', 'basin', 'stream', 'transport', 'status', 'error', 'durationMs', 'faults', 'authorization', 'encryptionKey', 'session'],
+        properties: {
+          seq: { type: 'integer', minimum: 1, description: 'Increases by one per entry, across namespaces, in the order responses were produced.' },
+          time: { type: 'number', description: 'Emulator-clock time the request arrived, ms since the epoch.' },
+          iso: { type: 'string' },
+          namespace: { type: 'string' },
+          operation: { enum: [...OPERATIONS] },
+          method: { type: 'string' },
+          path: { type: 'string', description: 'As sent.' },
+          query: { type: 'string', description: 'The query string without "?".' },
+          basin: { type: ['string', 'null'] },
+          stream: { type: ['string', 'null'] },
+          transport: { enum: ['unary', 'sse', 's2s'] },
+          status: { type: ['integer', 'null'], description: 'null: no answer was delivered (a fault dropped the connection, or the client left during a fault).' },
+          error: ref('JournalError'),
+          durationMs: { type: 'number', description: 'Real time to the response (for sessions: to the start of the body).' },
+          faults: { type: 'array', items: { type: 'string' }, description: 'Ids of the fault rules that fired for the request.' },
+          authorization: { type: 'boolean', description: 'An Authorization header was sent (its value is never recorded).' },
+          encryptionKey: { type: 'boolean', description: 'An s2-encryption-key header was sent (its value is never recorded).' },
+          session: {
+            type: ['object', 'null'],
+            description: 'SSE and S2S sessions: reads count records, batches and heartbeats sent; appends count inputs received, records appended and acks sent.',
+            required: ['kind', 'end', 'endedAt', 'endedIso', 'durationMs', 'error'],
+            properties: {
+              kind: { enum: ['read', 'append'] },
+              end: { enum: ['open', 'complete', 'client_closed', 'error', 'fault'] },
+              endedAt: { type: ['number', 'null'] },
+              endedIso: { type: ['string', 'null'] },
+              durationMs: { type: ['number', 'null'] },
+              error: ref('JournalError'),
+              records: count,
+              batches: count,
+              heartbeats: count,
+              inputs: count,
+              acks: count,
+            },
+          },
+        },
+      },
       Seed: { type: 'object', required: ['seed'], properties: { seed: { type: 'integer', minimum: 0, maximum: 4294967295 } } },
       FaultMatch: {
         type: 'object',

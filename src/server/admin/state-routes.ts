@@ -2,12 +2,13 @@ import type { Hono } from 'hono'
 import type { Engine } from '../engine/index.ts'
 import { S2Error } from '../errors/index.ts'
 import type { FaultRegistry } from '../faults/index.ts'
+import type { Journal } from '../journal/journal.ts'
 import { json } from '../http/respond.ts'
 import type { AppEnv } from '../http/route.ts'
 import { adminBody, optionalString } from './body.ts'
 
 /** `/_emulator/reset` and `/_emulator/namespaces`. */
-export function stateRoutes(app: Hono<AppEnv>, engine: Engine, faults: FaultRegistry): void {
+export function stateRoutes(app: Hono<AppEnv>, engine: Engine, faults: FaultRegistry, journal?: Journal): void {
   app.post('/_emulator/reset', async (c) => {
     const body = await adminBody(c.req.raw)
     const namespace = optionalString(body, 'namespace')
@@ -22,6 +23,8 @@ export function stateRoutes(app: Hono<AppEnv>, engine: Engine, faults: FaultRegi
     const scope = { namespace, basin, stream }
     engine.reset(scope)
     const faultsRemoved = faults.clearScope(scope)
+    // A namespace reset (or a full one) starts its journal afresh too; basin and stream resets keep it.
+    if (basin === undefined) journal?.clear(namespace)
     return json(200, { reset: { namespace: namespace ?? null, basin: basin ?? null, stream: stream ?? null }, faultsRemoved })
   })
 

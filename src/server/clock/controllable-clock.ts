@@ -12,6 +12,8 @@ export type ClockMode = 'system' | 'virtual'
 
 /** How many timers may fire at one instant of an advance before it is taken for a runaway loop. */
 const MAX_FIRES_PER_INSTANT = 100_000
+/** The longest delay Node's setTimeout honours (2^31 - 1 ms, about 24.8 days). */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1
 
 /**
  * The emulator's clock. In `system` mode it follows the wall clock (plus any offset left by an
@@ -99,10 +101,13 @@ export class ControllableClock implements Clock {
   }
 
   #arm(timer: Pending): void {
+    // Node fires a timeout longer than MAX_TIMEOUT_MS after 1 ms; wait in steps instead.
+    const delay = Math.min(Math.max(0, timer.due - this.now()), MAX_TIMEOUT_MS)
     timer.handle = setTimeout(() => {
+      if (timer.due - this.now() > 0 && delay === MAX_TIMEOUT_MS) return this.#arm(timer)
       this.#pending.delete(timer)
       timer.fn()
-    }, Math.max(0, timer.due - this.now()))
+    }, delay)
     timer.handle.unref()
   }
 

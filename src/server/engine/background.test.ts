@@ -36,16 +36,34 @@ function setup() {
 }
 
 describe('background work', () => {
-  it('runs every interval of clock time, and never while the clock stands still', () => {
+  it('schedules nothing while nothing can fall due, and never runs while the clock stands still', () => {
     const { clock, engine } = setup()
     const run = vi.spyOn(engine.background, 'run')
-    clock.advance(INTERVAL - 1)
+    expect(clock.pendingTimers).toBe(0)
+    clock.advance(365 * 24 * 3600 * SEC)
+    expect(run).toHaveBeenCalledTimes(0)
+  })
+
+  it('frees expiring records when they expire, at most once an interval', () => {
+    const { clock, engine, stream, append } = setup()
+    const run = vi.spyOn(engine.background, 'run')
+    stream('short', { retention: { kind: 'age', ageSecs: 10 } })
+    append('short', [rec('a')])
+    expect(clock.nextTimerAt()).toBe(clock.now() + 10 * SEC)
+    clock.advance(10 * SEC - 1)
     expect(run).toHaveBeenCalledTimes(0)
     clock.advance(1)
     expect(run).toHaveBeenCalledTimes(1)
-    clock.advance(3 * INTERVAL)
-    expect(run).toHaveBeenCalledTimes(4)
-    expect(clock.pendingTimers).toBe(1)
+    expect(clock.pendingTimers).toBe(0)
+    // Records expiring every 100 ms are freed in runs an interval apart, not one run per record.
+    for (let i = 0; i < 30; i++) {
+      append('short', [rec(`r${i}`)])
+      clock.advance(100)
+    }
+    run.mockClear()
+    clock.advance(20 * SEC)
+    expect(run.mock.calls.length).toBeLessThanOrEqual(4)
+    expect(clock.pendingTimers).toBe(0)
   })
 
   it('wakes up early for a purge that falls due before the next interval', () => {

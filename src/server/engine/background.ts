@@ -4,8 +4,9 @@ import type { Store } from '../store/index.ts'
 /**
  * The store's background work (s2-lite §9): purging deleted basins and streams when due, deleting
  * empty streams (delete-on-empty) and freeing trimmed or expired records. Runs on the clock's
- * timers, exactly when a purge or a delete-on-empty deadline falls due, and every `intervalMs` to
- * free memory. So a virtual clock advanced by days runs it a handful of times, not once a second.
+ * timers, exactly when a purge or a delete-on-empty deadline falls due, and, to free memory, when
+ * records expire (at most once every `intervalMs`). With nothing due it schedules nothing, so a
+ * virtual clock advanced by years runs it only as often as there is work.
  */
 export class Background {
   readonly #store: Store
@@ -21,9 +22,10 @@ export class Background {
     this.#intervalMs = intervalMs
   }
 
+  /** Starts the timers, doing at once whatever fell due before (e.g. deadlines set while seeding). */
   start(): void {
     this.#stopped = false
-    this.wakeAt(this.#clock.now() + this.#intervalMs)
+    this.run()
   }
 
   stop(): void {
@@ -47,12 +49,13 @@ export class Background {
     this.#timer = null
     this.#at = Infinity
     const now = this.#clock.now()
-    let next = now + this.#intervalMs
+    let due = Infinity
+    let expiry = Infinity
     for (const account of this.#store.accounts()) {
-      next = Math.min(next, account.deleteEmptyStreams(now))
-      next = Math.min(next, account.purgeDue(now))
-      account.compact(now)
+      due = Math.min(due, account.deleteEmptyStreams(now), account.purgeDue(now))
+      expiry = Math.min(expiry, account.compact(now))
     }
-    this.wakeAt(next)
+    // Purges and deadlines run exactly when due; freeing expired records at most once an interval.
+    this.wakeAt(Math.min(due, expiry === Infinity ? Infinity : Math.max(expiry, now + this.#intervalMs)))
   }
 }

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock/clock.ts'
-import { errors } from '../errors/index.ts'
+import { errors, type S2Error } from '../errors/index.ts'
 import {
   Snapshots,
   Store,
@@ -24,6 +24,14 @@ export interface EngineOptions {
   readonly backgroundIntervalMs: number
   /** Interval between heartbeats of idle read sessions. */
   readonly heartbeat: HeartbeatInterval
+}
+
+/** The stream an append session writes to, fixed when the session opens. */
+export interface AppendSessionTarget {
+  /** Appends one input, as a unary append would (same rules, same errors). */
+  append(input: AppendInput): AppendAck
+  /** Calls `fn` if a reset or restore removes the stream; returns a function that stops watching. */
+  onRemoved(fn: (error: S2Error) => void): () => void
 }
 
 /** What a reset removes: everything, a namespace, a basin (in a namespace) or a stream. */
@@ -132,9 +140,18 @@ export class Engine {
    * Checks that an append session may start (the stream exists or is auto-created, and the key is
    * there if it is encrypted); errors here are plain HTTP responses, not terminal frames.
    */
-  openAppendSession(address: StreamAddress): void {
-    const stream = this.store.account(address.namespace).streamForAppend(address.basin, address.stream, this.clock.now())
-    requireKey(stream, address)
+  openAppendSession(address: StreamAddress): AppendSessionTarget {
+    const account = this.store.account(address.namespace)
+    const stream = account.streamForAppend(address.basin, address.stream, this.clock.now())
+    const keyId = requireKey(stream, address)
+    return {
+      append: (input) => {
+        const batch = validateBatch(input.records, input.matchSeqNum, input.fencingToken)
+        if (stream.removed) throw stream.removed
+        return account.append(stream, batch, this.clock.now(), keyId)
+      },
+      onRemoved: (fn) => this.#watch(stream, () => stream.removed && fn(stream.removed)),
+    }
   }
 
   checkTail(address: StreamAddress): StreamPosition {

@@ -8,6 +8,10 @@ export type EmulatorErrorCode =
   | 'S2EMU_ADMIN_REQUEST_FAILED'
   | 'S2EMU_FAULT_NOT_FIRED'
   | 'S2EMU_BAD_FAULTS_FILE'
+  | 'S2EMU_BAD_SNAPSHOT_FILE'
+  | 'S2EMU_PERSIST_FAILED'
+  | 'S2EMU_BAD_INIT_FILE'
+  | 'S2EMU_BAD_RECORDS_FILE'
 
 /** An error about using the emulator itself; its message says what to do. */
 export class S2EmulatorError extends Error {

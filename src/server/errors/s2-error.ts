@@ -12,6 +12,8 @@ export type S2ErrorKind = S2ErrorCode | 'append_condition_failed' | 'range_not_s
 
 /** Codes of the emulator's admin API (`/_emulator/...`), which answers in S2's `{code, message}` shape. */
 export type AdminErrorCode = 'fault_not_found' | 'snapshot_not_found' | 'clock_not_controllable'
+  | 'snapshot_file_invalid'
+  | 'snapshot_file_io'
 
 /**
  * An S2 API error: what every layer throws and only the protocol layer turns into bytes.

@@ -288,6 +288,8 @@ export function ruleProblems(value: unknown): string[] {
   checkKeys(value, '', ['id', 'description', 'match', 'action', 'times', 'after', 'every', 'probability'], problems)
   if (value.id !== undefined && (typeof value.id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(value.id))) {
     problems.push('id: must be 1 to 64 characters of letters, digits, ".", "_" and "-"')
+  } else if (value.id === 'seed') {
+    problems.push('id: "seed" is reserved (it names the seed route of the admin API)')
   }
   if (value.description !== undefined && typeof value.description !== 'string') problems.push('description: must be a string')
   checkMatch(value.match, problems)

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { getPath } from 'hono/utils/url'
 import { adminRoutes } from '../admin/index.ts'
 import { S2Error } from '../errors/index.ts'
+import { Journal, type JournalDraft } from '../journal/journal.ts'
 import { responseCompression } from './compression.ts'
 import { permissiveCors } from './cors.ts'
 import { empty, json } from './respond.ts'
@@ -25,6 +26,8 @@ export interface AppOptions extends RouteDeps {
   readonly cors: boolean
   /** Where unexpected errors are reported; they reach clients only as a 500 without details. */
   readonly onUnexpectedError: (error: unknown) => void
+  /** The request journal; off when absent. */
+  readonly journal?: Journal
 }
 
 /**
@@ -68,11 +71,14 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     await next()
     const operation = c.get('operation')
     if (operation !== undefined) metrics.request(operation, c.res.status)
+    const draft = c.get('journal') as JournalDraft | undefined
+    if (draft !== undefined) draft.commit(c.res.status, c.error)
   })
 
   const routes = [...basinRoutes(options), ...streamRoutes(options), ...recordRoutes(options), ...cloudOnlyRoutes()]
-  registerRoutes(app, routes, options.faults)
-  const adminPaths = adminRoutes(app, { faults: options.faults, engine })
+  const journal = options.journal ?? new Journal(0, engine.clock)
+  registerRoutes(app, routes, options.faults, journal)
+  const adminPaths = adminRoutes(app, { faults: options.faults, engine, journal })
 
   const health = () => new Response('OK', { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' } })
   app.get('/health', health)

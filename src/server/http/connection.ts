@@ -1,27 +1,52 @@
 import type { HttpBindings } from '@hono/node-server'
-import type { Http2ServerRequest } from 'node:http2'
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 
 /** Control over the connection a request came on, for faults that break it. */
 export interface Connection {
-  /** Drops the whole connection: the TCP socket (HTTP/1.1) or the HTTP/2 session. */
-  drop(): void
+  /**
+   * Drops the whole connection: the TCP socket (HTTP/1.1) or the HTTP/2 session. What was already
+   * sent is flushed first, so a drop "after N records" really lets those N records through.
+   */
+  drop(): Promise<void>
   /** Resets only this request: RST_STREAM on HTTP/2; on HTTP/1.1 the connection is dropped. */
-  resetStream(): void
+  resetStream(): Promise<void>
+}
+
+interface Writable {
+  readonly writableLength: number
+  readonly destroyed: boolean
+}
+
+/** Waits (a bounded number of turns of the event loop) until every writer has handed its bytes on. */
+async function flushed(writers: readonly (Writable | undefined)[]): Promise<void> {
+  const busy = (): boolean => writers.some((w) => w !== undefined && !w.destroyed && w.writableLength > 0)
+  for (let turn = 0; turn < 200 && busy(); turn++) await new Promise((resolve) => setImmediate(resolve))
+  // One more turn lets HTTP/2 turn the last writes into frames on the socket.
+  await new Promise((resolve) => setImmediate(resolve))
 }
 
 /** The connection of a request served by @hono/node-server (HTTP/1.1 or HTTP/2 compat API). */
 export function connectionOf(env: HttpBindings | undefined): Connection {
   const incoming = env?.incoming as HttpBindings['incoming'] | Http2ServerRequest | undefined
+  const outgoing = env?.outgoing as HttpBindings['outgoing'] | Http2ServerResponse | undefined
   if (incoming && 'stream' in incoming) {
     const stream = incoming.stream
+    const writers = (): (Writable | undefined)[] => [outgoing, stream, stream.session?.socket]
     return {
-      drop: () => stream.session?.destroy(),
+      drop: async () => {
+        await flushed(writers())
+        stream.session?.destroy()
+      },
       // On a half-closed stream, close(code) sends no RST; destroy with an error does.
-      resetStream: () => stream.destroy(new Error('RST_STREAM injected by s2-emulator')),
+      resetStream: async () => {
+        await flushed(writers())
+        stream.destroy(new Error('RST_STREAM injected by s2-emulator'))
+      },
     }
   }
   const socket = incoming?.socket
-  const drop = (): void => {
+  const drop = async (): Promise<void> => {
+    await flushed([outgoing, socket ?? undefined])
     socket?.destroy()
   }
   return { drop, resetStream: drop }

@@ -41,7 +41,7 @@ export async function runSteps(steps: readonly Step[], connection: Connection, s
         return faultResponse(step.error)
       case 'drop':
       case 'truncate':
-        connection.drop()
+        await connection.drop()
         return dropped()
     }
   }

@@ -2,6 +2,7 @@ import type { HttpBindings } from '@hono/node-server'
 import type { Context, Hono } from 'hono'
 import type { Engine } from '../engine/index.ts'
 import { FaultPlan, type FaultRegistry, type Transport } from '../faults/index.ts'
+import type { Journal, JournalDraft } from '../journal/journal.ts'
 import type { Metrics } from '../metrics/metrics.ts'
 import type { Operation } from '../operations.ts'
 import { connectionOf } from './connection.ts'
@@ -18,6 +19,8 @@ export type AppEnv = {
     operation: Operation
     /** The faults chosen for this request (empty when none fired). */
     faults: FaultPlan
+    /** The request's journal entry on its way; unset while the journal is off. */
+    journal: JournalDraft
   }
 }
 
@@ -59,47 +62,88 @@ function transportOf(operation: Operation, headers: Headers): Transport {
   return 'unary'
 }
 
+/** Basin or stream named in a create request's JSON body (the journal records it), if it parses. */
+async function bodyName(copy: Request, field: 'basin' | 'stream'): Promise<string | undefined> {
+  try {
+    const body: unknown = JSON.parse(await copy.text())
+    const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[field] : undefined
+    return typeof value === 'string' ? value : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * Registers routes, tagging each request with its operation (for metrics) and running the fault
  * rules that fire for it: steps before it is handled, after it (lost acks, late answers) and on
- * its body (throttling). Sessions get the plan and act on it frame by frame.
+ * its body (throttling). Sessions get the plan and act on it frame by frame. With the journal on,
+ * each request gets a draft entry that the app logs once the response is final.
  */
-export function registerRoutes(app: App, routes: readonly RouteSpec[], faults: FaultRegistry): void {
+export function registerRoutes(app: App, routes: readonly RouteSpec[], faults: FaultRegistry, journal?: Journal): void {
   for (const route of routes) {
     const basinInPath = route.path.startsWith('/v1/basins/')
     const streamInPath = route.path.startsWith('/v1/streams/')
     const basinInHeader = route.path.startsWith('/v1/streams')
+    const nameInBody = route.operation === 'create_basin' ? 'basin' : route.operation === 'create_stream' ? 'stream' : null
     app.on(route.method, route.path, async (c) => {
       c.set('operation', route.operation)
-      if (faults.armed === 0) {
+      const journaled = journal?.enabled === true ? journal : undefined
+      if (faults.armed === 0 && journaled === undefined) {
         c.set('faults', FaultPlan.none)
         return route.handler(c)
       }
       const headers = c.req.raw.headers
       const transport = transportOf(route.operation, headers)
-      const plan = new FaultPlan(
-        faults.select({
-          namespace: c.get('namespace'),
-          operation: route.operation,
-          basin: basinInPath ? lenientSegment(c.req.path, 3) : basinInHeader ? (headers.get('s2-basin') ?? undefined) : undefined,
-          stream: streamInPath ? lenientSegment(c.req.path, 3) : undefined,
-          transport,
-          headers,
-        }),
-        (d) => faults.delay(d),
-      )
+      const namespace = c.get('namespace')
+      const basin = basinInPath ? lenientSegment(c.req.path, 3) : basinInHeader ? (headers.get('s2-basin') ?? undefined) : undefined
+      const stream = streamInPath ? lenientSegment(c.req.path, 3) : undefined
+      const selected = faults.armed === 0 ? [] : faults.select({ namespace, operation: route.operation, basin, stream, transport, headers })
+      const plan = new FaultPlan(selected, (d) => faults.delay(d))
       c.set('faults', plan)
+      let draft: JournalDraft | undefined
+      if (journaled) {
+        const url = c.req.url
+        const query = url.indexOf('?')
+        draft = journaled.begin({
+          namespace,
+          operation: route.operation,
+          method: c.req.method,
+          path: c.req.path,
+          query: query === -1 ? '' : url.slice(query + 1),
+          basin,
+          stream,
+          transport,
+          faults: plan.ruleIds,
+          authorization: headers.has('authorization'),
+          encryptionKey: headers.has('s2-encryption-key'),
+        })
+        draft.attach(plan)
+        c.set('journal', draft)
+      }
+      if (draft && nameInBody) {
+        // Read alongside the handler, never waited for: a body that never ends delays no answer.
+        const entry = draft
+        void bodyName(c.req.raw.clone(), nameInBody).then((name) => entry.named(nameInBody, name))
+      }
       if (plan.empty) return route.handler(c)
 
       const connection = connectionOf(c.env)
       const signal = c.req.raw.signal
-      const early = await runSteps(plan.beforeHandling(transport !== 'unary'), connection, signal)
-      if (early) return early
+      const before = plan.beforeHandling(transport !== 'unary')
+      const early = await runSteps(before, connection, signal)
+      if (early) {
+        draft?.faulted(before, signal.aborted)
+        return early
+      }
       let response = await route.handler(c)
       if (transport === 'unary') {
         const committed = route.operation === 'append' && response.status === 200
-        const late = await runSteps(plan.afterHandling(committed), connection, signal)
-        if (late) return late
+        const after = plan.afterHandling(committed)
+        const late = await runSteps(after, connection, signal)
+        if (late) {
+          draft?.faulted(after, signal.aborted)
+          return late
+        }
       }
       const limit = plan.throttle
       if (limit !== null) response = throttleResponse(response, limit)

@@ -186,7 +186,12 @@ export class Account {
     if (stream.deleting) throw errors.streamDeletionPending()
     const ack = stream.append(batch, now, keyId)
     this.#observer.streamChanged(stream)
-    if (batch.records.some((r) => r.command?.kind === 'trim')) this.#scheduleDeleteOnEmpty(stream, now)
+    if (batch.records.some((r) => r.command?.kind === 'trim')) {
+      this.#scheduleDeleteOnEmpty(stream, now)
+      this.#observer.wakeAt(now) // free the trimmed records
+    } else if (ack.start.seqNum === stream.log.start && stream.maxExpiresAt !== Infinity) {
+      this.#observer.wakeAt(stream.maxExpiresAt) // the first records of a stream: free them when they expire
+    }
     return ack
   }
 
@@ -232,6 +237,16 @@ export class Account {
       return { basin, stream: p.stream ? (basin.streams.get(p.stream.name) ?? null) : null, at: p.at }
     })
     return copy
+  }
+
+  /** The pending purges by name (for snapshot files). */
+  pendingPurges(): { basin: string; stream: string | null; at: number }[] {
+    return this.#pending.map((p) => ({ basin: p.basin.name, stream: p.stream?.name ?? null, at: p.at }))
+  }
+
+  /** Adds a pending purge read from a snapshot file; the store is told when it puts the account back. */
+  addPendingPurge(basin: BasinState, stream: StreamState | null, at: number): void {
+    this.#pending.push({ basin, stream, at })
   }
 
   /** When the earliest pending purge falls due (Infinity if none). */
@@ -291,9 +306,13 @@ export class Account {
     if (deadline !== Infinity) this.#observer.wakeAt(deadline)
   }
 
-  /** Frees trimmed and expired records. */
-  compact(now: number): void {
-    for (const basin of this.basins.values()) for (const stream of basin.streams.values()) stream.compact(now)
+  /** Frees trimmed and expired records; returns when the next record expires (Infinity if none will). */
+  compact(now: number): number {
+    let next = Infinity
+    for (const basin of this.basins.values()) {
+      for (const stream of basin.streams.values()) next = Math.min(next, stream.compact(now))
+    }
+    return next
   }
 
   #dataStream(basinName: string, name: string, now: number, autoCreate: (basin: BasinState) => boolean): StreamState {

@@ -37,6 +37,11 @@ export class Store {
     return account
   }
 
+  /** An empty account wired to this store but not in it (for snapshots read from files). */
+  detachedAccount(): Account {
+    return new Account(this.#observer, this.#options.purgeDelayMs)
+  }
+
   /** The account of a namespace if it was ever used. */
   existing(namespace: string): Account | undefined {
     return this.#accounts.get(namespace)

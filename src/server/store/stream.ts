@@ -198,8 +198,11 @@ export class StreamState {
     return copy
   }
 
-  /** Frees the memory of trimmed and expired records at the front of the log. */
-  compact(now: number): void {
+  /**
+   * Frees the memory of trimmed and expired records at the front of the log; returns when the
+   * first record left expires (Infinity if none will).
+   */
+  compact(now: number): number {
     let seq = this.log.start
     while (seq < this.log.next) {
       const record = this.log.get(seq) as StoredRecord
@@ -207,5 +210,6 @@ export class StreamState {
       seq++
     }
     this.log.dropBefore(seq)
+    return this.log.get(seq)?.expiresAt ?? Infinity
   }
 }

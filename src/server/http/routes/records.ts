@@ -35,9 +35,8 @@ export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
         const format = formatHeader(headers)
         if (contentType === 's2s') {
           // Errors before the session starts (missing stream, deletion pending) are plain JSON.
-          engine.openAppendSession(address)
-          return s2sAppend(c.req.raw, address, {
-            engine,
+          const target = engine.openAppendSession(address)
+          return s2sAppend(c.req.raw, target, {
             compression: negotiate(headers.get('accept-encoding')),
             metrics,
             faults: c.get('faults'),

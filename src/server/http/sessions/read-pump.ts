@@ -1,6 +1,7 @@
 import type { ReadEvent, ReadSession } from '../../engine/index.ts'
 import { S2Error, type JsonValue } from '../../errors/index.ts'
 import type { FaultPlan, Step } from '../../faults/index.ts'
+import { journalSession } from '../../journal/journal.ts'
 import type { Metrics } from '../../metrics/metrics.ts'
 import type { StoredRecord, StreamPosition } from '../../store/index.ts'
 import type { Connection } from '../connection.ts'
@@ -33,6 +34,7 @@ export interface ReadPumpOptions {
 export function readBody(session: ReadSession, encoder: ReadEncoder, options: ReadPumpOptions): ReadableStream<Uint8Array> {
   const { metrics, faults, connection } = options
   const closeSession = metrics.sessionOpened('read', options.transport)
+  const journal = journalSession(faults, 'read')
   const abort = new AbortController()
   let sentRecords = 0
   let sentBatches = 0
@@ -59,15 +61,18 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
         await sleep(step.ms, abort.signal)
         return abort.signal.aborted
       case 'fail':
+        journal.end('fault', step.error)
         controller.enqueue(encoder.error(step.error.status, step.error.body))
         controller.close()
         return true
       case 'drop':
-        connection.drop()
+        journal.end('fault')
+        await connection.drop()
         return true
       case 'truncate':
+        journal.end('fault')
         if (step.mode === 'rst') {
-          connection.resetStream()
+          await connection.resetStream()
           return true
         }
         if (step.mode === 'partial') {
@@ -88,6 +93,7 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
           await pump(controller)
         } catch (error) {
           const failure = error instanceof S2Error ? error : new S2Error('other', 'internal error in s2-emulator')
+          journal.end('error', failure)
           try {
             controller.enqueue(encoder.error(failure.status, failure.body))
             controller.close()
@@ -97,7 +103,10 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
           finish()
         }
       },
-      cancel: finish,
+      cancel: () => {
+        journal.end('client_closed')
+        finish()
+      },
     },
     { highWaterMark: 0 },
   )
@@ -111,6 +120,7 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
     if (event === null) {
       const done = encoder.done()
       if (done) controller.enqueue(done)
+      journal.end('complete')
       controller.close()
       return finish()
     }
@@ -127,6 +137,7 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
     if (event.type === 'heartbeat') {
       lastTail = event.tail
       controller.enqueue(encoder.heartbeat(event.tail))
+      journal.heartbeat()
       return
     }
     let bytes = 0
@@ -137,5 +148,6 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
     if (event.tail) lastTail = event.tail
     metrics.read(event.records.length, bytes)
     controller.enqueue(encoder.batch(event.records, event.tail, delivered))
+    journal.sent(event.records.length)
   }
 }

@@ -1,6 +1,7 @@
 import { S2Error } from '../../errors/index.ts'
-import type { Engine, StreamAddress } from '../../engine/index.ts'
+import type { AppendSessionTarget } from '../../engine/index.ts'
 import type { FaultPlan, Step } from '../../faults/index.ts'
+import { journalSession } from '../../journal/journal.ts'
 import type { Metrics } from '../../metrics/metrics.ts'
 import { meteredSize } from '../../store/index.ts'
 import type { Connection } from '../connection.ts'
@@ -11,7 +12,6 @@ import { SESSION_HEADERS } from './headers.ts'
 import { FrameDecoder, framePayload, messageFrame, terminalFrame } from './s2s-frame.ts'
 
 export interface AppendSessionOptions {
-  readonly engine: Engine
   readonly compression: Compression
   readonly metrics: Metrics
   readonly faults: FaultPlan
@@ -25,9 +25,10 @@ export interface AppendSessionOptions {
  * ends once every ack is out. Fault rules act around each input: before it is applied (stalls,
  * rejections, dropped connections) and after it committed (lost acks).
  */
-export function s2sAppend(request: Request, address: StreamAddress, options: AppendSessionOptions): Response {
-  const { engine, compression, metrics, faults, connection } = options
+export function s2sAppend(request: Request, target: AppendSessionTarget, options: AppendSessionOptions): Response {
+  const { compression, metrics, faults, connection } = options
   const closeSession = metrics.sessionOpened('append', 's2s')
+  const journal = journalSession(faults, 'append')
   const abort = new AbortController()
   const reader = request.body?.getReader()
   let output: ReadableStreamDefaultController<Uint8Array> | undefined
@@ -49,7 +50,22 @@ export function s2sAppend(request: Request, address: StreamAddress, options: App
       // The client went away first.
     }
     void reader?.cancel().catch(() => {})
+    unwatch()
     closeSession()
+  }
+  // A reset or restore that removes the stream ends the session, even an idle one.
+  const unwatch = target.onRemoved((error) => {
+    if (!open) return
+    journal.end('error', error)
+    send(terminalFrame(error.status, error.body))
+    end()
+  })
+
+  /** Resolves once the response body's queue is empty (the reader took every frame sent). */
+  const untilQueueEmpty = async (): Promise<void> => {
+    for (let turn = 0; turn < 200 && (output?.desiredSize ?? 1) < 1; turn++) {
+      await new Promise((resolve) => setImmediate(resolve))
+    }
   }
 
   /** Carries out fault steps; true when the session is over. */
@@ -57,10 +73,14 @@ export function s2sAppend(request: Request, address: StreamAddress, options: App
     for (const step of steps) {
       if (step.kind === 'sleep' || step.kind === 'stall') await sleep(step.ms, abort.signal)
       else if (step.kind === 'fail') {
+        journal.end('fault', step.error)
         send(terminalFrame(step.error.status, step.error.body))
         return true
       } else {
-        connection.drop()
+        journal.end('fault')
+        // Let the acks already sent leave first: only this input's ack is lost.
+        await untilQueueEmpty()
+        await connection.drop()
         return true
       }
       if (!open) return true
@@ -78,15 +98,18 @@ export function s2sAppend(request: Request, address: StreamAddress, options: App
         for (const frame of decoder.push(value)) {
           if (frame.terminal) throw new S2Error('bad_frame', 'Unexpected terminal frame as input')
           const input = decodeAppendInput(framePayload(frame), 'bad_frame')
+          journal.input()
           if (await act(faults.beforeAppend(index))) return
-          const ack = engine.append(address, input)
+          const ack = target.append(input)
           let bytes = 0
           for (const record of input.records) bytes += meteredSize(record)
           metrics.appended(input.records.length, bytes)
+          journal.appended(input.records.length)
           if (await act(faults.afterAppend(index))) return
           const delay = faults.eventDelay()
           if (delay > 0) await sleep(delay, abort.signal)
           send(messageFrame(encodeAppendAck(ack), compression))
+          if (open) journal.acked()
           index++
         }
         if (decoder.failure) throw decoder.failure
@@ -95,9 +118,11 @@ export function s2sAppend(request: Request, address: StreamAddress, options: App
     } catch (error) {
       if (open) {
         const failure = error instanceof S2Error ? error : new S2Error('other', 'internal error in s2-emulator')
+        journal.end(error instanceof S2Error || !request.signal.aborted ? 'error' : 'client_closed', failure)
         send(terminalFrame(failure.status, failure.body))
       }
     } finally {
+      journal.end(open ? 'complete' : 'client_closed')
       end()
     }
   }
@@ -107,7 +132,10 @@ export function s2sAppend(request: Request, address: StreamAddress, options: App
       output = controller
       void run()
     },
-    cancel: end,
+    cancel: () => {
+      journal.end('client_closed')
+      end()
+    },
   })
   return new Response(body, { status: 200, headers: { 'content-type': 's2s/proto', ...SESSION_HEADERS } })
 }

@@ -1,0 +1,344 @@
+import type { Clock } from '../clock/clock.ts'
+import { S2Error, type JsonValue } from '../errors/index.ts'
+import type { FaultPlan, Step, Transport } from '../faults/index.ts'
+import type { Operation } from '../operations.ts'
+
+/**
+ * The request journal: a bounded log of the recent S2 requests and sessions of each namespace,
+ * so a test can assert what its code actually sent. Entries hold no secrets: no header values at
+ * all, only whether an `Authorization` or `s2-encryption-key` header was present.
+ */
+
+/** How a session ended; `open` while it runs. */
+export type SessionEnd = 'open' | 'complete' | 'client_closed' | 'error' | 'fault'
+
+/** The error that ended a session or answered a request: its HTTP status and S2 error code. */
+export interface JournalError {
+  readonly status: number
+  /** The body's `code`, or the emulator's name for codeless bodies (412 `append_condition_failed`, 416 `range_not_satisfiable`). */
+  readonly code: string | null
+}
+
+interface SessionCommon {
+  /** `open` while it runs; then `complete`, `client_closed`, `error` (an S2 error) or `fault` (ended by a fault rule). */
+  end: SessionEnd
+  /** Emulator-clock time it ended (ms since the epoch), and as ISO 8601; null while open. */
+  endedAt: number | null
+  endedIso: string | null
+  /** Real milliseconds from the request to the end of the session; null while open. */
+  durationMs: number | null
+  /** What ended it, for `error` and for a `fault` that answered with an error. */
+  error: JournalError | null
+}
+
+/** A read session (SSE or S2S): what it sent. */
+export interface ReadSessionInfo extends SessionCommon {
+  readonly kind: 'read'
+  records: number
+  batches: number
+  heartbeats: number
+}
+
+/** An S2S append session: the inputs it received, the records they appended, the acks it sent. */
+export interface AppendSessionInfo extends SessionCommon {
+  readonly kind: 'append'
+  inputs: number
+  records: number
+  acks: number
+}
+
+export type JournalSession = ReadSessionInfo | AppendSessionInfo
+
+export interface JournalEntry {
+  /** Increases by one per entry across all namespaces, in the order responses were produced. */
+  readonly seq: number
+  /** Emulator-clock time the request arrived (ms since the epoch), and as ISO 8601. */
+  readonly time: number
+  readonly iso: string
+  /** The account it acted in: `""` with isolation off, the bearer token with isolation `token`. */
+  readonly namespace: string
+  readonly operation: Operation
+  readonly method: string
+  /** The path exactly as sent, and the query string without `?` (`""` when none). */
+  readonly path: string
+  readonly query: string
+  basin: string | null
+  stream: string | null
+  readonly transport: Transport
+  /** HTTP status of the answer (200 for a session that started); null if none was delivered (dropped by a fault, or the client left first). */
+  status: number | null
+  /** The error of a 4xx/5xx answer. */
+  error: JournalError | null
+  /** Real milliseconds from the request to its response (for sessions: to the start of the body). */
+  durationMs: number
+  /** Ids of the fault rules that fired for the request, in the order they were armed. */
+  readonly faults: readonly string[]
+  /** Whether the request carried these headers; their values are never recorded. */
+  readonly authorization: boolean
+  readonly encryptionKey: boolean
+  /** For SSE and S2S sessions that started. */
+  session: JournalSession | null
+}
+
+export interface JournalFilter {
+  readonly namespace?: string
+  readonly operation?: Operation
+  readonly basin?: string
+  readonly stream?: string
+  /** Only entries with a larger `seq`. */
+  readonly since?: number
+  /** At most this many entries (the oldest that match). */
+  readonly limit?: number
+}
+
+/** What the route layer knows of a request as it arrives. */
+export interface RequestFacts {
+  readonly namespace: string
+  readonly operation: Operation
+  readonly method: string
+  readonly path: string
+  readonly query: string
+  readonly basin: string | undefined
+  readonly stream: string | undefined
+  readonly transport: Transport
+  readonly faults: readonly string[]
+  readonly authorization: boolean
+  readonly encryptionKey: boolean
+}
+
+/** The newest `size` entries: a ring that grows as entries come, up to its size. */
+class Ring {
+  readonly #size: number
+  readonly #items: JournalEntry[] = []
+  /** Where the next entry goes once the ring is full: the oldest one. */
+  #next = 0
+
+  constructor(size: number) {
+    this.#size = size
+  }
+
+  push(entry: JournalEntry): void {
+    if (this.#items.length < this.#size) {
+      this.#items.push(entry)
+      return
+    }
+    this.#items[this.#next] = entry
+    this.#next = (this.#next + 1) % this.#size
+  }
+
+  get size(): number {
+    return this.#items.length
+  }
+
+  /** Oldest first. */
+  values(): JournalEntry[] {
+    return [...this.#items.slice(this.#next), ...this.#items.slice(0, this.#next)]
+  }
+}
+
+/** Code of an error body: its `code` field, if it has one. */
+export function bodyCode(body: JsonValue | undefined): string | null {
+  if (typeof body === 'object' && body !== null && !Array.isArray(body) && typeof body.code === 'string') return body.code
+  return null
+}
+
+const iso = (ms: number): string => {
+  const date = new Date(ms)
+  return Number.isNaN(date.getTime()) ? '' : date.toISOString()
+}
+const round = (ms: number): number => Math.round(ms * 1000) / 1000
+
+/** Records a session's progress and end into its journal entry; the first end wins. */
+export interface SessionRecorder {
+  /** A read session sent a batch of `records` records. */
+  sent(records: number): void
+  heartbeat(): void
+  /** An append session received an input. */
+  input(): void
+  /** An append session's input was applied. */
+  appended(records: number): void
+  acked(): void
+  end(how: Exclude<SessionEnd, 'open'>, error?: { readonly status: number; readonly body: JsonValue; readonly code?: string }): void
+}
+
+const noRecorder: SessionRecorder = { sent() {}, heartbeat() {}, input() {}, appended() {}, acked() {}, end() {} }
+
+/** One request on its way: the entry is filled in as the request goes and logged when its response is known. */
+export class JournalDraft {
+  readonly entry: JournalEntry
+  readonly #journal: Journal
+  readonly #started = performance.now()
+  #committed = false
+  #dropped = false
+  #faultError: JournalError | null = null
+
+  constructor(journal: Journal, entry: JournalEntry) {
+    this.#journal = journal
+    this.entry = entry
+  }
+
+  /** Lets the session code find this draft through the request's fault plan. */
+  attach(plan: FaultPlan): void {
+    drafts.set(plan, this)
+  }
+
+  /**
+   * A fault answered in place of the handler (or after it): with an injected error, or with
+   * nothing when it dropped the connection or the client left during its wait.
+   */
+  faulted(steps: readonly Step[], clientGone: boolean): void {
+    const ending = steps.find((s) => s.kind !== 'sleep' && s.kind !== 'stall')
+    if (clientGone || ending === undefined || ending.kind !== 'fail') this.#dropped = true
+    else this.#faultError = { status: ending.error.status, code: bodyCode(ending.error.body) }
+  }
+
+  /** The name a create request's body gave (it is not in the path). */
+  named(field: 'basin' | 'stream', name: string | undefined): void {
+    if (name !== undefined) this.entry[field] = name
+  }
+
+  /** Logs the entry once the response is final; `error` is what the handler threw, if anything. */
+  commit(status: number, error: unknown): void {
+    if (this.#committed) return
+    this.#committed = true
+    const entry = this.entry
+    entry.durationMs = round(performance.now() - this.#started)
+    entry.status = this.#dropped ? null : status
+    if (!this.#dropped && status >= 400) {
+      entry.error =
+        this.#faultError ??
+        (error instanceof S2Error ? { status: error.status, code: error.code } : { status, code: status === 500 ? 'other' : null })
+    }
+    this.#journal.log(entry)
+  }
+
+  session(kind: 'read' | 'append'): SessionRecorder {
+    const common = { end: 'open' as const, endedAt: null, endedIso: null, durationMs: null, error: null }
+    const info: JournalSession =
+      kind === 'read' ? { kind, records: 0, batches: 0, heartbeats: 0, ...common } : { kind, inputs: 0, records: 0, acks: 0, ...common }
+    this.entry.session = info
+    const started = this.#started
+    const clock = this.#journal.clock
+    return {
+      sent(records) {
+        if (info.kind === 'read' && info.end === 'open') {
+          info.records += records
+          info.batches++
+        }
+      },
+      heartbeat() {
+        if (info.kind === 'read' && info.end === 'open') info.heartbeats++
+      },
+      input() {
+        if (info.kind === 'append' && info.end === 'open') info.inputs++
+      },
+      appended(records) {
+        if (info.kind === 'append' && info.end === 'open') info.records += records
+      },
+      acked() {
+        if (info.kind === 'append' && info.end === 'open') info.acks++
+      },
+      end(how, error) {
+        if (info.end !== 'open') return
+        const now = clock.now()
+        info.end = how
+        info.endedAt = now
+        info.endedIso = iso(now)
+        info.durationMs = round(performance.now() - started)
+        info.error = error ? { status: error.status, code: error.code ?? bodyCode(error.body) } : null
+      },
+    }
+  }
+}
+
+const drafts = new WeakMap<FaultPlan, JournalDraft>()
+
+/**
+ * The recorder of the session a request's fault plan belongs to (sessions get the plan from the
+ * route layer); one that records nothing when the journal is off.
+ */
+export function journalSession(plan: FaultPlan, kind: 'read' | 'append'): SessionRecorder {
+  return drafts.get(plan)?.session(kind) ?? noRecorder
+}
+
+/** The journals of every namespace of one emulator. */
+export class Journal {
+  /** Entries kept per namespace; 0 turns the journal off. */
+  readonly size: number
+  readonly clock: Clock
+  readonly #rings = new Map<string, Ring>()
+  #seq = 0
+
+  constructor(size: number, clock: Clock) {
+    this.size = size
+    this.clock = clock
+  }
+
+  get enabled(): boolean {
+    return this.size > 0
+  }
+
+  /** Starts the entry of a request as it arrives. */
+  begin(facts: RequestFacts): JournalDraft {
+    const time = this.clock.now()
+    return new JournalDraft(this, {
+      seq: 0,
+      time,
+      iso: iso(time),
+      namespace: facts.namespace,
+      operation: facts.operation,
+      method: facts.method,
+      path: facts.path,
+      query: facts.query,
+      basin: facts.basin ?? null,
+      stream: facts.stream ?? null,
+      transport: facts.transport,
+      status: null,
+      error: null,
+      durationMs: 0,
+      faults: [...facts.faults],
+      authorization: facts.authorization,
+      encryptionKey: facts.encryptionKey,
+      session: null,
+    })
+  }
+
+  /** Adds a finished entry, giving it the next sequence number. */
+  log(entry: JournalEntry): void {
+    if (!this.enabled) return
+    let ring = this.#rings.get(entry.namespace)
+    if (!ring) {
+      ring = new Ring(this.size)
+      this.#rings.set(entry.namespace, ring)
+    }
+    ring.push(Object.assign(entry, { seq: ++this.#seq }))
+  }
+
+  /** Matching entries, oldest first. */
+  list(filter: JournalFilter = {}): JournalEntry[] {
+    const rings = filter.namespace === undefined ? [...this.#rings.values()] : [this.#rings.get(filter.namespace)].filter((r) => r !== undefined)
+    let entries = rings.flatMap((ring) => ring.values())
+    if (rings.length > 1) entries.sort((a, b) => a.seq - b.seq)
+    entries = entries.filter(
+      (e) =>
+        (filter.operation === undefined || e.operation === filter.operation) &&
+        (filter.basin === undefined || e.basin === filter.basin) &&
+        (filter.stream === undefined || e.stream === filter.stream) &&
+        (filter.since === undefined || e.seq > filter.since),
+    )
+    return filter.limit === undefined ? entries : entries.slice(0, filter.limit)
+  }
+
+  /** Forgets the entries of one namespace, or of all; returns how many were removed. */
+  clear(namespace?: string): number {
+    if (namespace !== undefined) {
+      const removed = this.#rings.get(namespace)?.size ?? 0
+      this.#rings.delete(namespace)
+      return removed
+    }
+    let removed = 0
+    for (const ring of this.#rings.values()) removed += ring.size
+    this.#rings.clear()
+    return removed
+  }
+}

@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const dir = mkdtempSync(join(tmpdir(), 's2-emulator-bench-smoke-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+interface Figure {
+  median: number
+  p99: number
+  n: number
+}
+interface BenchJson {
+  machine: { cpus: number; node: string }
+  git: { revision: string | null }
+  rows: { suite: string; measure: string; emulator: Figure; baseline?: Figure; peer?: Figure | { skipped: string }; ofNode: number | null }[]
+}
+
+describe('the benchmark suite (npm run bench)', () => {
+  it('runs the latency suite against the emulator, the node limit and kinesalite, and writes every figure with the machine to JSON', { timeout: 60_000 }, () => {
+    const out = join(dir, 'smoke.json')
+    const run = spawnSync(process.execPath, ['bench/run.ts', '--smoke', '--only=latency', `--out=${out}`, '--quiet'], { cwd: root, encoding: 'utf8' })
+    expect(run.stderr).toBe('')
+    expect(run.status).toBe(0)
+    expect(run.stdout).toContain('== latency:')
+    expect(run.stdout).toMatch(/append 1 record, raw HTTP\s+ms\s+[\d.]+/)
+
+    const json = JSON.parse(readFileSync(out, 'utf8')) as BenchJson
+    expect(json.machine.cpus).toBeGreaterThan(0)
+    expect(json.machine.node).toBe(process.version)
+    const measures = json.rows.map((r) => r.measure)
+    expect(measures).toEqual(
+      expect.arrayContaining(['append 1 record, raw HTTP', 'append 1 record, SDK', 'read 1 record, raw HTTP', 'read 1 record, SDK', 'check tail, raw HTTP', 'check tail, SDK']),
+    )
+    for (const row of json.rows) {
+      expect(row.emulator.n).toBe(20)
+      expect(row.emulator.median).toBeGreaterThan(0)
+      expect(row.emulator.p99).toBeGreaterThanOrEqual(row.emulator.median)
+      expect(row.baseline?.median).toBeGreaterThan(0)
+      expect(row.ofNode).toBeGreaterThan(0)
+    }
+    const peer = json.rows.find((r) => r.measure === 'read 1 record, raw HTTP')?.peer
+    expect(peer !== undefined && 'median' in peer && peer.median > 0).toBe(true)
+    expect(json.rows.find((r) => r.measure === 'check tail, raw HTTP')?.peer).toEqual({ skipped: 'Kinesis has no check-tail operation' })
+  })
+})
