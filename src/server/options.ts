@@ -134,7 +134,9 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
   let start: number | undefined
   if (o.startTime !== undefined) {
     start = typeof o.startTime === 'string' ? Date.parse(o.startTime) : o.startTime
-    if (!Number.isFinite(start)) problems.push('startTime must be milliseconds since the epoch or an ISO 8601 time')
+    if (!Number.isFinite(start) || (start as number) < 0 || (start as number) > 8.64e15) {
+      problems.push('startTime must be milliseconds since the epoch (from 0 to 8.64e15) or an ISO 8601 time')
+    }
   }
   const clockIsObject = typeof o.clock === 'object' && o.clock !== null && typeof o.clock.now === 'function'
   if (o.clock !== 'system' && o.clock !== 'virtual' && !clockIsObject) {

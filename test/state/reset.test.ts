@@ -444,6 +444,13 @@ describe('invalid reset requests', () => {
     })
   }
 
+  it('refuses a body sent without a JSON Content-Type instead of resetting everything', async () => {
+    const alice = await world('alice')
+    const res = await t.raw('POST', '/_emulator/reset', { body: '{"namespace":"someone-else"}' })
+    expectErrorBody(res, 400, 'bad_json')
+    await expectIntact(alice, alice.basins[0], 's1', 'alice')
+  })
+
   it('rejects a body that is not JSON', async () => {
     const res = await t.raw('POST', '/_emulator/reset', { headers: { 'content-type': 'application/json' }, body: '{namespace' })
     expectErrorBody(res, 400, 'bad_json')

@@ -1,8 +1,15 @@
 import { S2Error } from '../errors/index.ts'
-import { readOptionalJson } from '../http/request/json-body.ts'
+import { EXPECTED_JSON, readOptionalJson } from '../http/request/json-body.ts'
 
-/** An admin request body: an optional JSON object (absent is `{}`); anything else is 400. */
+/**
+ * An admin request body: an optional JSON object (absent is `{}`); anything else is 400. A body
+ * sent without a JSON `Content-Type` is refused rather than ignored: for a reset, ignoring it would
+ * mean resetting everything.
+ */
 export async function adminBody(request: Request): Promise<Record<string, unknown>> {
+  const length = request.headers.get('content-length')
+  const hasBody = (length !== null && length !== '0') || request.headers.has('transfer-encoding')
+  if (hasBody && request.headers.get('content-type') === null) throw new S2Error('bad_json', EXPECTED_JSON)
   const body = await readOptionalJson(request)
   if (body === undefined) return {}
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new S2Error('bad_json', 'the body must be a JSON object')

@@ -273,7 +273,11 @@ export const adminOpenApi: JsonValue = {
         operationId: 'freeze_clock',
         summary: 'Stops time (now, or at a given time): it then moves only by set or advance.',
         requestBody: { required: false, content: json({ type: 'object', properties: { at: ref('Time') } }) },
-        responses: { 200: { description: 'The clock.', content: json(ref('Clock')) }, 409: error('The clock belongs to the host.') },
+        responses: {
+          200: { description: 'The clock.', content: json(ref('Clock')) },
+          400: error('A bad time.'),
+          409: error('The clock belongs to the host.'),
+        },
       },
     },
     '/_emulator/clock/resume': {
