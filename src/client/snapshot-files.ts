@@ -1,6 +1,5 @@
-import { S2EmulatorError } from '../server/errors/emulator-error.ts'
 import type { SnapshotInfo } from '../server/store/snapshots.ts'
-import { adminCall } from './http.ts'
+import { adminCall, adminRequest } from './http.ts'
 
 /** A snapshot written to a file. */
 export interface SnapshotFileInfo extends SnapshotInfo {
@@ -18,31 +17,6 @@ export interface ImportedSnapshotInfo extends SnapshotInfo {
 
 const path = (name: string): string => `/_emulator/snapshots/${encodeURIComponent(name)}`
 
-async function failure(method: string, route: string, response: Response): Promise<S2EmulatorError> {
-  const text = await response.text()
-  let detail = text
-  try {
-    const parsed = JSON.parse(text) as { code?: string; message?: string }
-    if (parsed.message) detail = `${parsed.code ?? 'error'}: ${parsed.message}`
-  } catch {
-    // Not JSON: keep the text.
-  }
-  return new S2EmulatorError('S2EMU_ADMIN_REQUEST_FAILED', `${method} ${route} failed with ${response.status}: ${detail}`)
-}
-
-async function send(baseUrl: string, method: string, route: string, init: RequestInit): Promise<Response> {
-  let response: Response
-  try {
-    response = await fetch(new URL(route, baseUrl), { method, ...init })
-  } catch (error) {
-    throw new S2EmulatorError('S2EMU_UNREACHABLE', `cannot reach the emulator at ${baseUrl}: ${(error as Error).message}`, {
-      cause: error,
-    })
-  }
-  if (!response.ok) throw await failure(method, route, response)
-  return response
-}
-
 export function exportSnapshot(baseUrl: string, name: string, file: string): Promise<SnapshotFileInfo> {
   return adminCall(baseUrl, 'POST', `${path(name)}/export`, { path: file })
 }
@@ -52,13 +26,13 @@ export function importSnapshot(baseUrl: string, name: string, file: string, rest
 }
 
 export async function downloadSnapshot(baseUrl: string, name: string): Promise<Uint8Array> {
-  const response = await send(baseUrl, 'GET', `${path(name)}/file`, {})
+  const response = await adminRequest(baseUrl, 'GET', `${path(name)}/file`)
   return new Uint8Array(await response.arrayBuffer())
 }
 
 export async function uploadSnapshot(baseUrl: string, name: string, bytes: Uint8Array, restore: boolean): Promise<ImportedSnapshotInfo> {
   const route = `${path(name)}/file?restore=${restore}`
-  const response = await send(baseUrl, 'PUT', route, {
+  const response = await adminRequest(baseUrl, 'PUT', route, {
     headers: { 'content-type': 'application/octet-stream' },
     body: bytes as Uint8Array<ArrayBuffer>,
   })
