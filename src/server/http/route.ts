@@ -62,17 +62,6 @@ function transportOf(operation: Operation, headers: Headers): Transport {
   return 'unary'
 }
 
-/** Basin or stream named in a create request's JSON body (the journal records it), if it parses. */
-async function bodyName(copy: Request, field: 'basin' | 'stream'): Promise<string | undefined> {
-  try {
-    const body: unknown = JSON.parse(await copy.text())
-    const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[field] : undefined
-    return typeof value === 'string' ? value : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /**
  * Registers routes, tagging each request with its operation (for metrics) and running the fault
  * rules that fire for it: steps before it is handled, after it (lost acks, late answers) and on
@@ -84,7 +73,6 @@ export function registerRoutes(app: App, routes: readonly RouteSpec[], faults: F
     const basinInPath = route.path.startsWith('/v1/basins/')
     const streamInPath = route.path.startsWith('/v1/streams/')
     const basinInHeader = route.path.startsWith('/v1/streams')
-    const nameInBody = route.operation === 'create_basin' ? 'basin' : route.operation === 'create_stream' ? 'stream' : null
     app.on(route.method, route.path, async (c) => {
       c.set('operation', route.operation)
       const journaled = journal?.enabled === true ? journal : undefined
@@ -97,8 +85,12 @@ export function registerRoutes(app: App, routes: readonly RouteSpec[], faults: F
       const namespace = c.get('namespace')
       const basin = basinInPath ? lenientSegment(c.req.path, 3) : basinInHeader ? (headers.get('s2-basin') ?? undefined) : undefined
       const stream = streamInPath ? lenientSegment(c.req.path, 3) : undefined
-      const selected = faults.armed === 0 ? [] : faults.select({ namespace, operation: route.operation, basin, stream, transport, headers })
-      const plan = new FaultPlan(selected, (d) => faults.delay(d))
+      const plan =
+        faults.armed === 0
+          ? FaultPlan.none
+          : new FaultPlan(faults.select({ namespace, operation: route.operation, basin, stream, transport, headers }), (d) =>
+              faults.delay(d),
+            )
       c.set('faults', plan)
       let draft: JournalDraft | undefined
       if (journaled) {
@@ -117,13 +109,7 @@ export function registerRoutes(app: App, routes: readonly RouteSpec[], faults: F
           authorization: headers.has('authorization'),
           encryptionKey: headers.has('s2-encryption-key'),
         })
-        draft.attach(plan)
         c.set('journal', draft)
-      }
-      if (draft && nameInBody) {
-        // Read alongside the handler, never waited for: a body that never ends delays no answer.
-        const entry = draft
-        void bodyName(c.req.raw.clone(), nameInBody).then((name) => entry.named(nameInBody, name))
       }
       if (plan.empty) return route.handler(c)
 

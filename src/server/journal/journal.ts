@@ -1,6 +1,6 @@
 import type { Clock } from '../clock/clock.ts'
 import { S2Error, type JsonValue } from '../errors/index.ts'
-import type { FaultPlan, Step, Transport } from '../faults/index.ts'
+import type { Step, Transport } from '../faults/index.ts'
 import type { Operation } from '../operations.ts'
 
 /**
@@ -177,11 +177,6 @@ export class JournalDraft {
     this.entry = entry
   }
 
-  /** Lets the session code find this draft through the request's fault plan. */
-  attach(plan: FaultPlan): void {
-    drafts.set(plan, this)
-  }
-
   /**
    * A fault answered in place of the handler (or after it): with an injected error, or with
    * nothing when it dropped the connection or the client left during its wait.
@@ -251,14 +246,9 @@ export class JournalDraft {
   }
 }
 
-const drafts = new WeakMap<FaultPlan, JournalDraft>()
-
-/**
- * The recorder of the session a request's fault plan belongs to (sessions get the plan from the
- * route layer); one that records nothing when the journal is off.
- */
-export function journalSession(plan: FaultPlan, kind: 'read' | 'append'): SessionRecorder {
-  return drafts.get(plan)?.session(kind) ?? noRecorder
+/** The recorder of a session's journal entry; one that records nothing while the journal is off. */
+export function journalSession(draft: JournalDraft | undefined, kind: 'read' | 'append'): SessionRecorder {
+  return draft?.session(kind) ?? noRecorder
 }
 
 /** The journals of every namespace of one emulator. */

@@ -51,6 +51,7 @@ export function basinRoutes({ engine }: RouteDeps): RouteSpec[] {
         const token = requestTokenHeader(c.req.raw.headers)
         const body = object(await readJson(c.req.raw), '', 'struct CreateBasinRequest')
         const name = string(required(body, 'basin', ''), 'basin')
+        c.get('journal')?.named('basin', name)
         const problem = basinNameProblem(name)
         if (problem) throw jsonError('basin', problem)
         const config = optional(body, 'config', '', decodeBasinConfig) ?? DEFAULT_BASIN_CONFIG

@@ -41,6 +41,7 @@ export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
             metrics,
             faults: c.get('faults'),
             connection: connectionOf(c.env),
+            journal: c.get('journal'),
           })
         }
         let input: AppendInput
@@ -71,7 +72,7 @@ export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
         validate()
         if (s2s || sse) {
           const session = engine.openSession(address, request, resume)
-          const options = { metrics, faults: c.get('faults'), connection: connectionOf(c.env) }
+          const options = { metrics, faults: c.get('faults'), connection: connectionOf(c.env), journal: c.get('journal') }
           if (s2s) {
             const encoder = s2sReadEncoder(negotiate(headers.get('accept-encoding')))
             return s2sResponse(sessionBody(session, encoder, { ...options, transport: 's2s' }))

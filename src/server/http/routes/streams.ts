@@ -31,6 +31,7 @@ export function streamRoutes({ engine }: RouteDeps): RouteSpec[] {
         const token = requestTokenHeader(c.req.raw.headers)
         const body = object(await readJson(c.req.raw), '', 'struct CreateStreamRequest')
         const name = string(required(body, 'stream', ''), 'stream')
+        c.get('journal')?.named('stream', name)
         const problem = streamNameProblem(name)
         if (problem) throw jsonError('stream', problem)
         const layer = optional(body, 'config', '', decodeStreamConfig) ?? {}

@@ -1,7 +1,7 @@
 import type { ReadEvent, ReadSession } from '../../engine/index.ts'
 import { S2Error, type JsonValue } from '../../errors/index.ts'
 import type { FaultPlan, Step } from '../../faults/index.ts'
-import { journalSession } from '../../journal/journal.ts'
+import { journalSession, type JournalDraft } from '../../journal/journal.ts'
 import type { Metrics } from '../../metrics/metrics.ts'
 import type { StoredRecord, StreamPosition } from '../../store/index.ts'
 import type { Connection } from '../connection.ts'
@@ -19,6 +19,8 @@ export interface ReadEncoder {
 }
 
 export interface ReadPumpOptions {
+  /** The request's journal entry, which the session reports its progress and end to. */
+  readonly journal: JournalDraft | undefined
   readonly transport: 'sse' | 's2s'
   readonly metrics: Metrics
   readonly faults: FaultPlan
@@ -34,7 +36,7 @@ export interface ReadPumpOptions {
 export function readBody(session: ReadSession, encoder: ReadEncoder, options: ReadPumpOptions): ReadableStream<Uint8Array> {
   const { metrics, faults, connection } = options
   const closeSession = metrics.sessionOpened('read', options.transport)
-  const journal = journalSession(faults, 'read')
+  const journal = journalSession(options.journal, 'read')
   const abort = new AbortController()
   let sentRecords = 0
   let sentBatches = 0

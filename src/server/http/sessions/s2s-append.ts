@@ -1,7 +1,7 @@
 import { S2Error } from '../../errors/index.ts'
 import type { AppendSessionTarget } from '../../engine/index.ts'
 import type { FaultPlan, Step } from '../../faults/index.ts'
-import { journalSession } from '../../journal/journal.ts'
+import { journalSession, type JournalDraft } from '../../journal/journal.ts'
 import type { Metrics } from '../../metrics/metrics.ts'
 import { meteredSize } from '../../store/index.ts'
 import type { Connection } from '../connection.ts'
@@ -12,6 +12,8 @@ import { SESSION_HEADERS } from './headers.ts'
 import { FrameDecoder, framePayload, messageFrame, terminalFrame } from './s2s-frame.ts'
 
 export interface AppendSessionOptions {
+  /** The request's journal entry, which the session reports its progress and end to. */
+  readonly journal: JournalDraft | undefined
   readonly compression: Compression
   readonly metrics: Metrics
   readonly faults: FaultPlan
@@ -28,7 +30,7 @@ export interface AppendSessionOptions {
 export function s2sAppend(request: Request, target: AppendSessionTarget, options: AppendSessionOptions): Response {
   const { compression, metrics, faults, connection } = options
   const closeSession = metrics.sessionOpened('append', 's2s')
-  const journal = journalSession(faults, 'append')
+  const journal = journalSession(options.journal, 'append')
   const abort = new AbortController()
   const reader = request.body?.getReader()
   let output: ReadableStreamDefaultController<Uint8Array> | undefined
