@@ -20,8 +20,9 @@ const H2_SETTINGS = { maxConcurrentStreams: 1000, initialWindowSize: 10 * 1024 *
 
 /**
  * A socket whose first bytes were already read, replayed in front of the rest. node:http2 reads
- * from the native handle, so bytes put back with `unshift` would be lost to it; a JS Duplex is
- * the way to hand it a connection that was sniffed.
+ * from the native handle, so it does not reliably see bytes put back with `unshift` (tried again:
+ * sessions with many concurrent streams hang); a JS Duplex is the way to hand it a connection that
+ * was sniffed. It costs throughput on large S2S transfers (see the benchmarks).
  */
 function replaying(socket: Socket, first: Buffer): Duplex {
   const duplex = new Duplex({

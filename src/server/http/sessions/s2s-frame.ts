@@ -59,13 +59,30 @@ const badFrame = (message: string): S2Error => new S2Error('bad_frame', message)
  */
 export class FrameDecoder {
   #buffer: Uint8Array = new Uint8Array(0)
+  /**
+   * Chunks of a frame still incomplete, kept apart until it is whole: joining each chunk to the
+   * buffer as it came would copy a large frame once per chunk.
+   */
+  #waiting: Uint8Array[] = []
+  #waitingBytes = 0
+  /** Bytes the frame at the front needs in all (0 when unknown). */
+  #needed = 0
   /** Set once malformed input was met; nothing more is decoded after it. */
   failure: S2Error | null = null
 
   /** Adds bytes and returns every frame they complete, up to any malformed one. */
   push(chunk: Uint8Array): Frame[] {
     if (this.failure) return []
-    this.#buffer = this.#buffer.length === 0 ? chunk : concat(this.#buffer, chunk)
+    if (this.#needed > 0 && this.#buffer.length + this.#waitingBytes + chunk.length < this.#needed) {
+      this.#waiting.push(chunk)
+      this.#waitingBytes += chunk.length
+      return []
+    }
+    this.#buffer =
+      this.#buffer.length === 0 && this.#waiting.length === 0 ? chunk : concat([this.#buffer, ...this.#waiting, chunk])
+    this.#waiting = []
+    this.#waitingBytes = 0
+    this.#needed = 0
     const frames: Frame[] = []
     let offset = 0
     const buffer = this.#buffer
@@ -78,7 +95,10 @@ export class FrameDecoder {
       const length = ((buffer[offset] as number) << 16) | ((buffer[offset + 1] as number) << 8) | (buffer[offset + 2] as number)
       if (length === 0) return fail('frame length must be at least 1 (the flag byte)')
       if (length > MAX_FRAME_BYTES) return fail(`frame length ${length} exceeds the 2 MiB limit`)
-      if (buffer.length - offset < 3 + length) break
+      if (buffer.length - offset < 3 + length) {
+        this.#needed = 3 + length
+        break
+      }
       const flag = buffer[offset + 3] as number
       if ((flag & COMPRESSION_MASK) === COMPRESSION_MASK) return fail('invalid compression bits 11 in frame flag')
       if ((flag & RESERVED_MASK) !== 0) return fail(`reserved bits set in frame flag 0x${flag.toString(16)}`)
@@ -96,7 +116,7 @@ export class FrameDecoder {
 
   /** Bytes of an incomplete frame still buffered. */
   get pending(): number {
-    return this.#buffer.length
+    return this.#buffer.length + this.#waitingBytes
   }
 }
 
@@ -105,9 +125,14 @@ export function framePayload(frame: Frame): Uint8Array {
   return decompress(frame.payload, frame.compression, MAX_FRAME_BYTES, 'bad_frame')
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length)
-  out.set(a, 0)
-  out.set(b, a.length)
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let size = 0
+  for (const part of parts) size += part.length
+  const out = new Uint8Array(size)
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.length
+  }
   return out
 }
