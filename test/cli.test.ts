@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
-import { canBind, groupAlive, holdPort, httpGet, killAll, REPO_ROOT, run, spawnProcess, until, type Spawned } from './support/process.ts'
+import { canBind, groupAlive, holdPort, httpGet, killAll, REPO_ROOT, run, spawnProcess, started, until, type Spawned } from './support/process.ts'
 
 /**
  * The `s2-emulator` command as a user runs it: `node src/cli.ts [flags]` (Node 24 runs .ts directly),
@@ -13,13 +13,6 @@ const cli = (...args: string[]): Spawned => spawnProcess(process.execPath, ['src
 afterEach(async () => {
   await killAll()
 })
-
-/** Waits for the start banner and returns the URL and port it names. */
-async function started(p: Spawned): Promise<{ url: string; port: number }> {
-  const [, url, port] = await p.waitFor(/listening on (http:\/\/127\.0\.0\.1:(\d+))\n/)
-  await p.waitFor(/export S2_ACCESS_TOKEN=.*\n/)
-  return { url: url as string, port: Number(port) }
-}
 
 describe('--help and --version', () => {
   it.each(['--help', '-h'])('%s documents every flag and exits 0', async (flag) => {

@@ -8,21 +8,20 @@ import {
   checkTail,
   expect412,
   expectS2Error,
+  fenceRecord,
+  MiB,
   readAll,
   readRaw,
+  seqNums,
   trimBody,
   trimRecord,
+  withoutTimestamp,
   type EmulatorContext,
   type WireRecord,
 } from '../support/append-helpers.ts'
 import { useEmulator } from '../support/emulator.ts'
 
 const t = useEmulator()
-
-const MiB = 1024 * 1024
-const fence = (token: string) => ({ headers: [['', 'fence']], body: token })
-const seqNums = (records: readonly WireRecord[]): number[] => records.map((r) => r.seq_num)
-const withoutTimestamp = (records: readonly WireRecord[]) => records.map(({ timestamp: _ts, ...rest }) => rest)
 
 async function appendBodies(ctx: EmulatorContext, basin: string, stream: string, n: number): Promise<void> {
   await appendOk(ctx, basin, stream, { records: Array.from({ length: n }, (_, i) => ({ body: `r${i}` })) })
@@ -36,7 +35,7 @@ describe('fence command', () => {
     const { basin, stream } = await t.stream()
     if (seeded) expect((await appendOk(t, basin, stream, { records: [{ body: 'seed' }], fencing_token: '' })).end.seq_num).toBe(1)
     const start = seeded ? 1 : 0
-    const ack = await appendOk(t, basin, stream, { records: [fence('updated-token')], fencing_token: '', match_seq_num: start })
+    const ack = await appendOk(t, basin, stream, { records: [fenceRecord('updated-token')], fencing_token: '', match_seq_num: start })
     expect(ack.start.seq_num).toBe(start)
     expect(ack.end.seq_num).toBe(start + 1)
     expect412(await appendRaw(t, basin, stream, { records: [{ body: 'stale' }], fencing_token: '' }), {
@@ -52,17 +51,17 @@ describe('fence command', () => {
 
   it('does not check appends that carry no fencing_token', async () => {
     const { basin, stream } = await t.stream()
-    await appendOk(t, basin, stream, { records: [fence('tok')] })
+    await appendOk(t, basin, stream, { records: [fenceRecord('tok')] })
     expect((await appendOk(t, basin, stream, { records: [{ body: 'free' }] })).start.seq_num).toBe(1)
   })
 
   it('checks a batch holding a fence against the old token, then installs the new one for later batches', async () => {
     const { basin, stream } = await t.stream()
-    await appendOk(t, basin, stream, { records: [fence('a')] })
+    await appendOk(t, basin, stream, { records: [fenceRecord('a')] })
     // The batch's own token must match the current token, not the one it installs.
-    expect412(await appendRaw(t, basin, stream, { records: [fence('b')], fencing_token: 'b' }), { fencing_token_mismatch: 'a' })
+    expect412(await appendRaw(t, basin, stream, { records: [fenceRecord('b')], fencing_token: 'b' }), { fencing_token_mismatch: 'a' })
     // Records after the fence in the same batch are part of the already-checked batch.
-    const ack = await appendOk(t, basin, stream, { records: [fence('b'), { body: 'same batch' }], fencing_token: 'a' })
+    const ack = await appendOk(t, basin, stream, { records: [fenceRecord('b'), { body: 'same batch' }], fencing_token: 'a' })
     expect(ack.end.seq_num - ack.start.seq_num).toBe(2)
     expect412(await appendRaw(t, basin, stream, { records: [{}], fencing_token: 'a' }), { fencing_token_mismatch: 'b' })
     await appendOk(t, basin, stream, { records: [{}], fencing_token: 'b' })
@@ -71,13 +70,13 @@ describe('fence command', () => {
   it('installs nothing when its batch fails a condition', async () => {
     const { basin, stream } = await t.stream()
     await appendOk(t, basin, stream, { records: [{ body: 'x' }] })
-    expect412(await appendRaw(t, basin, stream, { records: [fence('never')], match_seq_num: 0 }), { seq_num_mismatch: 1 })
+    expect412(await appendRaw(t, basin, stream, { records: [fenceRecord('never')], match_seq_num: 0 }), { seq_num_mismatch: 1 })
     await appendOk(t, basin, stream, { records: [{}], fencing_token: '' })
   })
 
   it('with an empty body resets the token to "" and is read back without a body field', async () => {
     const { basin, stream } = await t.stream()
-    await appendOk(t, basin, stream, { records: [fence('tok')] })
+    await appendOk(t, basin, stream, { records: [fenceRecord('tok')] })
     await appendOk(t, basin, stream, { records: [{ headers: [['', 'fence']] }], fencing_token: 'tok' })
     await appendOk(t, basin, stream, { records: [{ body: 'after' }], fencing_token: '' })
     expect(withoutTimestamp(await readAll(t, basin, stream))).toEqual([
@@ -90,10 +89,10 @@ describe('fence command', () => {
   it('accepts a 36-byte token and rejects a longer one (counted in UTF-8 bytes) with 422', async () => {
     const { basin, stream } = await t.stream()
     const message = 'invalid `fence` command: fencing token must not exceed 36 bytes in length'
-    expectS2Error(await appendRaw(t, basin, stream, { records: [fence('x'.repeat(37))] }), 422, 'invalid', message)
-    expectS2Error(await appendRaw(t, basin, stream, { records: [fence('€'.repeat(13))] }), 422, 'invalid', message)
+    expectS2Error(await appendRaw(t, basin, stream, { records: [fenceRecord('x'.repeat(37))] }), 422, 'invalid', message)
+    expectS2Error(await appendRaw(t, basin, stream, { records: [fenceRecord('€'.repeat(13))] }), 422, 'invalid', message)
     expect((await checkTail(t, basin, stream)).seq_num).toBe(0)
-    await appendOk(t, basin, stream, { records: [fence('€'.repeat(12))] })
+    await appendOk(t, basin, stream, { records: [fenceRecord('€'.repeat(12))] })
     await appendOk(t, basin, stream, { records: [{}], fencing_token: '€'.repeat(12) })
   })
 
@@ -123,8 +122,8 @@ describe('fence command', () => {
     const { basin, stream } = await t.stream()
     // fence "tok" = 18 bytes; the data record fills the batch to exactly 1 MiB.
     const fill = 'x'.repeat(MiB - 18 - 8)
-    await appendOk(t, basin, stream, { records: [fence('tok'), { body: fill }] })
-    const over = await appendRaw(t, basin, stream, { records: [fence('tok'), { body: `${fill}x` }] })
+    await appendOk(t, basin, stream, { records: [fenceRecord('tok'), { body: fill }] })
+    const over = await appendRaw(t, basin, stream, { records: [fenceRecord('tok'), { body: `${fill}x` }] })
     expectS2Error(over, 422, 'invalid', 'record batch must not exceed a metered size of 1 MiB')
   })
 })

@@ -11,22 +11,22 @@ import {
   appendRaw,
   b64,
   BASE64,
+  bodies,
   checkTail,
   expect412,
   expectS2Error,
+  MiB,
   newStreamName,
   readAll,
   readRaw,
   recordsPath,
   streamNames,
+  withoutTimestamp,
   type WireRecord,
 } from '../support/append-helpers.ts'
 import { sdk, useEmulator } from '../support/emulator.ts'
 
 const t = useEmulator()
-
-const MiB = 1024 * 1024
-const bodies = (records: readonly WireRecord[]): (string | undefined)[] => records.map((r) => r.body)
 
 describe('append: JSON input shapes', () => {
   it('appends three records and acknowledges seq_nums 0..3', async () => {
@@ -43,7 +43,7 @@ describe('append: JSON input shapes', () => {
       records: [{ headers: [['k', 'v'], ['k', 'w']], body: 'x' }, {}, { headers: [], body: '' }],
     })
     const records = await readAll(t, basin, stream)
-    expect(records.map(({ timestamp: _ts, ...rest }) => rest)).toEqual([
+    expect(withoutTimestamp(records)).toEqual([
       { seq_num: 0, headers: [['k', 'v'], ['k', 'w']], body: 'x' },
       { seq_num: 1 },
       { seq_num: 2 },

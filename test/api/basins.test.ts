@@ -4,10 +4,12 @@ import {
   eventually,
   expectAccepted,
   expectError,
+  EXPECTED_JSON,
   expectJson,
   expectTimestamp,
   header,
   inParallel,
+  pageThrough,
   shuffled,
   tag,
 } from '../support/control-plane.ts'
@@ -34,7 +36,6 @@ interface BasinListJson {
 const DEFAULT_BASIN_CONFIG_TEXT =
   '{"default_stream_config":null,"stream_cipher":null,"create_stream_on_append":false,"create_stream_on_read":false}'
 const DEFAULT_BASIN_CONFIG = JSON.parse(DEFAULT_BASIN_CONFIG_TEXT) as unknown
-const EXPECTED_JSON = 'Expected request with `Content-Type: application/json`'
 
 const basinPath = (name: string): string => `/v1/basins/${encodeURIComponent(name)}`
 
@@ -126,13 +127,9 @@ describe('listing basins', () => {
     const p = `c${tag()}`
     const prefixed = Array.from({ length: 10 }, (_, i) => `${p}-pre-${String(i).padStart(2, '0')}`)
     await createAll([...prefixed, `${p}-other`, `${p}-pre`])
-    const pages: [string[], boolean][] = []
-    let startAfter = ''
-    for (let i = 0; i < 3; i++) {
-      const page = await list(`?prefix=${p}-pre-&limit=4${startAfter ? `&start_after=${startAfter}` : ''}`)
-      pages.push([page.basins.map((b) => b.name), page.has_more])
-      startAfter = page.basins.at(-1)?.name ?? ''
-    }
+    const pages = await pageThrough(3, 'basins', (startAfter) =>
+      list(`?prefix=${p}-pre-&limit=4${startAfter ? `&start_after=${startAfter}` : ''}`),
+    )
     expect(pages).toEqual([
       [prefixed.slice(0, 4), true],
       [prefixed.slice(4, 8), true],

@@ -1,5 +1,6 @@
 import { AppendInput, AppendRecord } from '@s2-dev/streamstore'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { EXPECTED_JSON, header } from '../support/control-plane.ts'
 import { basinName, type RawRequest, type RawResponse, useEmulator } from '../support/emulator.ts'
 
 /**
@@ -15,7 +16,6 @@ let B = ''
 let S = ''
 const inB = (extra: Record<string, string> = {}): Record<string, string> => ({ 's2-basin': B, ...extra })
 const JSON_CT = { 'content-type': 'application/json' }
-const EXPECTED_JSON = 'Expected request with `Content-Type: application/json`'
 const MISSING_BASIN = 'Missing header `s2-basin`'
 const AGE_ZERO = 'age must be greater than 0 seconds'
 const enc = encodeURIComponent
@@ -25,11 +25,6 @@ beforeAll(async () => {
   const res = await t.raw('POST', `/v1/streams/${S}/records`, { headers: inB(), body: { records: [{ body: 'seed' }] } })
   expect(res.status).toBe(200)
 })
-
-function header(res: RawResponse, name: string): string | undefined {
-  const value = res.headers[name.toLowerCase()]
-  return Array.isArray(value) ? value.join(', ') : value
-}
 
 /** Asserts an S2 error: status, JSON content type, a body of exactly `{code, message}`. */
 function expectError(res: RawResponse, status: number, code: string, message?: string | RegExp): void {

@@ -1,5 +1,6 @@
 import { AppendInput, AppendRecord } from '@s2-dev/streamstore'
 import { describe, expect, it } from 'vitest'
+import { appendJson, readJson, textRecords, type ReadBody } from '../support/append-helpers.ts'
 import { useEmulator, type RawResponse } from '../support/emulator.ts'
 import { ManualClock } from '../support/manual-clock.ts'
 
@@ -9,45 +10,6 @@ import { ManualClock } from '../support/manual-clock.ts'
 const clock = new ManualClock(Date.UTC(2026, 0, 1))
 const HOUR = 3_600_000
 const t = useEmulator({ clock, heartbeatMs: HOUR, backgroundIntervalMs: HOUR })
-
-interface Position {
-  seq_num: number
-  timestamp: number
-}
-interface Ack {
-  start: Position
-  end: Position
-  tail: Position
-}
-interface JsonRecord {
-  seq_num: number
-  timestamp: number
-  headers?: [string, string][]
-  body?: string
-}
-interface ReadBody {
-  records: JsonRecord[]
-  tail?: Position
-}
-interface InputRecord {
-  timestamp?: number
-  headers?: [string, string][]
-  body?: string
-}
-
-function recordsPath(stream: string): string {
-  return `/v1/streams/${encodeURIComponent(stream)}/records`
-}
-
-async function append(basin: string, stream: string, records: InputRecord[]): Promise<Ack> {
-  const res = await t.raw('POST', recordsPath(stream), { headers: { 's2-basin': basin }, body: { records } })
-  if (res.status !== 200) throw new Error(`append failed: ${res.status} ${res.text}`)
-  return res.json as Ack
-}
-
-function read(basin: string, stream: string, query: string): Promise<RawResponse> {
-  return t.raw('GET', `${recordsPath(stream)}${query === '' ? '' : `?${query}`}`, { headers: { 's2-basin': basin } })
-}
 
 /** Resolves once the earliest pending timer is due at `at`: a read is waiting for that deadline. */
 async function waitingUntil(at: number): Promise<void> {
@@ -64,7 +26,7 @@ async function waitingUntil(at: number): Promise<void> {
  */
 async function longPoll(basin: string, stream: string, query: string, waitSecs: number): Promise<{ response: Promise<RawResponse> }> {
   const deadline = clock.now() + Math.min(waitSecs, 60) * 1000
-  const response = read(basin, stream, `${query}${query === '' ? '' : '&'}wait=${waitSecs}`)
+  const response = readJson(t, basin, stream, `${query}${query === '' ? '' : '&'}wait=${waitSecs}`)
   await waitingUntil(deadline)
   return { response }
 }
@@ -73,10 +35,6 @@ async function ok(pending: Promise<RawResponse>): Promise<ReadBody> {
   const res = await pending
   expect(res.status, res.text).toBe(200)
   return res.json as ReadBody
-}
-
-function strings(prefix: string, n: number): InputRecord[] {
-  return Array.from({ length: n }, (_, i) => ({ body: `${prefix}-${i}` }))
 }
 
 /** A promise's state without waiting for it (after letting pending I/O run briefly). */
@@ -93,7 +51,7 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
 describe('long-poll without new data', () => {
   it('answers 200 {"records":[]} with no tail once wait=1 runs out at the tail', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('old', 2))
+    await appendJson(t, basin, stream, textRecords('old', 2))
     const { response: pending } = await longPoll(basin, stream, '', 1)
     clock.advance(999)
     expect(await settled(pending)).toBe(false)
@@ -112,7 +70,7 @@ describe('long-poll without new data', () => {
 
   it('waits instead of answering 416 at the tail even with count, bytes or until bounds when wait > 0', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('x', 2))
+    await appendJson(t, basin, stream, textRecords('x', 2))
     for (const query of ['seq_num=2&count=10', 'tail_offset=0&bytes=100', 'seq_num=2&until=99999999999999']) {
       const { response: pending } = await longPoll(basin, stream, query, 1)
       clock.advance(1000)
@@ -123,7 +81,7 @@ describe('long-poll without new data', () => {
   it('clamps a start beyond the tail to the tail and waits, with clamp=true and wait > 0', async () => {
     // Unary form of s2-lite test_read_unwritten_clamp_behavior.
     const { basin, stream } = await t.stream()
-    await append(basin, stream, [{ timestamp: 1000, body: 'only' }])
+    await appendJson(t, basin, stream, [{ timestamp: 1000, body: 'only' }])
     const { response: pending } = await longPoll(basin, stream, 'seq_num=100&clamp=true', 1)
     clock.advance(1000)
     expect(await ok(pending)).toStrictEqual({ records: [] })
@@ -134,8 +92,8 @@ describe('long-poll without new data', () => {
 
   it('still answers 416 beyond the tail without clamp, even with wait', async () => {
     const { basin, stream } = await t.stream()
-    const ack = await append(basin, stream, [{ timestamp: 1000, body: 'only' }])
-    const res = await read(basin, stream, 'seq_num=100&wait=5')
+    const ack = await appendJson(t, basin, stream, [{ timestamp: 1000, body: 'only' }])
+    const res = await readJson(t, basin, stream, 'seq_num=100&wait=5')
     expect(res.status).toBe(416)
     expect(res.json).toStrictEqual({ tail: ack.end })
   })
@@ -144,7 +102,7 @@ describe('long-poll without new data', () => {
     const { basin, stream } = await t.stream()
     for (const wait of [100, 4294967295]) {
       const start = clock.now()
-      const pending = read(basin, stream, `wait=${wait}`)
+      const pending = readJson(t, basin, stream, `wait=${wait}`)
       await waitingUntil(start + 60_000)
       clock.advance(60_000)
       expect(await ok(pending)).toStrictEqual({ records: [] })
@@ -155,9 +113,9 @@ describe('long-poll without new data', () => {
 describe('long-poll receiving new data', () => {
   it('returns a batch appended by another request while it waits, with the tail', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('old', 3))
+    await appendJson(t, basin, stream, textRecords('old', 3))
     const { response: pending } = await longPoll(basin, stream, '', 5)
-    const ack = await append(basin, stream, strings('new', 2))
+    const ack = await appendJson(t, basin, stream, textRecords('new', 2))
     const batch = await ok(pending)
     expect(batch).toStrictEqual({
       records: [
@@ -172,7 +130,7 @@ describe('long-poll receiving new data', () => {
   it('returns the live batch when waiting from an explicit seq_num at the tail', async () => {
     const { basin, stream } = await t.stream()
     const { response: pending } = await longPoll(basin, stream, 'seq_num=0', 5)
-    const ack = await append(basin, stream, [{ body: 'first', headers: [['h', 'v']] }])
+    const ack = await appendJson(t, basin, stream, [{ body: 'first', headers: [['h', 'v']] }])
     expect(await ok(pending)).toStrictEqual({
       records: [{ seq_num: 0, timestamp: ack.start.timestamp, headers: [['h', 'v']], body: 'first' }],
       tail: { seq_num: 1, timestamp: ack.start.timestamp },
@@ -182,7 +140,7 @@ describe('long-poll receiving new data', () => {
   it('returns an append arriving during a wait above 60 seconds', async () => {
     const { basin, stream } = await t.stream()
     const { response: pending } = await longPoll(basin, stream, '', 100)
-    const ack = await append(basin, stream, strings('late', 1))
+    const ack = await appendJson(t, basin, stream, textRecords('late', 1))
     const batch = await ok(pending)
     expect(batch.records.map((r) => r.body)).toEqual(['late-0'])
     expect(batch.tail).toStrictEqual(ack.tail)
@@ -191,8 +149,8 @@ describe('long-poll receiving new data', () => {
   it('returns only the first live batch, not later ones', async () => {
     const { basin, stream } = await t.stream()
     const { response: pending } = await longPoll(basin, stream, '', 5)
-    const first = await append(basin, stream, strings('a', 2))
-    await append(basin, stream, strings('b', 3))
+    const first = await appendJson(t, basin, stream, textRecords('a', 2))
+    await appendJson(t, basin, stream, textRecords('b', 3))
     const batch = await ok(pending)
     expect(batch.records.map((r) => r.body)).toEqual(['a-0', 'a-1'])
     expect(batch.tail).toStrictEqual(first.tail)
@@ -201,16 +159,16 @@ describe('long-poll receiving new data', () => {
 
   it('returns catch-up records at once, without waiting and without a tail', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('c', 3))
+    await appendJson(t, basin, stream, textRecords('c', 3))
     // The clock never moves here: a read that waited would never answer.
-    const batch = await ok(read(basin, stream, 'seq_num=1&wait=60'))
+    const batch = await ok(readJson(t, basin, stream, 'seq_num=1&wait=60'))
     expect(batch).toStrictEqual({
       records: [
         { seq_num: 1, timestamp: clock.now(), body: 'c-1' },
         { seq_num: 2, timestamp: clock.now(), body: 'c-2' },
       ],
     })
-    const fromTailOffset = await ok(read(basin, stream, 'tail_offset=1&wait=60'))
+    const fromTailOffset = await ok(readJson(t, basin, stream, 'tail_offset=1&wait=60'))
     expect(fromTailOffset.records.map((r) => r.body)).toEqual(['c-2'])
     expect(fromTailOffset).not.toHaveProperty('tail')
   })
@@ -218,7 +176,7 @@ describe('long-poll receiving new data', () => {
   it('truncates a live batch to the count limit', async () => {
     const { basin, stream } = await t.stream()
     const { response: pending } = await longPoll(basin, stream, 'count=2', 5)
-    const ack = await append(basin, stream, strings('f', 3))
+    const ack = await appendJson(t, basin, stream, textRecords('f', 3))
     const batch = await ok(pending)
     expect(batch.records.map((r) => r.body)).toEqual(['f-0', 'f-1'])
     expect(batch.tail).toStrictEqual(ack.tail)
@@ -228,7 +186,7 @@ describe('long-poll receiving new data', () => {
     // s2-lite test_follow_mode_with_bytes_limit_truncates_live_batch; 'f-0' is 8 + 3 = 11 metered bytes.
     const { basin, stream } = await t.stream()
     const { response: pending } = await longPoll(basin, stream, 'bytes=22', 5)
-    await append(basin, stream, strings('f', 3))
+    await appendJson(t, basin, stream, textRecords('f', 3))
     const batch = await ok(pending)
     expect(batch.records.map((r) => r.body)).toEqual(['f-0', 'f-1'])
     expect(batch.tail?.seq_num).toBe(3)
@@ -238,7 +196,7 @@ describe('long-poll receiving new data', () => {
     // s2-lite test_follow_mode_with_bytes_limit_smaller_than_first_live_record_closes_without_batch.
     const { basin, stream } = await t.stream()
     const { response: pending } = await longPoll(basin, stream, 'bytes=10', 5)
-    await append(basin, stream, strings('f', 1))
+    await appendJson(t, basin, stream, textRecords('f', 1))
     // No clock advance: the read ends on the live record, not at its deadline.
     expect(await ok(pending)).toStrictEqual({ records: [] })
   })
@@ -247,7 +205,8 @@ describe('long-poll receiving new data', () => {
     // s2-lite test_follow_mode_broadcast_lag_respects_timestamp_until, unary form.
     const { basin, stream } = await t.stream({ timestamping: { mode: 'client-require' } })
     const { response: pending } = await longPoll(basin, stream, 'seq_num=0&until=4000', 3)
-    const ack = await append(
+    const ack = await appendJson(
+      t,
       basin,
       stream,
       Array.from({ length: 50 }, (_, i) => ({ timestamp: (i + 1) * 1000, body: `r${i}` })),
@@ -261,9 +220,9 @@ describe('long-poll receiving new data', () => {
   it('returns the live records before until from the tail of a non-empty stream', async () => {
     // s2-lite test_follow_mode_with_timestamp_until, unary form.
     const { basin, stream } = await t.stream()
-    await append(basin, stream, [{ timestamp: 1000, body: 'initial' }])
+    await appendJson(t, basin, stream, [{ timestamp: 1000, body: 'initial' }])
     const { response: pending } = await longPoll(basin, stream, 'until=2500', 5)
-    await append(basin, stream, [
+    await appendJson(t, basin, stream, [
       { timestamp: 2000, body: 'before-cutoff' },
       { timestamp: 3000, body: 'after-cutoff' },
     ])
@@ -274,9 +233,9 @@ describe('long-poll receiving new data', () => {
 
   it('answers {"records":[]} at once when the first live record is at or after until', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, [{ timestamp: 1000, body: 'initial' }])
+    await appendJson(t, basin, stream, [{ timestamp: 1000, body: 'initial' }])
     const { response: pending } = await longPoll(basin, stream, 'until=2500', 5)
-    await append(basin, stream, [{ timestamp: 2500, body: 'at-cutoff' }])
+    await appendJson(t, basin, stream, [{ timestamp: 2500, body: 'at-cutoff' }])
     expect(await ok(pending)).toStrictEqual({ records: [] })
   })
 })
@@ -289,7 +248,7 @@ describe('the SDK long-polling', () => {
     const deadline = clock.now() + 5000
     const pending = s.read({ start: { from: { tailOffset: 0 } }, stop: { waitSecs: 5 } })
     await waitingUntil(deadline)
-    const ack = await append(basin, stream, [{ body: 'live' }])
+    const ack = await appendJson(t, basin, stream, [{ body: 'live' }])
     const batch = await pending
     expect(batch.records.map((r) => [r.seqNum, r.body])).toEqual([[1, 'live']])
     expect(batch.tail?.seqNum).toBe(ack.tail.seq_num)

@@ -1,88 +1,44 @@
 import { AppendInput, AppendRecord, RangeNotSatisfiableError, S2Error } from '@s2-dev/streamstore'
 import { describe, expect, it } from 'vitest'
-import { useEmulator, type RawResponse } from '../support/emulator.ts'
+import {
+  appendJson,
+  bodies,
+  readJson,
+  recordsPath,
+  seqNums,
+  textRecords,
+  type JsonInputRecord,
+  type ReadBody,
+  type WireAck,
+} from '../support/append-helpers.ts'
+import { useEmulator } from '../support/emulator.ts'
 
 // A long deletion delay keeps deleted streams in their "deletion pending" state for the whole file.
 const t = useEmulator({ deletionDelayMs: 600_000 })
 
-interface Position {
-  seq_num: number
-  timestamp: number
-}
-interface Ack {
-  start: Position
-  end: Position
-  tail: Position
-}
-interface JsonRecord {
-  seq_num: number
-  timestamp: number
-  headers?: [string, string][]
-  body?: string
-}
-interface ReadBody {
-  records: JsonRecord[]
-  tail?: Position
-}
-interface InputRecord {
-  timestamp?: number
-  headers?: [string, string][]
-  body?: string
-}
-
 const U64_MAX = '18446744073709551615'
-
-function recordsPath(stream: string): string {
-  return `/v1/streams/${encodeURIComponent(stream)}/records`
-}
-
-async function append(
-  basin: string,
-  stream: string,
-  records: InputRecord[],
-  headers: Record<string, string> = {},
-): Promise<Ack> {
-  const res = await t.raw('POST', recordsPath(stream), { headers: { 's2-basin': basin, ...headers }, body: { records } })
-  if (res.status !== 200) throw new Error(`append failed: ${res.status} ${res.text}`)
-  return res.json as Ack
-}
-
-function read(basin: string, stream: string, query: string, headers: Record<string, string> = {}): Promise<RawResponse> {
-  return t.raw('GET', `${recordsPath(stream)}${query === '' ? '' : `?${query}`}`, { headers: { 's2-basin': basin, ...headers } })
-}
 
 /** A 200 read; returns its body. */
 async function readOk(basin: string, stream: string, query: string, headers: Record<string, string> = {}): Promise<ReadBody> {
-  const res = await read(basin, stream, query, headers)
+  const res = await readJson(t, basin, stream, query, headers)
   expect(res.status, res.text).toBe(200)
   expect(res.headers['content-type']).toMatch(/^application\/json/)
   return res.json as ReadBody
 }
 
-function bodies(batch: ReadBody): (string | undefined)[] {
-  return batch.records.map((r) => r.body)
-}
-
-function seqNums(batch: ReadBody): number[] {
-  return batch.records.map((r) => r.seq_num)
-}
-
 /** s2's metered size of a record with UTF-8 strings: 8 + 2 per header + header bytes + body bytes. */
-function metered(record: InputRecord): number {
+function metered(record: JsonInputRecord): number {
   const headers = record.headers ?? []
   let size = 8 + 2 * headers.length + Buffer.byteLength(record.body ?? '')
   for (const [name, value] of headers) size += Buffer.byteLength(name) + Buffer.byteLength(value)
   return size
 }
 
-function strings(prefix: string, n: number): InputRecord[] {
-  return Array.from({ length: n }, (_, i) => ({ body: `${prefix}-${i}` }))
-}
-
 /** A stream holding records with the given timestamps; bodies are `r0`, `r1`, ... */
-async function streamWithTimestamps(timestamps: number[]): Promise<{ basin: string; stream: string; ack: Ack }> {
+async function streamWithTimestamps(timestamps: number[]): Promise<{ basin: string; stream: string; ack: WireAck }> {
   const { basin, stream } = await t.stream()
-  const ack = await append(
+  const ack = await appendJson(
+    t,
     basin,
     stream,
     timestamps.map((timestamp, i) => ({ timestamp, body: `r${i}` })),
@@ -93,7 +49,7 @@ async function streamWithTimestamps(timestamps: number[]): Promise<{ basin: stri
 describe('read start: seq_num, timestamp, tail_offset', () => {
   it('reads every record from seq_num 0, with no tail on a catch-up read', async () => {
     const { basin, stream } = await t.stream()
-    const ack = await append(basin, stream, strings('b', 5))
+    const ack = await appendJson(t, basin, stream, textRecords('b', 5))
     const batch = await readOk(basin, stream, 'seq_num=0')
     expect(batch).toStrictEqual({
       records: [0, 1, 2, 3, 4].map((i) => ({ seq_num: i, timestamp: ack.start.timestamp, body: `b-${i}` })),
@@ -102,7 +58,7 @@ describe('read start: seq_num, timestamp, tail_offset', () => {
 
   it('starts at the given seq_num', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('b', 5))
+    await appendJson(t, basin, stream, textRecords('b', 5))
     const batch = await readOk(basin, stream, 'seq_num=3')
     expect(seqNums(batch)).toEqual([3, 4])
     expect(bodies(batch)).toEqual(['b-3', 'b-4'])
@@ -127,7 +83,7 @@ describe('read start: seq_num, timestamp, tail_offset', () => {
 
   it('starts tail_offset records before the tail', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('b', 5))
+    await appendJson(t, basin, stream, textRecords('b', 5))
     const batch = await readOk(basin, stream, 'tail_offset=2')
     expect(seqNums(batch)).toEqual([3, 4])
     expect(bodies(batch)).toEqual(['b-3', 'b-4'])
@@ -135,24 +91,24 @@ describe('read start: seq_num, timestamp, tail_offset', () => {
 
   it('starts at seq_num 0 when tail_offset is larger than the tail', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('b', 3))
+    await appendJson(t, basin, stream, textRecords('b', 3))
     expect(seqNums(await readOk(basin, stream, 'tail_offset=10'))).toEqual([0, 1, 2])
     expect(seqNums(await readOk(basin, stream, `tail_offset=${U64_MAX}`))).toEqual([0, 1, 2])
   })
 
   it('starts at the tail when no start is given, so a read without wait is 416 with the tail', async () => {
     const { basin, stream } = await streamWithTimestamps([1000, 2000])
-    const res = await read(basin, stream, '')
+    const res = await readJson(t, basin, stream, '')
     expect(res.status).toBe(416)
     expect(res.json).toStrictEqual({ tail: { seq_num: 2, timestamp: 2000 } })
-    const limited = await read(basin, stream, 'count=10')
+    const limited = await readJson(t, basin, stream, 'count=10')
     expect(limited.status).toBe(416)
     expect(limited.json).toStrictEqual({ tail: { seq_num: 2, timestamp: 2000 } })
   })
 
   it('answers 416 with tail {0,0} for a read of an empty stream from seq_num 0 without wait', async () => {
     const { basin, stream } = await t.stream()
-    const res = await read(basin, stream, 'seq_num=0')
+    const res = await readJson(t, basin, stream, 'seq_num=0')
     expect(res.status).toBe(416)
     expect(res.json).toStrictEqual({ tail: { seq_num: 0, timestamp: 0 } })
   })
@@ -164,8 +120,8 @@ describe('read start: seq_num, timestamp, tail_offset', () => {
     ['seq_num=0&timestamp=0&tail_offset=0'],
   ])('rejects more than one start parameter (%s) with 422 invalid', async (query) => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('b', 2))
-    const res = await read(basin, stream, query)
+    await appendJson(t, basin, stream, textRecords('b', 2))
+    const res = await readJson(t, basin, stream, query)
     expect(res.status).toBe(422)
     expect(res.json).toStrictEqual({
       code: 'invalid',
@@ -178,7 +134,7 @@ describe('the 416 response', () => {
   it('is exactly {"tail":{"seq_num":N,"timestamp":T}} as JSON, with no code or message', async () => {
     const { basin, stream, ack } = await streamWithTimestamps([1000, 2000])
     expect(ack.end).toStrictEqual({ seq_num: 2, timestamp: 2000 })
-    const res = await read(basin, stream, 'seq_num=100')
+    const res = await readJson(t, basin, stream, 'seq_num=100')
     expect(res.status).toBe(416)
     expect(res.headers['content-type']).toMatch(/^application\/json/)
     expect(res.text).toBe('{"tail":{"seq_num":2,"timestamp":2000}}')
@@ -192,7 +148,7 @@ describe('the 416 response', () => {
     ['timestamp=2001&count=10&clamp=true'],
   ])('answers 416 with the tail for a read at the tail that may not follow (%s)', async (query) => {
     const { basin, stream, ack } = await streamWithTimestamps([1000, 2000])
-    const res = await read(basin, stream, query)
+    const res = await readJson(t, basin, stream, query)
     expect(res.status).toBe(416)
     expect(res.json).toStrictEqual({ tail: ack.end })
     expect(res.json).toStrictEqual({ tail: { seq_num: 2, timestamp: 2000 } })
@@ -202,24 +158,24 @@ describe('the 416 response', () => {
 describe('clamp', () => {
   it('answers 416 beyond the tail without clamp, and still 416 with clamp when the read may not follow', async () => {
     const { basin, stream, ack } = await streamWithTimestamps([1000])
-    const unclamped = await read(basin, stream, 'seq_num=100')
+    const unclamped = await readJson(t, basin, stream, 'seq_num=100')
     expect(unclamped.status).toBe(416)
     expect(unclamped.json).toStrictEqual({ tail: ack.end })
-    const clamped = await read(basin, stream, 'seq_num=100&clamp=true')
+    const clamped = await readJson(t, basin, stream, 'seq_num=100&clamp=true')
     expect(clamped.status).toBe(416)
     expect(clamped.json).toStrictEqual({ tail: { seq_num: 1, timestamp: 1000 } })
   })
 
   it('answers 416 for a timestamp beyond the tail timestamp without clamp', async () => {
     const { basin, stream } = await streamWithTimestamps([1000, 2000])
-    const res = await read(basin, stream, 'timestamp=2001&count=10')
+    const res = await readJson(t, basin, stream, 'timestamp=2001&count=10')
     expect(res.status).toBe(416)
     expect(res.json).toStrictEqual({ tail: { seq_num: 2, timestamp: 2000 } })
   })
 
   it('has no effect on a start below the tail', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('b', 3))
+    await appendJson(t, basin, stream, textRecords('b', 3))
     expect(seqNums(await readOk(basin, stream, 'seq_num=1&clamp=true'))).toEqual([1, 2])
     expect(seqNums(await readOk(basin, stream, 'seq_num=1&clamp=false'))).toEqual([1, 2])
   })
@@ -228,7 +184,7 @@ describe('clamp', () => {
 describe('count and bytes limits', () => {
   it('returns the first count records', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('b', 10))
+    await appendJson(t, basin, stream, textRecords('b', 10))
     const batch = await readOk(basin, stream, 'seq_num=0&count=5')
     expect(bodies(batch)).toEqual(['b-0', 'b-1', 'b-2', 'b-3', 'b-4'])
     expect(batch).not.toHaveProperty('tail')
@@ -236,20 +192,20 @@ describe('count and bytes limits', () => {
 
   it('returns no records for count=0 or bytes=0', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('b', 3))
+    await appendJson(t, basin, stream, textRecords('b', 3))
     expect(await readOk(basin, stream, 'seq_num=0&count=0')).toStrictEqual({ records: [] })
     expect(await readOk(basin, stream, 'seq_num=0&bytes=0')).toStrictEqual({ records: [] })
   })
 
   it('returns exactly the records that fit when bytes is their exact metered size', async () => {
     const { basin, stream } = await t.stream()
-    const records: InputRecord[] = [
+    const records: JsonInputRecord[] = [
       { body: 'first-record', headers: [['k', 'v']] },
       { body: 'second' },
       { body: 'third' },
     ]
-    await append(basin, stream, records)
-    const exact = metered(records[0] as InputRecord) + metered(records[1] as InputRecord)
+    await appendJson(t, basin, stream, records)
+    const exact = metered(records[0] as JsonInputRecord) + metered(records[1] as JsonInputRecord)
     expect(exact).toBe(8 + 2 + 2 + 12 + (8 + 6))
     expect(bodies(await readOk(basin, stream, `seq_num=0&bytes=${exact}`))).toEqual(['first-record', 'second'])
     expect(bodies(await readOk(basin, stream, `seq_num=0&bytes=${exact - 1}`))).toEqual(['first-record'])
@@ -257,22 +213,22 @@ describe('count and bytes limits', () => {
 
   it('returns empty records, not an error, when bytes is smaller than the first record', async () => {
     const { basin, stream } = await t.stream()
-    const first: InputRecord = { body: 'hello world' }
-    await append(basin, stream, [first, { body: 'x' }])
+    const first: JsonInputRecord = { body: 'hello world' }
+    await appendJson(t, basin, stream, [first, { body: 'x' }])
     expect(await readOk(basin, stream, `seq_num=0&bytes=${metered(first) - 1}`)).toStrictEqual({ records: [] })
   })
 
   it('stops at count when count is reached before bytes', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('rec', 10))
+    await appendJson(t, basin, stream, textRecords('rec', 10))
     expect(seqNums(await readOk(basin, stream, 'seq_num=0&count=5&bytes=1000000'))).toEqual([0, 1, 2, 3, 4])
   })
 
   it('stops at bytes when bytes is reached before count', async () => {
     const { basin, stream } = await t.stream()
-    const records = strings('rec', 10) // each body is 5 bytes: metered 13
-    await append(basin, stream, records)
-    const three = 3 * metered(records[0] as InputRecord)
+    const records = textRecords('rec', 10) // each body is 5 bytes: metered 13
+    await appendJson(t, basin, stream, records)
+    const three = 3 * metered(records[0] as JsonInputRecord)
     expect(seqNums(await readOk(basin, stream, `seq_num=0&count=100&bytes=${three}`))).toEqual([0, 1, 2])
   })
 })
@@ -280,9 +236,9 @@ describe('count and bytes limits', () => {
 describe('caps on unary reads', () => {
   it('silently reduces count above 1000, and a read without count, to exactly 1000 records', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('x', 1000))
-    await append(basin, stream, strings('y', 300))
-    await append(basin, stream, strings('z', 200))
+    await appendJson(t, basin, stream, textRecords('x', 1000))
+    await appendJson(t, basin, stream, textRecords('y', 300))
+    await appendJson(t, basin, stream, textRecords('z', 200))
     for (const query of ['seq_num=0&count=5000', 'seq_num=0&count=1001', 'seq_num=0', `seq_num=0&count=${U64_MAX}`]) {
       const batch = await readOk(basin, stream, query)
       expect(batch.records).toHaveLength(1000)
@@ -296,10 +252,10 @@ describe('caps on unary reads', () => {
 
   it('silently reduces bytes above 1 MiB, and a read without bytes, to 1 MiB', async () => {
     const { basin, stream } = await t.stream()
-    const big: InputRecord = { body: 'a'.repeat(400_000) }
+    const big: JsonInputRecord = { body: 'a'.repeat(400_000) }
     // Three records of 400,008 metered bytes: two fit in 1 MiB (1,048,576), three do not.
-    await append(basin, stream, [big, big])
-    await append(basin, stream, [big])
+    await appendJson(t, basin, stream, [big, big])
+    await appendJson(t, basin, stream, [big])
     for (const query of ['seq_num=0&bytes=2000000', 'seq_num=0', `seq_num=0&bytes=${U64_MAX}`]) {
       const batch = await readOk(basin, stream, query)
       expect(seqNums(batch)).toEqual([0, 1])
@@ -355,8 +311,8 @@ describe('until', () => {
     ['timestamp=6&until=5'],
   ])('rejects a timestamp start at or after until (%s) with 422 invalid', async (query) => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('b', 1))
-    const res = await read(basin, stream, query)
+    await appendJson(t, basin, stream, textRecords('b', 1))
+    const res = await readJson(t, basin, stream, query)
     expect(res.status).toBe(422)
     expect(res.json).toStrictEqual({ code: 'invalid', message: 'start `timestamp` exceeds or equal to `until`' })
   })
@@ -387,8 +343,8 @@ describe('query errors', () => {
     ['wait=4294967296'],
   ])('rejects a wrongly typed value (%s) with 400 bad_query', async (query) => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('b', 1))
-    const res = await read(basin, stream, query)
+    await appendJson(t, basin, stream, textRecords('b', 1))
+    const res = await readJson(t, basin, stream, query)
     expect(res.status).toBe(400)
     expect(res.headers['content-type']).toMatch(/^application\/json/)
     const body = res.json as { code: unknown; message: unknown }
@@ -398,14 +354,14 @@ describe('query errors', () => {
 
   it('ignores unknown query parameters', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('b', 2))
+    await appendJson(t, basin, stream, textRecords('b', 2))
     const batch = await readOk(basin, stream, 'seq_num=0&foo=bar&limit=1&start_after=zzz')
     expect(bodies(batch)).toEqual(['b-0', 'b-1'])
   })
 
   it('accepts the largest u32 wait (capped, not rejected)', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('b', 2))
+    await appendJson(t, basin, stream, textRecords('b', 2))
     // Catch-up records exist, so the read returns at once however long it may wait.
     expect(bodies(await readOk(basin, stream, 'seq_num=0&wait=4294967295'))).toEqual(['b-0', 'b-1'])
   })
@@ -420,24 +376,24 @@ describe('error precedence (s2-lite §8.4)', () => {
 
   it('checks the query before the stream exists', async () => {
     const basin = await t.basin()
-    const res = await read(basin, 'missing', 'seq_num=abc')
+    const res = await readJson(t, basin, 'missing', 'seq_num=abc')
     expect(res.status).toBe(400)
     expect((res.json as { code: string }).code).toBe('bad_query')
   })
 
   it('checks the s2-format header before the start-parameter exclusivity', async () => {
     const { basin, stream } = await t.stream()
-    const res = await read(basin, stream, 'seq_num=0&timestamp=0', { 's2-format': 'hex' })
+    const res = await readJson(t, basin, stream, 'seq_num=0&timestamp=0', { 's2-format': 'hex' })
     expect(res.status).toBe(400)
     expect((res.json as { code: string }).code).toBe('bad_header')
   })
 
   it('answers 422, not 404, for several start parameters on a missing stream or basin', async () => {
     const basin = await t.basin()
-    const missingStream = await read(basin, 'missing', 'seq_num=1&timestamp=2')
+    const missingStream = await readJson(t, basin, 'missing', 'seq_num=1&timestamp=2')
     expect(missingStream.status).toBe(422)
     expect((missingStream.json as { code: string }).code).toBe('invalid')
-    const missingBasin = await read('no-such-basin-here', 'missing', 'timestamp=5&until=5')
+    const missingBasin = await readJson(t, 'no-such-basin-here', 'missing', 'timestamp=5&until=5')
     expect(missingBasin.status).toBe(422)
     expect((missingBasin.json as { code: string }).code).toBe('invalid')
   })
@@ -445,14 +401,14 @@ describe('error precedence (s2-lite §8.4)', () => {
 
 describe('missing, auto-created and deleted streams', () => {
   it('answers 404 basin_not_found for a read in a missing basin', async () => {
-    const res = await read('missing-basin-abc', 's', 'seq_num=0')
+    const res = await readJson(t, 'missing-basin-abc', 's', 'seq_num=0')
     expect(res.status).toBe(404)
     expect(res.json).toStrictEqual({ code: 'basin_not_found', message: 'basin `missing-basin-abc` not found' })
   })
 
   it('answers 404 stream_not_found for a read of a missing stream, and creates nothing', async () => {
     const basin = await t.basin()
-    const res = await read(basin, 'nope', 'seq_num=0')
+    const res = await readJson(t, basin, 'nope', 'seq_num=0')
     expect(res.status).toBe(404)
     expect(res.json).toStrictEqual({ code: 'stream_not_found', message: `stream \`nope\` in basin \`${basin}\` not found` })
     const list = await t.raw('GET', '/v1/streams', { headers: { 's2-basin': basin } })
@@ -461,7 +417,7 @@ describe('missing, auto-created and deleted streams', () => {
 
   it('creates the stream on read with create_stream_on_read: 416 at tail {0,0}, then check-tail {0,0}', async () => {
     const basin = await t.basin({ create_stream_on_read: true })
-    const res = await read(basin, 'auto', 'seq_num=0')
+    const res = await readJson(t, basin, 'auto', 'seq_num=0')
     expect(res.status).toBe(416)
     expect(res.json).toStrictEqual({ tail: { seq_num: 0, timestamp: 0 } })
     const list = await t.raw('GET', '/v1/streams', { headers: { 's2-basin': basin } })
@@ -473,7 +429,7 @@ describe('missing, auto-created and deleted streams', () => {
 
   it('creates the stream on read without a start param too (tail_offset 0 -> 416)', async () => {
     const basin = await t.basin({ create_stream_on_read: true })
-    const res = await read(basin, 'auto-2', '')
+    const res = await readJson(t, basin, 'auto-2', '')
     expect(res.status).toBe(416)
     expect(res.json).toStrictEqual({ tail: { seq_num: 0, timestamp: 0 } })
     const config = await t.raw('GET', '/v1/streams/auto-2', { headers: { 's2-basin': basin } })
@@ -483,7 +439,7 @@ describe('missing, auto-created and deleted streams', () => {
   it('creates exactly one stream when 10 reads race to auto-create it', async () => {
     // s2-lite test_backend_read_auto_create_is_race_safe.
     const basin = await t.basin({ create_stream_on_read: true })
-    const results = await Promise.all(Array.from({ length: 10 }, () => read(basin, 'raced', 'seq_num=0')))
+    const results = await Promise.all(Array.from({ length: 10 }, () => readJson(t, basin, 'raced', 'seq_num=0')))
     for (const res of results) {
       // s2-lite may answer a losing racer 409 transaction_conflict (retryable); never anything else.
       if (res.status === 409) expect((res.json as { code: string }).code).toBe('transaction_conflict')
@@ -514,7 +470,7 @@ describe('missing, auto-created and deleted streams', () => {
   ])('does not auto-create the stream for invalid read bounds (%s)', async (query, status) => {
     // s2-lite invalid_read_bounds_do_not_auto_create_stream.
     const basin = await t.basin({ create_stream_on_read: true })
-    const res = await read(basin, 'never', query)
+    const res = await readJson(t, basin, 'never', query)
     expect(res.status).toBe(status)
     if (query === 'timestamp=5&until=5') {
       expect(res.json).toStrictEqual({ code: 'invalid', message: 'start `timestamp` exceeds or equal to `until`' })
@@ -525,10 +481,10 @@ describe('missing, auto-created and deleted streams', () => {
 
   it('answers 409 stream_deletion_pending for a read or check-tail of a stream being deleted', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('b', 2))
+    await appendJson(t, basin, stream, textRecords('b', 2))
     const del = await t.raw('DELETE', `/v1/streams/${stream}`, { headers: { 's2-basin': basin } })
     expect(del.status).toBe(202)
-    const res = await read(basin, stream, 'seq_num=0')
+    const res = await readJson(t, basin, stream, 'seq_num=0')
     expect(res.status).toBe(409)
     expect(res.json).toStrictEqual({ code: 'stream_deletion_pending', message: 'stream deletion pending' })
     const tail = await t.raw('GET', `${recordsPath(stream)}/tail`, { headers: { 's2-basin': basin } })
@@ -543,8 +499,8 @@ describe('check tail', () => {
     const empty = await t.raw('GET', `${recordsPath(stream)}/tail`, { headers: { 's2-basin': basin } })
     expect(empty.status).toBe(200)
     expect(empty.json).toStrictEqual({ tail: { seq_num: 0, timestamp: 0 } })
-    await append(basin, stream, [{ timestamp: 1000, body: 'a' }])
-    const ack = await append(basin, stream, [{ timestamp: 1500, body: 'b' }, { timestamp: 1700, body: 'c' }])
+    await appendJson(t, basin, stream, [{ timestamp: 1000, body: 'a' }])
+    const ack = await appendJson(t, basin, stream, [{ timestamp: 1500, body: 'b' }, { timestamp: 1700, body: 'c' }])
     const tail = await t.raw('GET', `${recordsPath(stream)}/tail`, { headers: { 's2-basin': basin } })
     expect(tail.json).toStrictEqual({ tail: ack.end })
     expect(ack.end).toStrictEqual({ seq_num: 3, timestamp: 1700 })
@@ -565,17 +521,17 @@ describe('check tail', () => {
 
 describe('trimmed records', () => {
   /** Appends a trim command to `point` (base64 format) and returns its ack. */
-  async function trim(basin: string, stream: string, point: number): Promise<Ack> {
+  async function trim(basin: string, stream: string, point: number): Promise<WireAck> {
     const body = Buffer.alloc(8)
     body.writeBigUInt64BE(BigInt(point))
-    return append(basin, stream, [{ headers: [['', Buffer.from('trim').toString('base64')]], body: body.toString('base64') }], {
+    return appendJson(t, basin, stream, [{ headers: [['', Buffer.from('trim').toString('base64')]], body: body.toString('base64') }], {
       's2-format': 'base64',
     })
   }
 
   it('skips records below the trim point: a read from 0 starts at the trim point', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('b', 5))
+    await appendJson(t, basin, stream, textRecords('b', 5))
     const ack = await trim(basin, stream, 3)
     expect(ack.start.seq_num).toBe(5)
     const batch = await readOk(basin, stream, 'seq_num=0', { 's2-format': 'base64' })
@@ -593,11 +549,11 @@ describe('trimmed records', () => {
 
   it('reads no records, without error, once a trim removes every record, and keeps the tail', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, [{ timestamp: 1000, body: 'a' }])
+    await appendJson(t, basin, stream, [{ timestamp: 1000, body: 'a' }])
     const ack = await trim(basin, stream, 100)
     // The trim removes itself too (point = min(100, its seq + 1) = 2): nothing is readable.
     expect(ack.end.seq_num).toBe(2)
-    const res = await read(basin, stream, 'seq_num=2')
+    const res = await readJson(t, basin, stream, 'seq_num=2')
     expect(res.status).toBe(416)
     expect(res.json).toStrictEqual({ tail: ack.end })
     expect(await readOk(basin, stream, 'seq_num=0')).toStrictEqual({ records: [] })
@@ -607,14 +563,14 @@ describe('trimmed records', () => {
 describe('record JSON', () => {
   it('omits headers and body when they are empty', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, [
+    await appendJson(t, basin, stream, [
       { timestamp: 1000, body: 'b', headers: [['k', 'v'], ['k2', '']] },
       { timestamp: 1000 },
       { timestamp: 1000, headers: [['only', 'header']] },
       { timestamp: 1000, body: 'only body' },
       { timestamp: 1000, headers: [['', 'fence']] },
     ])
-    const res = await read(basin, stream, 'seq_num=0')
+    const res = await readJson(t, basin, stream, 'seq_num=0')
     expect(res.status).toBe(200)
     expect(res.json).toStrictEqual({
       records: [
@@ -629,7 +585,7 @@ describe('record JSON', () => {
 
   it('encodes headers and bodies as standard padded base64 with s2-format: base64', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, [{ timestamp: 1000, headers: [['key', 'val']], body: 'hello' }])
+    await appendJson(t, basin, stream, [{ timestamp: 1000, headers: [['key', 'val']], body: 'hello' }])
     const expected = {
       records: [{ seq_num: 0, timestamp: 1000, headers: [['a2V5', 'dmFs']], body: 'aGVsbG8=' }],
     }
@@ -644,7 +600,8 @@ describe('record JSON', () => {
     const { basin, stream } = await t.stream()
     const body = Buffer.from([0x68, 0xff, 0x69, 0xc3]) // "h", invalid byte, "i", truncated sequence
     const value = Buffer.from([0xfe, 0x41])
-    await append(
+    await appendJson(
+      t,
       basin,
       stream,
       [{ timestamp: 1000, headers: [['aGRy', value.toString('base64')]], body: body.toString('base64') }],
@@ -660,8 +617,8 @@ describe('record JSON', () => {
 
   it('rejects an unknown s2-format on read with 400 bad_header', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('b', 1))
-    const res = await read(basin, stream, 'seq_num=0', { 's2-format': 'hex' })
+    await appendJson(t, basin, stream, textRecords('b', 1))
+    const res = await readJson(t, basin, stream, 'seq_num=0', { 's2-format': 'hex' })
     expect(res.status).toBe(400)
     expect(res.json).toStrictEqual({ code: 'bad_header', message: 'Invalid header `s2-format`: hex' })
   })
@@ -671,8 +628,8 @@ describe('long-poll on the system clock', () => {
   // The rest of the wait behaviour is in read-follow.test.ts, on a manual clock.
   it('answers 200 {"records":[]} with no tail when wait=1 runs out at the tail', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('b', 1))
-    const res = await read(basin, stream, 'wait=1')
+    await appendJson(t, basin, stream, textRecords('b', 1))
+    const res = await readJson(t, basin, stream, 'wait=1')
     expect(res.status).toBe(200)
     expect(res.text).toBe('{"records":[]}')
   })
@@ -682,7 +639,7 @@ describe('concurrency', () => {
   it('serves 10 concurrent reads of the same stream, each with all 20 records in order', async () => {
     // s2-lite test_concurrent_reads_same_stream.
     const { basin, stream } = await t.stream()
-    await append(basin, stream, strings('c', 20))
+    await appendJson(t, basin, stream, textRecords('c', 20))
     const results = await Promise.all(Array.from({ length: 10 }, () => readOk(basin, stream, 'seq_num=0&count=20')))
     const expected = Array.from({ length: 20 }, (_, i) => `c-${i}`)
     for (const batch of results) expect(bodies(batch)).toEqual(expected)
@@ -690,7 +647,7 @@ describe('concurrency', () => {
 })
 
 describe('the SDK reading from the emulator', () => {
-  async function sdkStream(): Promise<{ basin: string; stream: string; ack: Ack }> {
+  async function sdkStream(): Promise<{ basin: string; stream: string; ack: WireAck }> {
     const { basin, stream, ack } = await streamWithTimestamps([1000, 2000, 2000, 3000, 4000])
     return { basin, stream, ack }
   }

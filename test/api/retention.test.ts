@@ -3,6 +3,7 @@ import { setTimeout as realDelay } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import {
   appendOk,
+  bodies,
   checkTail,
   readRaw,
   type EmulatorContext,
@@ -37,8 +38,6 @@ async function read(basin: string, stream: string, query: string): Promise<WireR
   expect({ status: res.status, text: res.text }).toMatchObject({ status: 200 })
   return (res.json as { records: WireRecord[] }).records
 }
-
-const bodies = (records: readonly WireRecord[]): (string | undefined)[] => records.map((r) => r.body)
 
 /** Resolves once the clock has more than `count` pending timers (a request has started waiting on it). */
 async function untilPendingTimersExceed(count: number): Promise<void> {

@@ -4,10 +4,12 @@ import {
   eventually,
   expectAccepted,
   expectError,
+  EXPECTED_JSON,
   expectJson,
   expectTimestamp,
   header,
   inParallel,
+  pageThrough,
   shuffled,
 } from '../support/control-plane.ts'
 import type { Clock } from '../../src/index.ts'
@@ -31,7 +33,6 @@ interface StreamListJson {
 
 const DEFAULT_STREAM_CONFIG_TEXT =
   '{"storage_class":"express","retention_policy":{"age":604800},"timestamping":{"mode":"client-prefer","uncapped":false},"delete_on_empty":{"min_age_secs":0}}'
-const EXPECTED_JSON = 'Expected request with `Content-Type: application/json`'
 
 const streamPath = (name: string): string => `/v1/streams/${encodeURIComponent(name)}`
 const notFound = (basin: string, stream: string): string => `stream \`${stream}\` in basin \`${basin}\` not found`
@@ -128,13 +129,9 @@ describe('listing streams', () => {
     const basin = await t.basin()
     const all = Array.from({ length: 12 }, (_, i) => `s-${String(i).padStart(2, '0')}`)
     await createAll(basin, shuffled(all))
-    const pages: [string[], boolean][] = []
-    let startAfter = ''
-    for (let i = 0; i < 3; i++) {
-      const page = await listed(basin, `?limit=5${startAfter ? `&start_after=${startAfter}` : ''}`)
-      pages.push([page.streams.map((s) => s.name), page.has_more])
-      startAfter = page.streams.at(-1)?.name ?? ''
-    }
+    const pages = await pageThrough(3, 'streams', (startAfter) =>
+      listed(basin, `?limit=5${startAfter ? `&start_after=${startAfter}` : ''}`),
+    )
     expect(pages).toEqual([
       [all.slice(0, 5), true],
       [all.slice(5, 10), true],
@@ -182,13 +179,7 @@ describe('listing streams', () => {
     expect(await names(basin)).toEqual(ordered)
 
     const q = encodeURIComponent
-    const pages: [string[], boolean][] = []
-    let startAfter = ''
-    for (let i = 0; i < 3; i++) {
-      const page = await listed(basin, `?limit=3&start_after=${q(startAfter)}`)
-      pages.push([page.streams.map((s) => s.name), page.has_more])
-      startAfter = page.streams.at(-1)?.name ?? ''
-    }
+    const pages = await pageThrough(3, 'streams', (startAfter) => listed(basin, `?limit=3&start_after=${q(startAfter)}`))
     expect(pages).toEqual([
       [ordered.slice(0, 3), true],
       [ordered.slice(3, 6), true],

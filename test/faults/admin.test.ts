@@ -5,8 +5,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { connectS2Emulator, S2EmulatorError, startS2Emulator, type FaultRuleInput } from '../../src/index.ts'
 import { ACTION_TYPES, TRANSPORTS } from '../../src/server/faults/rule.ts'
 import { OPERATIONS } from '../../src/server/operations.ts'
-import { raw, useEmulator, type RawResponse } from '../support/emulator.ts'
-import { holdPort, killAll, run, spawnProcess, type Spawned } from '../support/process.ts'
+import { raw, startError, useEmulator, type RawResponse } from '../support/emulator.ts'
+import { holdPort, killAll, run, spawnProcess, started as cliStarted, type Spawned } from '../support/process.ts'
 
 /**
  * The control surfaces of fault injection: the admin HTTP API under `/_emulator`, its OpenAPI
@@ -555,13 +555,7 @@ describe('startS2Emulator({ faults, faultSeed })', () => {
       { action: { type: 'error', status: 700 } },
       { match: { transport: 'grpc' }, action: { type: 'reset' } },
     ] as unknown as FaultRuleInput[]
-    const error = await startS2Emulator({ faults }).then(
-      async (e) => {
-        await e.stop()
-        return null
-      },
-      (e: unknown) => e,
-    )
+    const error = await startError({ faults })
     expect(error).toBeInstanceOf(S2EmulatorError)
     expect((error as S2EmulatorError).code).toBe('S2EMU_BAD_OPTIONS')
     expect((error as S2EmulatorError).message).toContain('faults[1].action.status: must be an HTTP status from 100 to 599')
@@ -574,18 +568,12 @@ describe('startS2Emulator({ faults, faultSeed })', () => {
   })
 
   it('two rules with the same id throw S2EMU_BAD_OPTIONS', async () => {
-    const error = await startS2Emulator({
+    const error = await startError({
       faults: [
         { id: 'same', action: { type: 'reset' } },
         { id: 'same', action: { type: 'reset' } },
       ],
-    }).then(
-      async (e) => {
-        await e.stop()
-        return null
-      },
-      (e: unknown) => e,
-    )
+    })
     expect(error).toBeInstanceOf(S2EmulatorError)
     expect((error as S2EmulatorError).code).toBe('S2EMU_BAD_OPTIONS')
     expect((error as S2EmulatorError).message).toContain('faults[1].id')
@@ -608,11 +596,7 @@ describe('CLI: --faults and --fault-seed', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  async function started(p: Spawned): Promise<string> {
-    const [, url] = await p.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)\n/)
-    await p.waitFor(/export S2_ACCESS_TOKEN=.*\n/)
-    return url as string
-  }
+  const started = async (p: Spawned): Promise<string> => (await cliStarted(p)).url
   const rules = [
     { id: 'cli-append', match: { operation: 'append' }, action: { type: 'error', status: 503 }, times: 1 },
     { match: { operation: 'read', transport: 'sse' }, action: { type: 'truncate', after: { records: 1 } } },

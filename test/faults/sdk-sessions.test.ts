@@ -2,7 +2,17 @@ import { AppendInput, AppendRecord, S2Error, type AppendAck, type AppendRetryPol
 import { afterEach, describe, expect, it } from 'vitest'
 import type { FaultAction } from '../../src/index.ts'
 import { useEmulator } from '../support/emulator.ts'
-import { appendUnary, makeClient, readOutcome, settle, stringRecords, TRANSPORTS, useStreamHandles } from '../support/sessions.ts'
+import {
+  appendUnary,
+  makeClient,
+  quickRetries,
+  readOutcome,
+  settle,
+  storedBodies,
+  stringRecords,
+  TRANSPORTS,
+  useStreamHandles,
+} from '../support/sessions.ts'
 
 /**
  * What the official SDK (@s2-dev/streamstore 0.27.0) really does when the emulator injects faults
@@ -25,19 +35,14 @@ async function fresh(
   records = 5,
 ): Promise<{ basin: string; stream: string; handle: S2Stream }> {
   const { basin, stream } = await t.stream()
-  const client = makeClient(t.url, { retry: { maxAttempts: 3, minBaseDelayMillis: 10, maxBaseDelayMillis: 20, appendRetryPolicy } })
+  const client = makeClient(t.url, quickRetries(appendRetryPolicy))
   const handle = openStream(client, basin, stream, transport)
   if (records > 0) await appendUnary(handle, 'r', 1, records)
   return { basin, stream, handle }
 }
 
 /** Every record body of a stream, read with the fault-free test client. */
-async function bodies(basin: string, stream: string): Promise<string[]> {
-  const handle = t.s2.basin(basin).stream(stream)
-  if ((await handle.checkTail()).tail.seqNum === 0) return []
-  const batch = await handle.read({ start: { from: { seqNum: 0 } }, stop: { limits: { count: 1000 } } })
-  return batch.records.map((r) => r.body)
-}
+const bodies = (basin: string, stream: string): Promise<string[]> => storedBodies(t.s2, basin, stream)
 
 /** Records the emulator has delivered to readers, from GET /metrics (this file's tests run one at a time). */
 async function recordsServed(): Promise<number> {

@@ -2,7 +2,7 @@ import { AppendInput, AppendRecord, S2Error, type AppendRetryPolicy, type S2Stre
 import { afterEach, describe, expect, it } from 'vitest'
 import { startS2Emulator, type FaultRuleInput, type Operation, type S2Emulator } from '../../src/index.ts'
 import { raw, useEmulator } from '../support/emulator.ts'
-import { makeClient, rejection, settle } from '../support/sessions.ts'
+import { makeClient, quickRetries, rejection, settle, storedBodies } from '../support/sessions.ts'
 
 /**
  * What the official SDK (@s2-dev/streamstore 0.27.0) really does under each unary fault the
@@ -15,8 +15,7 @@ afterEach(async () => {
 })
 
 /** A client that retries quickly: 3 attempts, 10–20 ms base backoff. */
-const retrying = (appendRetryPolicy: AppendRetryPolicy = 'all', maxAttempts = 3) =>
-  makeClient(t.url, { retry: { maxAttempts, minBaseDelayMillis: 10, maxBaseDelayMillis: 20, appendRetryPolicy } })
+const retrying = (appendRetryPolicy: AppendRetryPolicy = 'all', maxAttempts = 3) => makeClient(t.url, quickRetries(appendRetryPolicy, maxAttempts))
 
 /** A fresh stream and a handle on it from `client` (unary calls go over fetch whatever the transport). */
 async function fresh(client = retrying()): Promise<{ basin: string; stream: string; handle: S2Stream }> {
@@ -27,13 +26,7 @@ async function fresh(client = retrying()): Promise<{ basin: string; stream: stri
 const one = (body: string): AppendInput => AppendInput.create([AppendRecord.string({ body })])
 
 /** Every record body of a stream, read with the fault-free test client. */
-async function bodies(basin: string, stream: string): Promise<string[]> {
-  const handle = t.s2.basin(basin).stream(stream)
-  // Reading at the tail is a 416, so an empty stream is told by its tail.
-  if ((await handle.checkTail()).tail.seqNum === 0) return []
-  const batch = await handle.read({ start: { from: { seqNum: 0 } }, stop: { limits: { count: 1000 } } })
-  return batch.records.map((r) => r.body)
-}
+const bodies = (basin: string, stream: string): Promise<string[]> => storedBodies(t.s2, basin, stream)
 
 /** A rule that never changes anything but counts every request it matches (latency 0). */
 const counter = (id: string, stream: string, operation: Operation) =>

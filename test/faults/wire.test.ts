@@ -1,24 +1,28 @@
 import { performance } from 'node:perf_hooks'
 import { setTimeout as delay } from 'node:timers/promises'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import type { FaultRule, FaultRuleInput } from '../../src/index.ts'
+import { appendJson, checkTail, recordsPath } from '../support/append-helpers.ts'
 import { useEmulator, type RawResponse } from '../support/emulator.ts'
 import { h2Get, parseSseBody, sessionClosed, sseRecords } from '../support/fault-wire.ts'
 import {
-  decodeAppendAck,
+  appendInputFrame as input,
   decodeReadBatch,
-  encodeAppendInput,
-  frame,
+  expectAck,
+  expectFrame as nextFrame,
   H2Client,
   openExchange,
   payloadOf,
+  s2sAppendInit,
+  s2sReadInit,
+  sseReadInit,
   terminalOf,
   TRANSPORTS,
+  useH2Client,
   waitForOpenSessions,
   type Exchange,
   type SseEvent,
   type Transport,
-  type WireFrame,
 } from '../support/wire.ts'
 
 /**
@@ -29,14 +33,8 @@ import {
  */
 
 const t = useEmulator({ heartbeatMs: 50 })
-let h2: H2Client
+const h2 = useH2Client(t)
 
-beforeAll(async () => {
-  h2 = await H2Client.connect(t.url)
-})
-afterAll(() => {
-  h2.destroy()
-})
 afterEach(async () => {
   await t.emulator.faults.clear()
 })
@@ -44,64 +42,31 @@ afterEach(async () => {
 /** Timer slack: a timeout may fire a millisecond or so early by another clock's reading. */
 const SLACK = 5
 
-const recordsPath = (stream: string, query = ''): string => `/v1/streams/${encodeURIComponent(stream)}/records${query === '' ? '' : `?${query}`}`
-
 async function arm(rule: FaultRuleInput): Promise<string> {
   return (await t.emulator.faults.add(rule)).id
 }
 const ruleState = (id: string): Promise<FaultRule> => t.emulator.faults.get(id)
 
-async function append(basin: string, stream: string, bodies: string[]): Promise<void> {
-  const res = await t.raw('POST', recordsPath(stream), { headers: { 's2-basin': basin }, body: { records: bodies.map((body) => ({ body })) } })
-  if (res.status !== 200) throw new Error(`append failed: ${res.status} ${res.text}`)
-}
-
-async function tailOf(basin: string, stream: string): Promise<number> {
-  const res = await t.raw('GET', `${recordsPath(stream)}/tail`, { headers: { 's2-basin': basin } })
-  expect(res.status, res.text).toBe(200)
-  return (res.json as { tail: { seq_num: number } }).tail.seq_num
-}
+const tailOf = async (basin: string, stream: string): Promise<number> => (await checkTail(t, basin, stream)).seq_num
 
 const appendRequest = (basin: string, stream: string, bodies: string[]): Promise<RawResponse> =>
   t.raw('POST', recordsPath(stream), { headers: { 's2-basin': basin }, body: { records: bodies.map((body) => ({ body })) } })
 
 /** An SSE read session. */
 const sseRead = (transport: Transport, basin: string, stream: string, query: string): Exchange =>
-  openExchange(transport, t.url, h2, {
-    method: 'GET',
-    path: recordsPath(stream, query),
-    headers: { 's2-basin': basin, accept: 'text/event-stream' },
-  })
+  openExchange(transport, t.url, h2(), sseReadInit(basin, stream, query))
 
 /** An S2S read session. */
 const s2sRead = (transport: Transport, basin: string, stream: string, query: string): Exchange =>
-  openExchange(transport, t.url, h2, {
-    method: 'GET',
-    path: recordsPath(stream, query),
-    headers: { 's2-basin': basin, 'content-type': 's2s/proto' },
-  })
+  openExchange(transport, t.url, h2(), s2sReadInit(basin, stream, query))
 
 /** An S2S append session, request body left open. */
-const s2sAppend = (transport: Transport, basin: string, stream: string, client: H2Client = h2): Exchange =>
-  openExchange(transport, t.url, client, {
-    method: 'POST',
-    path: recordsPath(stream),
-    headers: { 's2-basin': basin, 'content-type': 's2s/proto' },
-    endRequest: false,
-  })
+const s2sAppend = (transport: Transport, basin: string, stream: string, client: H2Client = h2()): Exchange =>
+  openExchange(transport, t.url, client, s2sAppendInit(basin, stream))
 
-const input = (bodies: string[]): Buffer => frame(encodeAppendInput({ records: bodies.map((body) => ({ body })) }))
-
-async function nextFrame(x: Exchange): Promise<WireFrame> {
-  const f = await x.nextFrame()
-  if (f === null) throw new Error('the response ended where a frame was expected')
-  return f
-}
-
-async function expectAck(x: Exchange): Promise<{ start: number; end: number }> {
-  const f = await nextFrame(x)
-  expect(f.terminal, f.terminal ? terminalOf(f).text : '').toBe(false)
-  const ack = decodeAppendAck(payloadOf(f))
+/** The start and end seq_nums of the next frame, an ack. */
+async function ackRange(x: Exchange): Promise<{ start: number; end: number }> {
+  const ack = await expectAck(x)
   return { start: ack.start.seq_num, end: ack.end.seq_num }
 }
 
@@ -135,7 +100,7 @@ describe('unary: error', () => {
       const headers = { 's2-basin': basin, 'content-type': 'application/json' }
       const res =
         transport === 'h2'
-          ? await h2.unary({ method: 'POST', path: recordsPath(stream), headers, body: payload })
+          ? await h2().unary({ method: 'POST', path: recordsPath(stream), headers, body: payload })
           : await t.raw('POST', recordsPath(stream), { headers, body: payload })
       expect(res.status).toBe(503)
       expect(res.headers['content-type']).toBe('application/json')
@@ -269,7 +234,7 @@ describe('unary: latency, stall and throttle', () => {
 
   it('stall with ms holds a unary response back for that long, then answers normally', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, ['a', 'b'])
+    await appendJson(t, basin, stream, ['a', 'b'])
     await arm({ match: { basin, operation: 'check_tail' }, action: { type: 'stall', ms: 200 } })
     const started = performance.now()
     expect(await tailOf(basin, stream)).toBe(2)
@@ -279,20 +244,20 @@ describe('unary: latency, stall and throttle', () => {
   it('stall without ms never answers; the client can give up and the connection stays usable', async () => {
     const { basin, stream } = await t.stream()
     const id = await arm({ match: { basin, operation: 'check_tail' }, action: { type: 'stall' }, times: 1 })
-    const x = h2Get(h2, `${recordsPath(stream)}/tail`, { 's2-basin': basin })
+    const x = h2Get(h2(), `${recordsPath(stream)}/tail`, { 's2-basin': basin })
     const outcome = await Promise.race([x.head.then(() => 'answered', () => 'closed'), delay(150).then(() => 'waiting')])
     expect(outcome).toBe('waiting')
     x.abort()
     await x.closed
     expect(await ruleState(id)).toMatchObject({ fired: 1 })
-    const res = await h2.unary({ method: 'GET', path: `${recordsPath(stream)}/tail`, headers: { 's2-basin': basin } })
+    const res = await h2().unary({ method: 'GET', path: `${recordsPath(stream)}/tail`, headers: { 's2-basin': basin } })
     expect(res.status).toBe(200)
   })
 
   it('throttle slows a unary read to the given bandwidth and delivers the body intact', async () => {
     const { basin, stream } = await t.stream()
     const payload = range(5).map((i) => `${i}`.repeat(500))
-    await append(basin, stream, payload)
+    await appendJson(t, basin, stream, payload)
     const bytesPerSecond = 10_000
     await arm({ match: { basin, operation: 'read' }, action: { type: 'throttle', bytesPerSecond } })
     const started = performance.now()
@@ -308,7 +273,7 @@ describe('unary: latency, stall and throttle', () => {
 describe('SSE read session', () => {
   it('error after {records: 2}: exactly 2 records, then an error event with the body, and no [DONE]', async () => {
     const { basin, stream } = await t.stream()
-    for (const body of bodies(5)) await append(basin, stream, [body])
+    for (const body of bodies(5)) await appendJson(t, basin, stream, [body])
     const id = await arm({
       match: { basin, transport: 'sse' },
       action: { type: 'error', status: 503, code: 'unavailable', message: 'mid-session', after: { records: 2 } },
@@ -328,7 +293,7 @@ describe('SSE read session', () => {
 
   it('error after a point sends a custom body as the error event data', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, bodies(3))
+    await appendJson(t, basin, stream, bodies(3))
     await arm({ match: { basin }, action: { type: 'error', status: 416, body: { tail: { seq_num: 3, timestamp: 0 } }, after: { records: 1 } } })
     const x = sseRead('http1', basin, stream, 'seq_num=0&count=3')
     const { events } = parseSseBody(await x.text())
@@ -338,7 +303,7 @@ describe('SSE read session', () => {
 
   it('truncate clean after {records: 2}: the body ends after 2 records, with no [DONE] and no error event', async () => {
     const { basin, stream } = await t.stream()
-    for (const body of bodies(5)) await append(basin, stream, [body])
+    for (const body of bodies(5)) await appendJson(t, basin, stream, [body])
     await arm({ match: { basin }, action: { type: 'truncate', after: { records: 2 }, mode: 'clean' } })
     const x = sseRead('http1', basin, stream, 'seq_num=0&count=5')
     const { events, rest } = parseSseBody(await x.text())
@@ -350,7 +315,7 @@ describe('SSE read session', () => {
 
   it('truncate partial: the body ends in the middle of the next event', async () => {
     const { basin, stream } = await t.stream()
-    for (const body of bodies(5)) await append(basin, stream, [body])
+    for (const body of bodies(5)) await appendJson(t, basin, stream, [body])
     await arm({ match: { basin }, action: { type: 'truncate', after: { records: 2 }, mode: 'partial' } })
     const x = sseRead('http1', basin, stream, 'seq_num=0&count=5')
     const text = await x.text()
@@ -365,9 +330,9 @@ describe('SSE read session', () => {
 
   it('truncate rst over h2c: the stream is reset (RST_STREAM), and the connection lives on', async () => {
     const { basin, stream } = await t.stream()
-    for (const body of bodies(5)) await append(basin, stream, [body])
+    for (const body of bodies(5)) await appendJson(t, basin, stream, [body])
     await arm({ match: { basin }, action: { type: 'truncate', after: { records: 2 }, mode: 'rst' } })
-    const x = h2Get(h2, recordsPath(stream, 'seq_num=0&count=5'), { 's2-basin': basin, accept: 'text/event-stream' })
+    const x = h2Get(h2(), recordsPath(stream, 'seq_num=0&count=5'), { 's2-basin': basin, accept: 'text/event-stream' })
     expect((await x.head).status).toBe(200)
     const rstCode = await x.closed
     expect(rstCode).not.toBe(0)
@@ -377,13 +342,13 @@ describe('SSE read session', () => {
     expect(received).not.toContain('event: error')
     expect(sseRecords(parseSseBody(received).events).length).toBeLessThanOrEqual(2)
     // Only the stream was reset: the same connection serves the next request.
-    const res = await h2.unary({ method: 'GET', path: `${recordsPath(stream)}/tail`, headers: { 's2-basin': basin } })
+    const res = await h2().unary({ method: 'GET', path: `${recordsPath(stream)}/tail`, headers: { 's2-basin': basin } })
     expect(res.status).toBe(200)
   })
 
   it('truncate rst over HTTP/1.1: the connection is closed mid-body', async () => {
     const { basin, stream } = await t.stream()
-    for (const body of bodies(5)) await append(basin, stream, [body])
+    for (const body of bodies(5)) await appendJson(t, basin, stream, [body])
     await arm({ match: { basin }, action: { type: 'truncate', after: { records: 2 }, mode: 'rst' } })
     const x = sseRead('http1', basin, stream, 'seq_num=0&count=5')
     expect((await x.head).status).toBe(200)
@@ -398,12 +363,12 @@ describe('SSE read session', () => {
     // A following read of an empty stream: each append arrives as its own live batch.
     const x = sseRead('h2', basin, stream, 'seq_num=0')
     expect((await x.nextEvent())?.event).toBe('ping')
-    await append(basin, stream, ['b0-0', 'b0-1', 'b0-2'])
+    await appendJson(t, basin, stream, ['b0-0', 'b0-1', 'b0-2'])
     const events: SseEvent[] = []
     for (let e = await x.nextEvent(); e !== null; e = await x.nextEvent()) {
       events.push(e)
       // A second live batch, which must never arrive (without the fault it would end the loop).
-      if (e.event === 'batch' && events.filter((b) => b.event === 'batch').length === 1) await append(basin, stream, ['b1-0'])
+      if (e.event === 'batch' && events.filter((b) => b.event === 'batch').length === 1) await appendJson(t, basin, stream, ['b1-0'])
       if (events.filter((b) => b.event === 'batch').length > 1) break
     }
     x.abort()
@@ -416,7 +381,7 @@ describe('SSE read session', () => {
 
   it('a batch larger than the trigger point is split exactly there: 5 records in one batch, truncate after 3', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, bodies(5))
+    await appendJson(t, basin, stream, bodies(5))
     await arm({ match: { basin }, action: { type: 'truncate', after: { records: 3 } } })
     const x = sseRead('http1', basin, stream, 'seq_num=0&count=5')
     const { events, rest } = parseSseBody(await x.text())
@@ -429,7 +394,7 @@ describe('SSE read session', () => {
 
   it('stall after {records: 1}: nothing at all (not even a ping) during the stall, then the rest', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, ['first'])
+    await appendJson(t, basin, stream, ['first'])
     const stallMs = 300
     await arm({ match: { basin }, action: { type: 'stall', ms: stallMs, after: { records: 1 } } })
     const started = performance.now()
@@ -440,7 +405,7 @@ describe('SSE read session', () => {
     expect(sseRecords([first as SseEvent]).map((r) => r.body)).toEqual(['first'])
     // Appended during the stall; it must arrive after it.
     await delay(100)
-    await append(basin, stream, ['second'])
+    await appendJson(t, basin, stream, ['second'])
     const after: { event: string | undefined; at: number; bodies: string[] }[] = []
     while (!after.some((e) => e.event === 'ping') || !after.some((e) => e.bodies.includes('second'))) {
       const e = await x.nextEvent()
@@ -460,7 +425,7 @@ describe('SSE read session', () => {
     expect((await x.nextEvent())?.event).toBe('ping')
     expect(performance.now() - started).toBeGreaterThanOrEqual(100 - SLACK)
     for (const body of ['a', 'b']) {
-      await append(basin, stream, [body])
+      await appendJson(t, basin, stream, [body])
       const appended = performance.now()
       let e = await x.nextEvent()
       while (e?.event === 'ping') e = await x.nextEvent()
@@ -475,7 +440,7 @@ describe('S2S read session', () => {
   for (const transport of TRANSPORTS) {
     it(`over ${transport}: error after {records: 2} is a terminal frame with the status and JSON body`, async () => {
       const { basin, stream } = await t.stream()
-      for (const body of bodies(5)) await append(basin, stream, [body])
+      for (const body of bodies(5)) await appendJson(t, basin, stream, [body])
       await arm({ match: { basin, transport: 's2s' }, action: { type: 'error', status: 503, message: 'went away', after: { records: 2 } } })
       const x = s2sRead(transport, basin, stream, 'seq_num=0&count=5')
       expect((await x.head).status).toBe(200)
@@ -485,7 +450,7 @@ describe('S2S read session', () => {
 
   it('truncate clean after {records: 2}: the body just ends after 2 records, with no terminal frame', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, bodies(5))
+    await appendJson(t, basin, stream, bodies(5))
     await arm({ match: { basin, transport: 's2s' }, action: { type: 'truncate', after: { records: 2 } } })
     const x = s2sRead('h2', basin, stream, 'seq_num=0&count=5')
     expect(await s2sFramesUntilEnd(x)).toEqual({ seqNums: [0, 1], terminal: null })
@@ -494,7 +459,7 @@ describe('S2S read session', () => {
 
   it('truncate partial: the body ends inside a frame', async () => {
     const { basin, stream } = await t.stream()
-    for (const body of bodies(4)) await append(basin, stream, [body])
+    for (const body of bodies(4)) await appendJson(t, basin, stream, [body])
     await arm({ match: { basin, transport: 's2s' }, action: { type: 'truncate', after: { records: 2 }, mode: 'partial' } })
     const x = s2sRead('h2', basin, stream, 'seq_num=0&count=4')
     const records: number[] = []
@@ -513,9 +478,9 @@ describe('S2S read session', () => {
 
   it('truncate rst over h2c: RST_STREAM on the session stream', async () => {
     const { basin, stream } = await t.stream()
-    for (const body of bodies(4)) await append(basin, stream, [body])
+    for (const body of bodies(4)) await appendJson(t, basin, stream, [body])
     await arm({ match: { basin, transport: 's2s' }, action: { type: 'truncate', after: { batches: 1 }, mode: 'rst' } })
-    const x = h2Get(h2, recordsPath(stream, 'seq_num=0&count=4'), { 's2-basin': basin, 'content-type': 's2s/proto' })
+    const x = h2Get(h2(), recordsPath(stream, 'seq_num=0&count=4'), { 's2-basin': basin, 'content-type': 's2s/proto' })
     expect((await x.head).status).toBe(200)
     expect(await x.closed).not.toBe(0)
     expect(await x.body.finished()).toBe('error')
@@ -528,7 +493,7 @@ describe('S2S append session', () => {
     const id = await arm({ match: { basin }, action: { type: 'reject_before_commit', after: { acks: 1 } } })
     const x = s2sAppend('h2', basin, stream)
     await x.write(input(['a', 'b']))
-    expect(await expectAck(x)).toEqual({ start: 0, end: 2 })
+    expect(await ackRange(x)).toEqual({ start: 0, end: 2 })
     await x.write(input(['c']))
     const terminal = terminalOf(await nextFrame(x))
     expect(terminal.status).toBe(503)
@@ -580,9 +545,9 @@ describe('S2S append session', () => {
     await arm({ match: { basin }, action: { type: 'error', status: 429, code: 'custom_limit', message: 'third input refused', after: { acks: 2 } } })
     const x = s2sAppend('h2', basin, stream)
     await x.write(input(['a']))
-    expect(await expectAck(x)).toEqual({ start: 0, end: 1 })
+    expect(await ackRange(x)).toEqual({ start: 0, end: 1 })
     await x.write(input(['b']))
-    expect(await expectAck(x)).toEqual({ start: 1, end: 2 })
+    expect(await ackRange(x)).toEqual({ start: 1, end: 2 })
     await x.write(input(['c']))
     const terminal = terminalOf(await nextFrame(x))
     expect(terminal).toMatchObject({ status: 429, body: { code: 'custom_limit', message: 'third input refused' } })
@@ -596,10 +561,10 @@ describe('S2S append session', () => {
     await arm({ match: { basin, transport: 's2s' }, action: { type: 'stall', ms: 250, after: { acks: 1 } } })
     const x = s2sAppend('h2', basin, stream)
     await x.write(input(['a']))
-    expect(await expectAck(x)).toEqual({ start: 0, end: 1 })
+    expect(await ackRange(x)).toEqual({ start: 0, end: 1 })
     const sent = performance.now()
     await x.write(input(['b']))
-    expect(await expectAck(x)).toEqual({ start: 1, end: 2 })
+    expect(await ackRange(x)).toEqual({ start: 1, end: 2 })
     expect(performance.now() - sent).toBeGreaterThanOrEqual(250 - SLACK)
     x.end()
     expect(await x.remainingFrames()).toEqual([])
@@ -617,7 +582,7 @@ describe('matching', () => {
 
   it.each(['unary', 'sse', 's2s'] as const)("a rule on transport '%s' fires only on reads over that transport", async (transport) => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, ['x'])
+    await appendJson(t, basin, stream, ['x'])
     const id = await arm({ match: { basin, operation: 'read', transport }, action: { type: 'error', status: 503 } })
     const statuses: Record<string, number> = {}
     for (const kind of ['unary', 'sse', 's2s'] as const) statuses[kind] = await readAll(kind, basin, stream)
@@ -630,7 +595,7 @@ describe('matching', () => {
     await arm({ match: { basin, operation: 'append', transport: 'unary' }, action: { type: 'error', status: 500 } })
     const x = s2sAppend('h2', basin, stream)
     await x.write(input(['via-s2s']))
-    expect(await expectAck(x)).toEqual({ start: 0, end: 1 })
+    expect(await ackRange(x)).toEqual({ start: 0, end: 1 })
     x.end()
     expect((await appendRequest(basin, stream, ['via-json'])).status).toBe(500)
     expect(await tailOf(basin, stream)).toBe(1)
@@ -688,7 +653,7 @@ describe('matching', () => {
 
   it('a rule whose action cannot apply to a request is not counted as matching it', async () => {
     const { basin, stream } = await t.stream()
-    await append(basin, stream, bodies(3))
+    await appendJson(t, basin, stream, bodies(3))
     const truncate = await arm({ match: { basin }, action: { type: 'truncate', after: { records: 1 } } })
     const midError = await arm({ match: { basin }, action: { type: 'error', status: 503, after: { records: 2 } } })
     const loseAck = await arm({ match: { basin }, action: { type: 'lose_ack' } })

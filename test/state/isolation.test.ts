@@ -12,6 +12,7 @@ import {
   createStream,
   expectErrorBody,
   expectStatus,
+  freshToken,
   records,
   streamNames,
   tailOf,
@@ -22,10 +23,6 @@ import {
  * account of its own (basins, streams, records, fault rules); without it tokens are ignored, as
  * s2-lite ignores them.
  */
-
-let tokenCounter = 0
-/** A token no other test uses, so each test has namespaces of its own. */
-const freshToken = (label: string): string => `${label}-${++tokenCounter}-${Math.random().toString(36).slice(2, 8)}`
 
 const appendStrings = (s2: S2, basin: string, stream: string, bodies: string[]) =>
   s2.basin(basin).stream(stream).append(AppendInput.create(bodies.map((body) => AppendRecord.string({ body }))))

@@ -1,5 +1,5 @@
 import { S2Error, type ReadRecord } from '@s2-dev/streamstore'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { ResetScope } from '../../src/index.ts'
 import { basinName, useEmulator } from '../support/emulator.ts'
 import { TRANSPORTS, useStreamHandles } from '../support/sessions.ts'
@@ -13,19 +13,23 @@ import {
   createStream,
   expectErrorBody,
   expectStatus,
+  freshToken,
   records,
   streamNames,
   tailOf,
   type RawFn,
 } from '../support/state.ts'
 import {
+  appendInputFrame,
   decodeAppendAck,
   decodeReadBatch,
-  encodeAppendInput,
-  frame,
-  H2Client,
+  expectFrame,
   payloadOf,
+  s2sAppendInit,
+  s2sReadInit,
+  sseReadInit,
   terminalOf,
+  useH2Client,
   waitForOpenSessions,
   type Exchange,
   type WireFrame,
@@ -39,17 +43,7 @@ import {
 
 const t = useEmulator({ isolation: 'token', heartbeatMs: 50, deletionDelayMs: 600_000 })
 const openStream = useStreamHandles()
-let h2: H2Client
-
-beforeAll(async () => {
-  h2 = await H2Client.connect(t.url)
-})
-afterAll(() => {
-  h2.destroy()
-})
-
-let tokenCounter = 0
-const freshToken = (label: string): string => `${label}-${++tokenCounter}-${Math.random().toString(36).slice(2, 8)}`
+const h2 = useH2Client(t)
 
 const reset = (body?: unknown) => t.raw('POST', '/_emulator/reset', body === undefined ? {} : { body })
 
@@ -273,16 +267,12 @@ describe('sessions on what a reset removes', () => {
       await createStream(raw, basin, 'followed')
       await appendBodies(raw, basin, 'followed', ['r0'])
 
-      const x = h2.exchange({
-        method: 'GET',
-        path: records('followed', 'seq_num=0'),
-        headers: { 's2-basin': basin, 'content-type': 's2s/proto', authorization: `Bearer ${token}` },
-      })
+      const x = h2().exchange(s2sReadInit(basin, 'followed', 'seq_num=0', { authorization: `Bearer ${token}` }))
       expect((await x.head).status).toBe(200)
-      const first = decodeReadBatch(payloadOf(await nextFrame(x)))
+      const first = decodeReadBatch(payloadOf(await expectFrame(x, 'session')))
       expect(first.records.map((r) => r.body)).toEqual(['r0'])
       // Following at the tail: a heartbeat with the tail.
-      const beat = decodeReadBatch(payloadOf(await nextFrame(x)))
+      const beat = decodeReadBatch(payloadOf(await expectFrame(x, 'session')))
       expect(beat.records).toEqual([])
       expect(beat.tail?.seq_num).toBe(1)
 
@@ -305,11 +295,7 @@ describe('sessions on what a reset removes', () => {
     const basin = basinName('sse')
     await createBasin(raw, basin)
     await createStream(raw, basin, 'followed')
-    const x = h2.exchange({
-      method: 'GET',
-      path: records('followed', 'seq_num=0'),
-      headers: { 's2-basin': basin, accept: 'text/event-stream', authorization: `Bearer ${token}` },
-    })
+    const x = h2().exchange(sseReadInit(basin, 'followed', 'seq_num=0', { authorization: `Bearer ${token}` }))
     expect((await x.head).status).toBe(200)
     expect((await x.nextEvent())?.event).toBe('ping')
     await t.emulator.reset({ namespace: token, basin })
@@ -331,15 +317,10 @@ describe('append sessions on what a reset removes', () => {
     const basin = basinName('append')
     await createBasin(raw, basin)
     await createStream(raw, basin, 'written')
-    const x = h2.exchange({
-      method: 'POST',
-      path: records('written'),
-      headers: { 's2-basin': basin, 'content-type': 's2s/proto', authorization: `Bearer ${token}` },
-      endRequest: false,
-    })
-    await x.write(frame(encodeAppendInput({ records: [{ body: 'before reset' }] })))
+    const x = h2().exchange(s2sAppendInit(basin, 'written', { authorization: `Bearer ${token}` }))
+    await x.write(appendInputFrame(['before reset']))
     expect((await x.head).status).toBe(200)
-    const ack = await nextFrame(x)
+    const ack = await expectFrame(x, 'session')
     expect(ack.terminal).toBe(false)
     expect(decodeAppendAck(payloadOf(ack)).end.seq_num).toBe(1)
     return { x, token, basin, raw }
@@ -348,8 +329,8 @@ describe('append sessions on what a reset removes', () => {
   it('the next input of an S2S append session on a reset stream gets a terminal 404, and the session closes', async () => {
     const { x, token, basin, raw } = await openAppendSession()
     await t.emulator.reset({ namespace: token, basin, stream: 'written' })
-    await x.write(frame(encodeAppendInput({ records: [{ body: 'after reset' }] })))
-    const terminal = terminalOf(await nextFrame(x))
+    await x.write(appendInputFrame(['after reset']))
+    const terminal = terminalOf(await expectFrame(x, 'session'))
     expect(terminal.status).toBe(404)
     expect(terminal.body).toMatchObject({ code: 'stream_not_found' })
     expect(await x.nextFrame()).toBeNull()
@@ -361,23 +342,17 @@ describe('append sessions on what a reset removes', () => {
   it('an idle S2S append session on a reset stream ends at once with a terminal 404 naming the reset', async () => {
     const { x, token, basin } = await openAppendSession()
     await t.emulator.reset({ namespace: token, basin, stream: 'written' })
-    const terminal = terminalOf(await nextFrame(x))
+    const terminal = terminalOf(await expectFrame(x, 'session'))
     expect(terminal.status).toBe(404)
     expect((terminal.body as { message: string }).message).toMatch(/reset/)
     expect(await waitForOpenSessions(t.url, (n) => n === 0)).toBe(0)
   })
 })
 
-async function nextFrame(x: Exchange): Promise<WireFrame> {
-  const f = await x.nextFrame()
-  if (f === null) throw new Error('the session ended where a frame was expected')
-  return f
-}
-
 /** Skips heartbeats (empty batches) up to the terminal frame. */
 async function terminalAfterHeartbeats(x: Exchange): Promise<WireFrame> {
   for (;;) {
-    const f = await nextFrame(x)
+    const f = await expectFrame(x, 'session')
     if (f.terminal) return f
     expect(decodeReadBatch(payloadOf(f)).records).toEqual([])
   }

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { S2EmulatorError, startS2Emulator, type InitSpec, type S2Emulator, type S2EmulatorOptions } from '../../src/index.ts'
-import { raw, sdk } from '../support/emulator.ts'
-import { canBind, childEnv, holdPort, httpGet, killAll, run, spawnProcess, type Spawned } from '../support/process.ts'
+import { S2EmulatorError, startS2Emulator, type InitSpec } from '../../src/index.ts'
+import { raw, sdk, startError, useStartedEmulators } from '../support/emulator.ts'
+import { canBind, childEnv, holdPort, httpGet, killAll, run, spawnProcess, started as cliStarted, type Spawned } from '../support/process.ts'
 
 /**
  * Seeding (s2-lite §10.3): an init file of basins and streams ensured at start (`--init`, the
@@ -21,17 +21,11 @@ function file(name: string, content: unknown): string {
   return path
 }
 
-const running: S2Emulator[] = []
-async function start(options: S2EmulatorOptions): Promise<S2Emulator> {
-  const emulator = await startS2Emulator({ port: 0, ...options })
-  running.push(emulator)
-  return emulator
-}
-
 afterEach(async () => {
-  await Promise.all(running.splice(0).map((e) => e.stop()))
   await killAll()
 })
+// Registered after killAll, so (hooks run as a stack) emulators are stopped before processes are killed.
+const start = useStartedEmulators()
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const SPEC = {
@@ -266,13 +260,7 @@ describe('an invalid init file aborts startup with a message naming the bad fiel
     ['basins that are not an array', { basins: { name: 'seed-bad-basin' } }, 'basins: expected an array'],
   ])('%s', async (_title, spec, message) => {
     const path = file('bad-init.json', spec)
-    const error = await startS2Emulator({ port: 0, init: path }).then(
-      (e) => {
-        running.push(e)
-        return null
-      },
-      (e: unknown) => e,
-    )
+    const error = await startError({ port: 0, init: path })
     expect(error).toBeInstanceOf(S2EmulatorError)
     expect(error).toMatchObject({ code: 'S2EMU_BAD_INIT_FILE' })
     expect((error as Error).message).toContain(`init file ${path} is invalid: `)
@@ -465,11 +453,7 @@ describe('records files', () => {
 describe('the CLI', () => {
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}): Spawned =>
     spawnProcess(process.execPath, ['src/cli.ts', '--port', '0', ...args], { env: { ...childEnv(), ...env } })
-  const started = async (p: Spawned): Promise<string> => {
-    const [, url] = await p.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)\n/)
-    await p.waitFor(/export S2_ACCESS_TOKEN=.*\n/)
-    return url as string
-  }
+  const started = async (p: Spawned): Promise<string> => (await cliStarted(p)).url
   const basinNames = async (url: string): Promise<string[]> =>
     (JSON.parse((await httpGet(`${url}/v1/basins`)).text) as { basins: { name: string }[] }).basins.map((b) => b.name)
 

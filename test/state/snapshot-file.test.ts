@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { S2EmulatorError, startS2Emulator, type S2Emulator, type S2EmulatorOptions } from '../../src/index.ts'
-import { b64, trimBody } from '../support/append-helpers.ts'
-import { raw } from '../support/emulator.ts'
-import { killAll, spawnProcess, until, type Spawned } from '../support/process.ts'
+import { fenceRecord } from '../support/append-helpers.ts'
+import { raw, startError, useStartedEmulators } from '../support/emulator.ts'
+import { killAll, spawnProcess, started as cliStarted, until, type Spawned } from '../support/process.ts'
 import {
+  appendBase64,
   asToken,
   bodiesOf,
   capture,
@@ -17,6 +18,7 @@ import {
   expectStatus,
   records,
   tailOf,
+  trimCommand,
   type Capture,
   type RawFn,
 } from '../support/state.ts'
@@ -33,11 +35,10 @@ const T0 = Date.parse('2030-01-01T00:00:00.000Z')
 const VIRTUAL: S2EmulatorOptions = { clock: 'virtual', startTime: T0, deletionDelayMs: 600_000 }
 
 let dir = ''
-const running: S2Emulator[] = []
+const startEmulator = useStartedEmulators()
 
 async function start(options: S2EmulatorOptions = {}): Promise<{ emulator: S2Emulator; raw: RawFn }> {
-  const emulator = await startS2Emulator({ port: 0, ...options })
-  running.push(emulator)
+  const emulator = await startEmulator(options)
   return { emulator, raw: (method, path, init) => raw(emulator.url, method, path, init) }
 }
 
@@ -46,34 +47,14 @@ async function tempDir(): Promise<string> {
   return mkdtemp(join(dir, 'case-'))
 }
 
+// Registered after useStartedEmulators, so (hooks run as a stack) processes are killed before emulators stop.
 afterEach(async () => {
   await killAll()
-  await Promise.all(running.splice(0).map((e) => e.stop()))
 })
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 
-const BASE64 = { 's2-format': 'base64' } as const
-type Rec = { body: string | Uint8Array; headers?: [string, string][]; timestamp?: number }
-
-async function append(r: RawFn, basin: string, stream: string, recs: Rec[], extra: Record<string, string> = {}, body: Record<string, unknown> = {}) {
-  const payload = {
-    records: recs.map((x) => ({
-      body: b64(x.body),
-      headers: (x.headers ?? []).map(([k, v]) => [b64(k), b64(v)]),
-      ...(x.timestamp === undefined ? {} : { timestamp: x.timestamp }),
-    })),
-    ...body,
-  }
-  return expectStatus<{ end: { seq_num: number } }>(
-    await r('POST', records(stream), { headers: { 's2-basin': basin, ...BASE64, ...extra }, body: payload }),
-    200,
-  )
-}
-
-const fence = (token: string): Rec => ({ body: token, headers: [['', 'fence']] })
-const trim = (seqNum: number): Rec => ({ body: Buffer.from(trimBody(seqNum), 'base64'), headers: [['', 'trim']] })
 /** Not valid UTF-8: only a byte-exact copy reads back the same. */
 const binary = (n: number): Uint8Array => Uint8Array.from([0xff, 0xfe, 0x00, n & 0xff, 0x80, 0xc3])
 
@@ -98,7 +79,7 @@ async function richNamespace(r: RawFn, label: string): Promise<void> {
     201,
   )
   await createStream(r, ONE, 'expiring')
-  await append(r, ONE, 'expiring', [{ body: `${label}-e0` }, { body: `${label}-e1` }])
+  await appendBase64(r, ONE, 'expiring', [{ body: `${label}-e0` }, { body: `${label}-e1` }])
   expectStatus(
     await r('POST', '/v1/streams', {
       headers: { 's2-basin': ONE, 's2-request-token': `req-stream-${label}` },
@@ -106,26 +87,26 @@ async function richNamespace(r: RawFn, label: string): Promise<void> {
     }),
     201,
   )
-  await append(r, ONE, 'log', [
+  await appendBase64(r, ONE, 'log', [
     { body: `${label}-zero`, headers: [['k', 'v']], timestamp: T0 - 5000 },
     { body: binary(1), headers: [['bin', '\u00ff\u0000']], timestamp: T0 - 4000 },
     { body: `${label}-two`, headers: [['h1', 'x'], ['h2', '']], timestamp: T0 + 10_000 },
     { body: binary(3), timestamp: T0 + 20_000 },
     { body: '', timestamp: T0 + 20_000 },
   ])
-  await append(r, ONE, 'log', [{ ...trim(2), timestamp: T0 + 20_000 }])
-  await append(r, ONE, 'log', [{ ...fence(`tok-${label}`), timestamp: T0 + 20_000 }])
+  await appendBase64(r, ONE, 'log', [{ ...trimCommand(2), timestamp: T0 + 20_000 }])
+  await appendBase64(r, ONE, 'log', [{ ...fenceRecord(`tok-${label}`), timestamp: T0 + 20_000 }])
   await createStream(r, ONE, 'gone')
-  await append(r, ONE, 'gone', [{ body: 'deleted soon' }])
+  await appendBase64(r, ONE, 'gone', [{ body: 'deleted soon' }])
   expect((await r('DELETE', '/v1/streams/gone', { headers: { 's2-basin': ONE } })).status).toBe(202)
 
   await createBasin(r, TWO, { stream_cipher: 'aegis-256', create_stream_on_read: true })
   await createStream(r, TWO, 'secret')
-  await append(r, TWO, 'secret', [{ body: `${label}-sealed` }, fence('enc-tok')], { 's2-encryption-key': KEY })
+  await appendBase64(r, TWO, 'secret', [{ body: `${label}-sealed` }, fenceRecord('enc-tok')], {}, { 's2-encryption-key': KEY })
 
   await createBasin(r, DEL)
   await createStream(r, DEL, 'inside')
-  await append(r, DEL, 'inside', [{ body: 'x' }])
+  await appendBase64(r, DEL, 'inside', [{ body: 'x' }])
   expect((await r('DELETE', `/v1/basins/${DEL}`)).status).toBe(202)
 }
 
@@ -303,7 +284,7 @@ describe('damaged files', () => {
     const a = await start(VIRTUAL)
     await createBasin(a.raw, 'snapfile-small')
     await createStream(a.raw, 'snapfile-small', 's')
-    await append(a.raw, 'snapfile-small', 's', [{ body: 'one', headers: [['k', 'v']] }, { body: binary(2) }])
+    await appendBase64(a.raw, 'snapfile-small', 's', [{ body: 'one', headers: [['k', 'v']] }, { body: binary(2) }])
     await a.emulator.snapshots.take('small')
     const path = join(await tempDir(), 'small.s2snap')
     await a.emulator.snapshots.export('small', path)
@@ -315,7 +296,7 @@ describe('damaged files', () => {
     const b = await start(VIRTUAL)
     await createBasin(b.raw, 'snapfile-target')
     await createStream(b.raw, 'snapfile-target', 't')
-    await append(b.raw, 'snapfile-target', 't', [{ body: 'mine' }])
+    await appendBase64(b.raw, 'snapfile-target', 't', [{ body: 'mine' }])
     await b.emulator.snapshots.take('kept')
     const state = await capture(b.raw)
     const unchanged = async (): Promise<void> => {
@@ -373,13 +354,7 @@ describe('damaged files', () => {
     expect(message).toBe(`${path}: snapshot file format version 99 is newer than this emulator reads (version 1): upgrade s2-emulator to load it`)
     await b.unchanged()
 
-    const failure = await startS2Emulator({ port: 0, snapshotFile: path }).then(
-      (e) => {
-        running.push(e)
-        return null
-      },
-      (error: unknown) => error,
-    )
+    const failure = await startError({ port: 0, snapshotFile: path })
     expect(failure).toBeInstanceOf(S2EmulatorError)
     expect((failure as S2EmulatorError).code).toBe('S2EMU_BAD_SNAPSHOT_FILE')
     expect((failure as S2EmulatorError).message).toContain('format version 99 is newer than this emulator reads (version 1)')
@@ -420,7 +395,7 @@ describe('options', () => {
     const first = await start({ ...VIRTUAL, persistDir, snapshotFile: seedFile })
     expect(Object.keys((await capture(first.raw)).basins)).toEqual(['snapfile-seeded'])
     await richNamespace(first.raw, 'persisted')
-    const ack = await append(first.raw, ONE, 'log', [{ body: 'last acknowledged', timestamp: T0 + 30_000 }], {}, { fencing_token: 'tok-persisted' })
+    const ack = await appendBase64(first.raw, ONE, 'log', [{ body: 'last acknowledged', timestamp: T0 + 30_000 }], { fencing_token: 'tok-persisted' })
     const before = await capture(first.raw)
     await first.emulator.stop()
     expect((await readdir(persistDir)).filter((n) => n.startsWith('.'))).toEqual([])
@@ -439,10 +414,8 @@ const cli = (...args: string[]): Spawned =>
   spawnProcess(process.execPath, ['src/cli.ts', '--port', '0', '--deletion-delay', '600000', ...args])
 
 async function started(p: Spawned): Promise<{ url: string; raw: RawFn }> {
-  const [, url] = await p.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)\n/)
-  await p.waitFor(/export S2_ACCESS_TOKEN=.*\n/)
-  const base = url as string
-  return { url: base, raw: (method, path, init) => raw(base, method, path, init) }
+  const { url } = await cliStarted(p)
+  return { url, raw: (method, path, init) => raw(url, method, path, init) }
 }
 
 async function stopWith(p: Spawned, signal: NodeJS.Signals): Promise<void> {
@@ -453,7 +426,7 @@ async function stopWith(p: Spawned, signal: NodeJS.Signals): Promise<void> {
 /** Appends `megabytes` records of 1 MB of random (incompressible) bytes, so writing a snapshot takes a while. */
 async function bulk(r: RawFn, basin: string, megabytes: number): Promise<void> {
   await createStream(r, basin, 'bulk')
-  for (let i = 0; i < megabytes; i++) await append(r, basin, 'bulk', [{ body: randomBytes(1_000_000) }])
+  for (let i = 0; i < megabytes; i++) await appendBase64(r, basin, 'bulk', [{ body: randomBytes(1_000_000) }])
 }
 
 /** Waits until a temporary file of an atomic write to `target` exists with some bytes in it. */
@@ -485,7 +458,7 @@ describe('the command line', () => {
     const one = await started(first)
     expect(first.stdout()).toContain(`persisting state in ${join(persistDir, 'state.s2snap')}`)
     await richNamespace(one.raw, 'cli')
-    const ack = await append(one.raw, ONE, 'log', [{ body: 'acked just before SIGTERM', timestamp: T0 }], {}, { fencing_token: 'tok-cli' })
+    const ack = await appendBase64(one.raw, ONE, 'log', [{ body: 'acked just before SIGTERM', timestamp: T0 }], { fencing_token: 'tok-cli' })
     await stopWith(first, 'SIGTERM')
     expect(first.stdout()).toContain(`state saved to ${join(persistDir, 'state.s2snap')}`)
 
@@ -542,7 +515,7 @@ describe('the command line', () => {
     const { raw: r } = await started(p)
     await createBasin(r, 'snapfile-crash')
     await createStream(r, 'snapfile-crash', 'small')
-    await append(r, 'snapfile-crash', 'small', [{ body: 'previous version' }])
+    await appendBase64(r, 'snapfile-crash', 'small', [{ body: 'previous version' }])
     const previous = await capture(r)
     expectStatus(await r('POST', '/_emulator/snapshots', { body: { name: 'snap' } }), 201)
     expectStatus(await r('POST', '/_emulator/snapshots/snap/export', { body: { path: file } }), 200)
@@ -573,7 +546,7 @@ describe('the command line', () => {
     const one = await started(first)
     await createBasin(one.raw, 'snapfile-persist-crash')
     await createStream(one.raw, 'snapfile-persist-crash', 'kept')
-    await append(one.raw, 'snapfile-persist-crash', 'kept', [{ body: 'saved cleanly' }])
+    await appendBase64(one.raw, 'snapfile-persist-crash', 'kept', [{ body: 'saved cleanly' }])
     const saved = await capture(one.raw)
     await stopWith(first, 'SIGTERM')
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { SnapshotInfo } from '../../src/index.ts'
-import { b64, trimBody } from '../support/append-helpers.ts'
+import { fenceRecord } from '../support/append-helpers.ts'
 import { basinName, useEmulator } from '../support/emulator.ts'
 import {
+  appendBase64,
   asToken,
   capture,
   createBasin,
@@ -11,6 +12,7 @@ import {
   expectStatus,
   records,
   tailOf,
+  trimCommand,
   type Capture,
   type RawFn,
 } from '../support/state.ts'
@@ -22,23 +24,6 @@ import { decodeReadBatch, H2Client, payloadOf, terminalOf, waitForOpenSessions }
  * records (base64), tails, configs, fencing tokens, trim points, deletion states, basin lists.
  */
 
-const BASE64 = { 's2-format': 'base64' } as const
-
-/** Appends base64 records (bodies and headers given as text or bytes); asserts 200. */
-async function append(
-  raw: RawFn,
-  basin: string,
-  stream: string,
-  recs: { body: string | Uint8Array; headers?: [string, string][] }[],
-  extra: Record<string, unknown> = {},
-): Promise<void> {
-  const body = { records: recs.map((r) => ({ body: b64(r.body), headers: (r.headers ?? []).map(([k, v]) => [b64(k), b64(v)]) })), ...extra }
-  const res = await raw('POST', records(stream), { headers: { 's2-basin': basin, ...BASE64 }, body })
-  expectStatus(res, 200)
-}
-
-const fence = (token: string) => ({ body: token, headers: [['', 'fence']] as [string, string][] })
-const trim = (seqNum: number) => ({ body: Buffer.from(trimBody(seqNum), 'base64'), headers: [['', 'trim']] as [string, string][] })
 /** Bytes that are not valid UTF-8, so only a byte-exact copy reads back the same. */
 const binary = (n: number): Uint8Array => Uint8Array.from([0xff, 0xfe, 0x00, n & 0xff, 0x80])
 
@@ -53,20 +38,20 @@ async function richState(raw: RawFn): Promise<{ a: string; b: string }> {
   await createBasin(raw, a, { default_stream_config: { retention_policy: { age: 86_400 } } })
   await createBasin(raw, b)
   await createStream(raw, a, 'log')
-  await append(raw, a, 'log', [
+  await appendBase64(raw, a, 'log', [
     { body: 'zero', headers: [['k', 'v']] },
     { body: binary(1) },
     { body: 'two', headers: [['h1', 'x'], ['h2', '']] },
     { body: binary(3) },
     { body: '' },
   ])
-  await append(raw, a, 'log', [trim(2)])
-  await append(raw, a, 'log', [fence('tok-1')])
+  await appendBase64(raw, a, 'log', [trimCommand(2)])
+  await appendBase64(raw, a, 'log', [fenceRecord('tok-1')])
   await createStream(raw, a, 'cfg', { retention_policy: { infinite: {} }, timestamping: { mode: 'arrival' } })
-  await append(raw, a, 'cfg', [{ body: 'configured' }])
+  await appendBase64(raw, a, 'cfg', [{ body: 'configured' }])
   expectStatus(await raw('PATCH', '/v1/streams/cfg', { headers: { 's2-basin': a }, body: { storage_class: 'standard' } }), 200)
   await createStream(raw, a, 'gone')
-  await append(raw, a, 'gone', [{ body: 'deleted soon' }])
+  await appendBase64(raw, a, 'gone', [{ body: 'deleted soon' }])
   expect((await raw('DELETE', '/v1/streams/gone', { headers: { 's2-basin': a } })).status).toBe(202)
   await createStream(raw, b, 'empty')
   expectStatus(await raw('PATCH', `/v1/basins/${b}`, { body: { create_stream_on_read: true } }), 200)
@@ -75,15 +60,15 @@ async function richState(raw: RawFn): Promise<{ a: string; b: string }> {
 
 /** Changes every kind of thing richState made, and adds some. */
 async function mutate(raw: RawFn, { a, b }: { a: string; b: string }, label: string): Promise<void> {
-  await append(raw, a, 'log', [{ body: `${label}-more` }, { body: binary(9) }], { fencing_token: 'tok-1' })
-  await append(raw, a, 'log', [trim(6)], { fencing_token: 'tok-1' })
-  await append(raw, a, 'log', [fence(`${label}-tok`)], { fencing_token: 'tok-1' })
+  await appendBase64(raw, a, 'log', [{ body: `${label}-more` }, { body: binary(9) }], { fencing_token: 'tok-1' })
+  await appendBase64(raw, a, 'log', [trimCommand(6)], { fencing_token: 'tok-1' })
+  await appendBase64(raw, a, 'log', [fenceRecord(`${label}-tok`)], { fencing_token: 'tok-1' })
   expectStatus(await raw('PATCH', '/v1/streams/cfg', { headers: { 's2-basin': a }, body: { retention_policy: { age: 60 } } }), 200)
-  await append(raw, a, 'cfg', [{ body: `${label}-after-reconfigure` }])
+  await appendBase64(raw, a, 'cfg', [{ body: `${label}-after-reconfigure` }])
   expect((await raw('DELETE', '/v1/streams/cfg', { headers: { 's2-basin': a } })).status).toBe(202)
   expectStatus(await raw('PATCH', `/v1/basins/${a}`, { body: { create_stream_on_append: true } }), 200)
   await createStream(raw, a, `${label}-new`)
-  await append(raw, a, `${label}-new`, [{ body: 'new' }])
+  await appendBase64(raw, a, `${label}-new`, [{ body: 'new' }])
   await createBasin(raw, basinName(`${label}-c`))
   expect((await raw('DELETE', `/v1/basins/${b}`)).status).toBe(202)
 }
@@ -164,12 +149,12 @@ describe('snapshots of everything', () => {
     await createBasin(t.raw, basin)
     await createStream(t.raw, basin, 'big')
     const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ body: `record-${from + i}` }))
-    await append(t.raw, basin, 'big', batch(0, 1000))
-    await append(t.raw, basin, 'big', batch(1000, 500))
+    await appendBase64(t.raw, basin, 'big', batch(0, 1000))
+    await appendBase64(t.raw, basin, 'big', batch(1000, 500))
     const before = await capture(t.raw)
 
     expect((await t.emulator.snapshots.take('big')).records).toBe(1500)
-    for (let i = 0; i < 10; i++) await append(t.raw, basin, 'big', batch(1500 + i * 1000, 1000))
+    for (let i = 0; i < 10; i++) await appendBase64(t.raw, basin, 'big', batch(1500 + i * 1000, 1000))
     expect(await tailOf(t.raw, basin, 'big')).toMatchObject({ seq_num: 11_500 })
     expect((await t.emulator.snapshots.get('big')).records).toBe(1500)
 
@@ -178,7 +163,7 @@ describe('snapshots of everything', () => {
     expect(await capture(t.raw)).toEqual(before)
 
     // Appending to the restored stream does not reach into the snapshot either.
-    await append(t.raw, basin, 'big', batch(1500, 600))
+    await appendBase64(t.raw, basin, 'big', batch(1500, 600))
     await t.emulator.snapshots.restore('big')
     expect(await capture(t.raw)).toEqual(before)
   })
@@ -188,9 +173,9 @@ describe('snapshots of everything', () => {
     const basin = basinName('watched')
     await createBasin(t.raw, basin)
     await createStream(t.raw, basin, 'watched')
-    await append(t.raw, basin, 'watched', [{ body: 'in snapshot' }])
+    await appendBase64(t.raw, basin, 'watched', [{ body: 'in snapshot' }])
     await t.emulator.snapshots.take('watched')
-    await append(t.raw, basin, 'watched', [{ body: 'after snapshot' }])
+    await appendBase64(t.raw, basin, 'watched', [{ body: 'after snapshot' }])
 
     const h2 = await H2Client.connect(t.url)
     try {
@@ -220,12 +205,12 @@ describe('snapshots of everything', () => {
     const basin = basinName('again')
     await createBasin(t.raw, basin)
     await createStream(t.raw, basin, 's')
-    await append(t.raw, basin, 's', [{ body: 'one' }])
+    await appendBase64(t.raw, basin, 's', [{ body: 'one' }])
     await t.emulator.snapshots.take('same')
-    await append(t.raw, basin, 's', [{ body: 'two' }])
+    await appendBase64(t.raw, basin, 's', [{ body: 'two' }])
     const second = await capture(t.raw)
     await t.emulator.snapshots.take('same')
-    await append(t.raw, basin, 's', [{ body: 'three' }])
+    await appendBase64(t.raw, basin, 's', [{ body: 'three' }])
     await t.emulator.snapshots.restore('same')
     expect(await capture(t.raw)).toEqual(second)
     expect((await t.emulator.snapshots.list()).filter((s) => s.name === 'same')).toHaveLength(1)
@@ -243,7 +228,7 @@ describe('snapshots of one namespace', () => {
     // Bob uses the same basin names.
     await createBasin(bob(), names.a)
     await createStream(bob(), names.a, 'log')
-    await append(bob(), names.a, 'log', [{ body: 'bob-0' }])
+    await appendBase64(bob(), names.a, 'log', [{ body: 'bob-0' }])
     const aliceBefore = await capture(alice())
 
     const res = await t.raw('POST', '/_emulator/snapshots', { body: { name: 'alice-only', namespace: 'alice' } })
@@ -251,7 +236,7 @@ describe('snapshots of one namespace', () => {
     expect(info).toEqual({ name: 'alice-only', namespace: 'alice', takenAt: expect.any(Number), basins: 2, streams: 4, records: expect.any(Number) })
 
     await mutate(alice(), names, 'alice')
-    await append(bob(), names.a, 'log', [{ body: 'bob-1' }])
+    await appendBase64(bob(), names.a, 'log', [{ body: 'bob-1' }])
     await createBasin(bob(), basinName('bob-later'))
     const bobAfter = await capture(bob())
 
@@ -315,11 +300,11 @@ describe('snapshots on a virtual clock', () => {
     const basin = basinName('trimmed')
     await createBasin(t.raw, basin)
     await createStream(t.raw, basin, 's')
-    await append(t.raw, basin, 's', Array.from({ length: 1000 }, (_, i) => ({ body: `r${i}` })))
-    await append(t.raw, basin, 's', Array.from({ length: 100 }, (_, i) => ({ body: `r${1000 + i}` })))
+    await appendBase64(t.raw, basin, 's', Array.from({ length: 1000 }, (_, i) => ({ body: `r${i}` })))
+    await appendBase64(t.raw, basin, 's', Array.from({ length: 100 }, (_, i) => ({ body: `r${1000 + i}` })))
     const before = await capture(t.raw)
     await t.emulator.snapshots.take('untrimmed')
-    await append(t.raw, basin, 's', [trim(1050)])
+    await appendBase64(t.raw, basin, 's', [trimCommand(1050)])
     // Background work frees trimmed records from memory.
     await t.emulator.clock.advance('10s')
     const trimmed = await t.raw('GET', records('s', 'seq_num=0&count=1'), { headers: { 's2-basin': basin } })

@@ -24,7 +24,66 @@ export interface WireRecord {
   readonly body?: string
 }
 
-export const recordsPath = (stream: string): string => `/v1/streams/${encodeURIComponent(stream)}/records`
+/** A JSON append record, as a request sends it. */
+export interface JsonInputRecord {
+  timestamp?: number
+  headers?: [string, string][]
+  body?: string
+}
+
+/** A JSON read's body: the records, and the tail when the read reached it. */
+export interface ReadBody {
+  records: WireRecord[]
+  tail?: WirePosition
+}
+
+/** `…/records` of a stream, with `?<query>` unless the query is empty. */
+export const recordsPath = (stream: string, query = ''): string =>
+  `/v1/streams/${encodeURIComponent(stream)}/records${query === '' ? '' : `?${query}`}`
+
+/** Appends JSON records (unary; a string is a record with that body) and throws unless the answer is 200; returns the ack. */
+export async function appendJson(
+  t: Pick<EmulatorContext, 'raw'>,
+  basin: string,
+  stream: string,
+  records: readonly (JsonInputRecord | string)[],
+  headers: Record<string, string> = {},
+): Promise<WireAck> {
+  const body = { records: records.map((r) => (typeof r === 'string' ? { body: r } : r)) }
+  const res = await t.raw('POST', recordsPath(stream), { headers: { 's2-basin': basin, ...headers }, body })
+  if (res.status !== 200) throw new Error(`append failed: ${res.status} ${res.text}`)
+  return res.json as WireAck
+}
+
+/** GET …/records with this query (none when it is empty); returns the raw response. */
+export function readJson(
+  t: Pick<EmulatorContext, 'raw'>,
+  basin: string,
+  stream: string,
+  query: string,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
+  return t.raw('GET', recordsPath(stream, query), { headers: { 's2-basin': basin, ...headers } })
+}
+
+/** `n` records with bodies `${prefix}-0`, `${prefix}-1`, … */
+export function textRecords(prefix: string, n: number): JsonInputRecord[] {
+  return Array.from({ length: n }, (_, i) => ({ body: `${prefix}-${i}` }))
+}
+
+/** Records without their timestamps (for comparing what the emulator stamped itself). */
+export const withoutTimestamp = (records: readonly WireRecord[]) => records.map(({ timestamp: _ts, ...rest }) => rest)
+
+/** Records, or a read's body holding them. */
+export type RecordsOrBatch = readonly WireRecord[] | { readonly records: readonly WireRecord[] }
+
+const recordsOf = (from: RecordsOrBatch): readonly WireRecord[] => ('records' in from ? from.records : from)
+
+/** The bodies of records (or of a read's records), in order. */
+export const bodies = (from: RecordsOrBatch): (string | undefined)[] => recordsOf(from).map((r) => r.body)
+
+/** The sequence numbers of records (or of a read's records), in order. */
+export const seqNums = (from: RecordsOrBatch): number[] => recordsOf(from).map((r) => r.seq_num)
 
 /** POST …/records with `S2-Basin`; an object body is sent as JSON. */
 export function appendRaw(
@@ -137,4 +196,10 @@ export const trimRecord = (seqNum: number): { headers: [string, string][]; body:
   body: trimBody(seqNum),
 })
 
+/** A fence command record setting the fencing token to `token`; header and body as text (S2-Format raw). */
+export const fenceRecord = (token: string): { headers: [string, string][]; body: string } => ({ headers: [['', 'fence']], body: token })
+
 export const BASE64 = { 's2-format': 'base64' } as const
+
+/** 1 MiB, the metered size limit of a batch. */
+export const MiB = 1024 * 1024

@@ -14,6 +14,9 @@ export function expectTimestamp(value: unknown, notBefore?: number, notAfter?: n
   if (notAfter !== undefined) expect(ms).toBeLessThanOrEqual(notAfter)
 }
 
+/** The message of the 400 `bad_json` for a body sent without `Content-Type: application/json`. */
+export const EXPECTED_JSON = 'Expected request with `Content-Type: application/json`'
+
 /** A single response header (node lower-cases names). */
 export function header(res: RawResponse, name: string): string | undefined {
   const value = res.headers[name.toLowerCase()]
@@ -82,4 +85,29 @@ export function shuffled<T>(items: readonly T[]): T[] {
     copy[j] = a
   }
   return copy
+}
+
+/** A listing page of basins or streams, as the JSON API sends it. */
+export type ListPage<K extends 'basins' | 'streams'> = { readonly [key in K]: readonly { readonly name: string }[] } & {
+  readonly has_more: boolean
+}
+
+/**
+ * Lists `count` pages in a row, each with `start_after` the last name of the page before ('' for the
+ * first): returns each page's names and has_more.
+ */
+export async function pageThrough<K extends 'basins' | 'streams'>(
+  count: number,
+  key: K,
+  list: (startAfter: string) => Promise<ListPage<K>>,
+): Promise<[string[], boolean][]> {
+  const pages: [string[], boolean][] = []
+  let startAfter = ''
+  for (let i = 0; i < count; i++) {
+    const page = await list(startAfter)
+    const names = page[key].map((item) => item.name)
+    pages.push([names, page.has_more])
+    startAfter = names.at(-1) ?? ''
+  }
+  return pages
 }

@@ -1,6 +1,6 @@
 import { S2 } from '@s2-dev/streamstore'
 import { request as httpRequest } from 'node:http'
-import { afterAll, beforeAll } from 'vitest'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 import { startS2Emulator, type S2Emulator, type S2EmulatorOptions } from '../../src/index.ts'
 
 /** A raw HTTP response, with the body kept as text and, when it parses, as JSON. */
@@ -116,4 +116,28 @@ export function useEmulator(options: S2EmulatorOptions = {}) {
     await ctx.emulator?.stop()
   })
   return ctx
+}
+
+/** Starts emulators (on a free port unless told) that tests start themselves; stops them all after each test. */
+export function useStartedEmulators(): (options?: S2EmulatorOptions) => Promise<S2Emulator> {
+  const running: S2Emulator[] = []
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((e) => e.stop()))
+  })
+  return async (options = {}) => {
+    const emulator = await startS2Emulator({ port: 0, ...options })
+    running.push(emulator)
+    return emulator
+  }
+}
+
+/** The error starting an emulator with these options fails with; null (the emulator stopped again) if it starts. */
+export function startError(options: S2EmulatorOptions): Promise<unknown> {
+  return startS2Emulator(options).then(
+    async (emulator) => {
+      await emulator.stop()
+      return null
+    },
+    (error: unknown) => error,
+  )
 }

@@ -4,7 +4,7 @@
  * event), and waiting for a dropped h2 connection. Like wire.ts, nothing here imports src.
  */
 import { constants as h2constants, type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2'
-import { BodyBuffer, parseSseEvent, type H2Client, type ResponseHead, type SseEvent } from './wire.ts'
+import { BodyBuffer, parseSseEvent, responseHead, type H2Client, type ResponseHead, type SseEvent } from './wire.ts'
 
 export interface H2StreamExchange {
   readonly stream: ClientHttp2Stream
@@ -20,14 +20,7 @@ export interface H2StreamExchange {
 export function h2Get(h2: H2Client, path: string, headers: Record<string, string>): H2StreamExchange {
   const stream = h2.session.request({ ':method': 'GET', ':path': path, ...headers })
   stream.on('error', () => {}) // surfaced through `closed` and the body
-  const head = new Promise<ResponseHead>((resolve, reject) => {
-    stream.once('response', (h) => {
-      const { ':status': status, ...rest } = h
-      resolve({ status: Number(status), headers: rest as Record<string, string | string[] | undefined> })
-    })
-    stream.once('close', () => reject(new Error(`h2 stream closed before a response (code ${stream.rstCode})`)))
-  })
-  head.catch(() => {})
+  const head = responseHead(stream)
   const body = new BodyBuffer(stream)
   const closed = new Promise<number>((resolve) => stream.once('close', () => resolve(stream.rstCode ?? 0)))
   stream.end()

@@ -143,3 +143,10 @@ export async function httpGet(url: string, headers: Record<string, string> = {})
   const res = await fetch(url, { headers })
   return { status: res.status, text: await res.text(), headers: res.headers }
 }
+
+/** Waits for the start banner of an emulator process (through its `export S2_ACCESS_TOKEN` line); returns the URL and port it names. */
+export async function started(p: Spawned): Promise<{ url: string; port: number }> {
+  const [, url, port] = await p.waitFor(/listening on (http:\/\/127\.0\.0\.1:(\d+))\n/)
+  await p.waitFor(/export S2_ACCESS_TOKEN=.*\n/)
+  return { url: url as string, port: Number(port) }
+}

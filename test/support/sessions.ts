@@ -3,6 +3,7 @@ import {
   AppendRecord,
   S2,
   type AppendAck,
+  type AppendRetryPolicy,
   type ReadInput,
   type ReadRecord,
   type ReadSession,
@@ -26,6 +27,11 @@ export function makeClient(url: string, options: ClientOptions = {}): S2 {
     retry: { maxAttempts: 1 },
     ...options,
   })
+}
+
+/** Client options that retry quickly: `maxAttempts` attempts, 10–20 ms base backoff. */
+export function quickRetries(appendRetryPolicy: AppendRetryPolicy = 'all', maxAttempts = 3): ClientOptions {
+  return { retry: { maxAttempts, minBaseDelayMillis: 10, maxBaseDelayMillis: 20, appendRetryPolicy } }
 }
 
 /**
@@ -119,3 +125,12 @@ export async function readOutcome(
 }
 
 export const bytesOf = (value: Uint8Array): number[] => Array.from(value)
+
+/** Every record body of a stream, read with `s2` in unary reads. */
+export async function storedBodies(s2: S2, basin: string, stream: string): Promise<string[]> {
+  const handle = s2.basin(basin).stream(stream)
+  // Reading at the tail is a 416, so an empty stream is told by its tail.
+  if ((await handle.checkTail()).tail.seqNum === 0) return []
+  const batch = await handle.read({ start: { from: { seqNum: 0 } }, stop: { limits: { count: 1000 } } })
+  return batch.records.map((r) => r.body)
+}

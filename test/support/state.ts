@@ -1,10 +1,12 @@
 /**
  * Helpers for the state tests (test/state/): requests made as a given bearer token (a namespace
- * when the emulator runs with `isolation: 'token'`), SDK clients per token, and a full capture of
- * what a namespace looks like over the S2 API, to compare state before and after a restore.
+ * when the emulator runs with `isolation: 'token'`), fresh tokens, SDK clients per token, appends of
+ * arbitrary bytes (base64), and a full capture of what a namespace looks like over the S2 API, to
+ * compare state before and after a restore.
  */
 import { S2 } from '@s2-dev/streamstore'
 import { expect } from 'vitest'
+import { b64, BASE64, recordsPath, trimBody } from './append-helpers.ts'
 import type { RawRequest, RawResponse } from './emulator.ts'
 
 /** A raw request function, as `useEmulator().raw`. */
@@ -21,8 +23,12 @@ export function clientFor(url: string, token: string): S2 {
   return new S2({ accessToken: token, endpoints: { account: url, basin: url }, retry: { maxAttempts: 1 } })
 }
 
-export const records = (stream: string, query = ''): string =>
-  `/v1/streams/${encodeURIComponent(stream)}/records${query === '' ? '' : `?${query}`}`
+/** `…/records` of a stream, with `?<query>` unless the query is empty. */
+export const records = recordsPath
+
+let tokenCounter = 0
+/** A token no other test uses, so each test has namespaces of its own. */
+export const freshToken = (label: string): string => `${label}-${++tokenCounter}-${Math.random().toString(36).slice(2, 8)}`
 
 export interface ErrorBody {
   readonly code: string
@@ -55,6 +61,40 @@ export async function appendBodies(
   const res = await raw('POST', records(stream), { headers: { 's2-basin': basin }, body: { records: bodies.map((body) => ({ body })), ...extra } })
   return expectStatus(res, 200)
 }
+
+/** A record for `appendBase64`: body and headers as text or bytes. */
+export interface AnyRecord {
+  body: string | Uint8Array
+  headers?: [string, string][]
+  timestamp?: number
+}
+
+/**
+ * Appends records with `S2-Format: base64` (so bodies and headers may be any bytes) and asserts 200;
+ * returns the ack. `extraBody` adds fields to the request body (`fencing_token`, …), `extraHeaders` headers.
+ */
+export async function appendBase64(
+  raw: RawFn,
+  basin: string,
+  stream: string,
+  recs: readonly AnyRecord[],
+  extraBody: Record<string, unknown> = {},
+  extraHeaders: Record<string, string> = {},
+): Promise<{ end: { seq_num: number } }> {
+  const body = {
+    records: recs.map((r) => ({
+      body: b64(r.body),
+      headers: (r.headers ?? []).map(([k, v]) => [b64(k), b64(v)]),
+      ...(r.timestamp === undefined ? {} : { timestamp: r.timestamp }),
+    })),
+    ...extraBody,
+  }
+  const res = await raw('POST', records(stream), { headers: { 's2-basin': basin, ...BASE64, ...extraHeaders }, body })
+  return expectStatus(res, 200)
+}
+
+/** A trim command record (to `appendBase64`) trimming the stream up to `seqNum`. */
+export const trimCommand = (seqNum: number): AnyRecord => ({ body: Buffer.from(trimBody(seqNum), 'base64'), headers: [['', 'trim']] })
 
 export async function createBasin(raw: RawFn, basin: string, config?: unknown): Promise<void> {
   const res = await raw('POST', '/v1/basins', { body: config === undefined ? { basin } : { basin, config } })

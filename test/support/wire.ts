@@ -6,6 +6,7 @@
  * - an h2c client (prior knowledge) and an HTTP/1.1 client with a streaming (chunked) request body,
  *   behind one interface so a test can run the same case over both;
  * - an SSE event parser;
+ * - a file's shared h2c connection, S2S and SSE session requests, and assertions on session heads and frames;
  * - `/metrics` gauge reading.
  */
 import { readFileSync } from 'node:fs'
@@ -14,6 +15,8 @@ import { connect as h2connect, constants as h2constants, type ClientHttp2Session
 import { PassThrough, type Readable } from 'node:stream'
 import { gunzipSync, gzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib'
 import protobuf from 'protobufjs'
+import { afterAll, beforeAll, expect } from 'vitest'
+import { recordsPath } from './append-helpers.ts'
 
 // ---------------------------------------------------------------------------------------------
 // S2S frames
@@ -426,6 +429,19 @@ function exchangeMethods(body: BodyBuffer) {
   }
 }
 
+/** The status and headers of an h2 stream's response; rejects if the stream closes first (never unhandled). */
+export function responseHead(stream: ClientHttp2Stream): Promise<ResponseHead> {
+  const head = new Promise<ResponseHead>((resolve, reject) => {
+    stream.once('response', (headers) => {
+      const { ':status': status, ...rest } = headers
+      resolve({ status: Number(status), headers: rest as Record<string, string | string[] | undefined> })
+    })
+    stream.once('close', () => reject(new Error(`h2 stream closed before a response (code ${stream.rstCode})`)))
+  })
+  head.catch(() => {})
+  return head
+}
+
 /** An HTTP/2 cleartext (prior knowledge) connection; many exchanges may share it. */
 export class H2Client {
   readonly session: ClientHttp2Session
@@ -453,14 +469,7 @@ export class H2Client {
       ...init.headers,
     })
     stream.on('error', () => {}) // surfaced through the body
-    const head = new Promise<ResponseHead>((resolve, reject) => {
-      stream.once('response', (headers) => {
-        const { ':status': status, ...rest } = headers
-        resolve({ status: Number(status), headers: rest as Record<string, string | string[] | undefined> })
-      })
-      stream.once('close', () => reject(new Error(`h2 stream closed before a response (code ${stream.rstCode})`)))
-    })
-    head.catch(() => {})
+    const head = responseHead(stream)
     const body = new BodyBuffer(stream)
     if (init.endRequest ?? init.method === 'GET') stream.end()
     return {
@@ -561,6 +570,84 @@ class BodyBufferLater extends BodyBuffer {
 export function openExchange(transport: Transport, baseUrl: string, h2: H2Client, init: ExchangeInit): Exchange {
   return transport === 'h2' ? h2.exchange(init) : http1Exchange(baseUrl, init)
 }
+
+// ---------------------------------------------------------------------------------------------
+// Test setup: a shared h2c connection, session requests, and what a session must answer
+
+/**
+ * An h2c connection to the emulator at `t.url`, opened before the tests of the enclosing file (or
+ * describe block) and dropped after them. Returns a getter for it.
+ */
+export function useH2Client(t: { readonly url: string }): () => H2Client {
+  let h2: H2Client | undefined
+  beforeAll(async () => {
+    h2 = await H2Client.connect(t.url)
+  })
+  afterAll(() => {
+    h2?.destroy()
+  })
+  return () => {
+    if (h2 === undefined) throw new Error('the h2c connection is opened in beforeAll')
+    return h2
+  }
+}
+
+/** An S2S read session (GET with `Content-Type: s2s/proto`) of a stream, with this query. */
+export function s2sReadInit(basin: string, stream: string, query: string, headers: Record<string, string> = {}): ExchangeInit {
+  return { method: 'GET', path: recordsPath(stream, query), headers: { 's2-basin': basin, 'content-type': 's2s/proto', ...headers } }
+}
+
+/** An S2S append session (POST with `Content-Type: s2s/proto`) to a stream, its request body left open. */
+export function s2sAppendInit(basin: string, stream: string, headers: Record<string, string> = {}): ExchangeInit {
+  return {
+    method: 'POST',
+    path: recordsPath(stream),
+    headers: { 's2-basin': basin, 'content-type': 's2s/proto', ...headers },
+    endRequest: false,
+  }
+}
+
+/** An SSE read session (GET with `Accept: text/event-stream`) of a stream, with this query. */
+export function sseReadInit(basin: string, stream: string, query: string, headers: Record<string, string> = {}): ExchangeInit {
+  return { method: 'GET', path: recordsPath(stream, query), headers: { 's2-basin': basin, accept: 'text/event-stream', ...headers } }
+}
+
+/** Asserts the head of a session response: 200, this content type, no caching, no proxy buffering, no compression. */
+export function expectSessionHead(head: ResponseHead, contentType: 's2s/proto' | 'text/event-stream'): void {
+  expect(head.status).toBe(200)
+  expect(head.headers['content-type']).toBe(contentType)
+  expect(head.headers['cache-control']).toBe('no-cache, no-transform')
+  expect(head.headers['x-accel-buffering']).toBe('no')
+  expect(head.headers['content-encoding']).toBeUndefined()
+}
+
+/** The next S2S frame of an exchange; fails if the response ends instead. */
+export async function expectFrame(x: Exchange, where = 'response'): Promise<WireFrame> {
+  const f = await x.nextFrame()
+  if (f === null) throw new Error(`the ${where} ended where a frame was expected`)
+  return f
+}
+
+/** The next S2S frame, which must be a data (not terminal) frame; returns its payload. */
+async function expectDataPayload(x: Exchange): Promise<Buffer> {
+  const f = await expectFrame(x)
+  expect(f.terminal, f.terminal ? terminalOf(f).text : '').toBe(false)
+  return payloadOf(f)
+}
+
+/** The next S2S frame as an AppendAck; fails on a terminal frame (showing it) or the end. */
+export async function expectAck(x: Exchange): Promise<Ack> {
+  return decodeAppendAck(await expectDataPayload(x))
+}
+
+/** The next S2S frame as a ReadBatch; fails on a terminal frame (showing it) or the end. */
+export async function expectBatch(x: Exchange): Promise<ProtoReadBatch> {
+  return decodeReadBatch(await expectDataPayload(x))
+}
+
+/** An S2S AppendInput frame of text records. */
+export const appendInputFrame = (bodies: readonly string[], extra: { match_seq_num?: number } = {}): Buffer =>
+  frame(encodeAppendInput({ records: bodies.map((body) => ({ body })), ...extra }))
 
 // ---------------------------------------------------------------------------------------------
 // Metrics

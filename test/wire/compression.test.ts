@@ -1,12 +1,10 @@
 import { gunzipSync, gzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
+import { recordsPath } from '../support/append-helpers.ts'
 import { basinName, useEmulator, type RawResponse } from '../support/emulator.ts'
 import { decodeReadBatch, encodeAppendInput } from '../support/wire.ts'
 
 const t = useEmulator({ heartbeatMs: 50 })
-
-const recordsPath = (stream: string, query = ''): string =>
-  `/v1/streams/${encodeURIComponent(stream)}/records${query === '' ? '' : `?${query}`}`
 
 const compressors = { gzip: gzipSync, zstd: zstdCompressSync } as const
 

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import { recordsPath } from '../support/append-helpers.ts'
 import { useEmulator, type RawResponse } from '../support/emulator.ts'
 import { decodeAppendAck, decodeReadBatch, encodeAppendInput, type ProtoAppendInput } from '../support/wire.ts'
 
 const t = useEmulator({ heartbeatMs: 50 })
-
-const recordsPath = (stream: string, query = ''): string =>
-  `/v1/streams/${encodeURIComponent(stream)}/records${query === '' ? '' : `?${query}`}`
 
 function appendProto(
   basin: string,

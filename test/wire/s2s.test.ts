@@ -1,10 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { appendJson, checkTail, recordsPath } from '../support/append-helpers.ts'
 import { useEmulator } from '../support/emulator.ts'
 import { ManualClock } from '../support/manual-clock.ts'
 import {
+  appendInputFrame as input,
   decodeAppendAck,
   decodeReadBatch,
   encodeAppendInput,
+  expectAck,
+  expectBatch,
+  expectFrame,
+  expectSessionHead,
   frame,
   FLAG_GZIP,
   FLAG_TERMINAL,
@@ -14,79 +20,29 @@ import {
   openExchange,
   payloadOf,
   rawFrame,
+  s2sAppendInit,
+  s2sReadInit,
   terminalFrameBytes,
   terminalOf,
   TRANSPORTS,
+  useH2Client,
   type Exchange,
-  type Position,
   type ProtoReadBatch,
   type Transport,
   type WireFrame,
 } from '../support/wire.ts'
 
 const t = useEmulator({ heartbeatMs: 50, deletionDelayMs: 600_000 })
-let h2: H2Client
-
-beforeAll(async () => {
-  h2 = await H2Client.connect(t.url)
-})
-afterAll(() => {
-  h2.destroy()
-})
-
-const recordsPath = (stream: string, query = ''): string =>
-  `/v1/streams/${encodeURIComponent(stream)}/records${query === '' ? '' : `?${query}`}`
+const h2 = useH2Client(t)
 
 /** An S2S append session (POST with `Content-Type: s2s/proto`), request body left open. */
 function appendSession(transport: Transport, basin: string, stream: string, headers: Record<string, string> = {}): Exchange {
-  return openExchange(transport, t.url, h2, {
-    method: 'POST',
-    path: recordsPath(stream),
-    headers: { 's2-basin': basin, 'content-type': 's2s/proto', ...headers },
-    endRequest: false,
-  })
+  return openExchange(transport, t.url, h2(), s2sAppendInit(basin, stream, headers))
 }
 
 /** An S2S read session (GET with `Content-Type: s2s/proto`). */
 function readSession(transport: Transport, basin: string, stream: string, query: string, headers: Record<string, string> = {}): Exchange {
-  return openExchange(transport, t.url, h2, {
-    method: 'GET',
-    path: recordsPath(stream, query),
-    headers: { 's2-basin': basin, 'content-type': 's2s/proto', ...headers },
-  })
-}
-
-/** Appends text records over unary JSON, with fixed client timestamps when given. */
-async function appendJson(basin: string, stream: string, records: { body: string; timestamp?: number }[]): Promise<void> {
-  const res = await t.raw('POST', recordsPath(stream), { headers: { 's2-basin': basin }, body: { records } })
-  if (res.status !== 200) throw new Error(`append failed: ${res.status} ${res.text}`)
-}
-
-async function tailOf(basin: string, stream: string): Promise<Position> {
-  const res = await t.raw('GET', `${recordsPath(stream)}/tail`, { headers: { 's2-basin': basin } })
-  expect(res.status, res.text).toBe(200)
-  return (res.json as { tail: Position }).tail
-}
-
-const input = (bodies: string[], extra: { match_seq_num?: number } = {}): Buffer =>
-  frame(encodeAppendInput({ records: bodies.map((body) => ({ body })), ...extra }))
-
-async function expectFrame(x: Exchange): Promise<WireFrame> {
-  const f = await x.nextFrame()
-  if (f === null) throw new Error('the response ended where a frame was expected')
-  return f
-}
-
-async function expectAck(x: Exchange) {
-  const f = await expectFrame(x)
-  expect(f.terminal, f.terminal ? terminalOf(f).text : '').toBe(false)
-  return decodeAppendAck(payloadOf(f))
-}
-
-async function expectBatch(x: Exchange): Promise<ProtoReadBatch> {
-  const f = await expectFrame(x)
-  expect(f.terminal, f.terminal ? terminalOf(f).text : '').toBe(false)
-  return decodeReadBatch(payloadOf(f))
+  return openExchange(transport, t.url, h2(), s2sReadInit(basin, stream, query, headers))
 }
 
 /** The next batch with records, skipping heartbeats (each of which must carry a tail). */
@@ -96,14 +52,6 @@ async function nextDataBatch(x: Exchange): Promise<ProtoReadBatch> {
     if (batch.records.length > 0) return batch
     expect(batch.tail).toBeDefined()
   }
-}
-
-function expectSessionHead(head: { status: number; headers: Record<string, string | string[] | undefined> }): void {
-  expect(head.status).toBe(200)
-  expect(head.headers['content-type']).toBe('s2s/proto')
-  expect(head.headers['cache-control']).toBe('no-cache, no-transform')
-  expect(head.headers['x-accel-buffering']).toBe('no')
-  expect(head.headers['content-encoding']).toBeUndefined()
 }
 
 /** Malformed client frames, each answered by a terminal 400 bad_frame. */
@@ -125,7 +73,7 @@ for (const transport of TRANSPORTS) {
     it('answers 200 with s2s/proto and the no-cache, no-buffering headers, before any input', async () => {
       const { basin, stream } = await t.stream()
       const x = appendSession(transport, basin, stream)
-      expectSessionHead(await x.head)
+      expectSessionHead(await x.head, 's2s/proto')
       x.end()
       expect(await x.remainingFrames()).toEqual([])
     })
@@ -134,10 +82,10 @@ for (const transport of TRANSPORTS) {
       const { basin, stream } = await t.stream()
       const x = appendSession(transport, basin, stream)
       x.end()
-      expectSessionHead(await x.head)
+      expectSessionHead(await x.head, 's2s/proto')
       expect(await x.remainingFrames()).toEqual([])
       expect(x.body.ended).toBe(true)
-      expect(await tailOf(basin, stream)).toEqual({ seq_num: 0, timestamp: 0 })
+      expect(await checkTail(t, basin, stream)).toEqual({ seq_num: 0, timestamp: 0 })
     })
 
     it('acks every input with one AppendAck frame, in order, and ends cleanly after the client half-closes', async () => {
@@ -160,7 +108,7 @@ for (const transport of TRANSPORTS) {
       x.end()
       // No terminal frame: the body just ends.
       expect(await x.remainingFrames()).toEqual([])
-      expect(await tailOf(basin, stream)).toMatchObject({ seq_num: 7 })
+      expect(await checkTail(t, basin, stream)).toMatchObject({ seq_num: 7 })
     })
 
     it('sends ack frames uncompressed and never as terminal frames', async () => {
@@ -189,7 +137,7 @@ for (const transport of TRANSPORTS) {
       expect(terminal.text).toBe('{"seq_num_mismatch":1}')
       expect(await x.remainingFrames()).toEqual([])
       x.abort()
-      expect(await tailOf(basin, stream)).toMatchObject({ seq_num: 1 })
+      expect(await checkTail(t, basin, stream)).toMatchObject({ seq_num: 1 })
     })
 
     it('after a fencing token mismatch sends a terminal 412 {"fencing_token_mismatch":token}', async () => {
@@ -203,7 +151,7 @@ for (const transport of TRANSPORTS) {
       expect(terminal).toMatchObject({ status: 412, body: { fencing_token_mismatch: 'tok-1' } })
       expect(await x.remainingFrames()).toEqual([])
       x.abort()
-      expect(await tailOf(basin, stream)).toMatchObject({ seq_num: 1 })
+      expect(await checkTail(t, basin, stream)).toMatchObject({ seq_num: 1 })
     })
 
     for (const bad of MALFORMED) {
@@ -219,7 +167,7 @@ for (const transport of TRANSPORTS) {
         expect(terminal.body).toMatchObject({ code: 'bad_frame' })
         expect(await x.remainingFrames()).toEqual([])
         x.abort()
-        expect(await tailOf(basin, stream)).toMatchObject({ seq_num: 1 })
+        expect(await checkTail(t, basin, stream)).toMatchObject({ seq_num: 1 })
 
         // The server (and, over h2, the shared connection) keeps working.
         const y = appendSession(transport, basin, stream)
@@ -238,7 +186,7 @@ for (const transport of TRANSPORTS) {
       expect((await expectAck(x)).end.seq_num).toBe(1)
       expect(terminalOf(await expectFrame(x))).toMatchObject({ status: 400, body: { code: 'bad_frame' } })
       x.abort()
-      expect(await tailOf(basin, stream)).toMatchObject({ seq_num: 1 })
+      expect(await checkTail(t, basin, stream)).toMatchObject({ seq_num: 1 })
     })
 
     it('applies and acks an input that precedes a client terminal frame in the same write', async () => {
@@ -250,7 +198,7 @@ for (const transport of TRANSPORTS) {
       expect(terminal).toMatchObject({ status: 400, body: { code: 'bad_frame' } })
       expect(await x.remainingFrames()).toEqual([])
       x.abort()
-      expect(await tailOf(basin, stream)).toMatchObject({ seq_num: 1 })
+      expect(await checkTail(t, basin, stream)).toMatchObject({ seq_num: 1 })
     })
 
     it('ends with a terminal 422 invalid after the earlier acks when an input is an empty batch', async () => {
@@ -263,7 +211,7 @@ for (const transport of TRANSPORTS) {
       expect(terminal.body).toEqual({ code: 'invalid', message: 'record batch must not be empty' })
       expect(await x.remainingFrames()).toEqual([])
       x.abort()
-      expect(await tailOf(basin, stream)).toMatchObject({ seq_num: 1 })
+      expect(await checkTail(t, basin, stream)).toMatchObject({ seq_num: 1 })
     })
 
     it('ends with a terminal 400 bad_frame when the request body stops in the middle of a frame', async () => {
@@ -274,7 +222,7 @@ for (const transport of TRANSPORTS) {
       x.end()
       const terminal = terminalOf(await expectFrame(x))
       expect(terminal).toMatchObject({ status: 400, body: { code: 'bad_frame' } })
-      expect(await tailOf(basin, stream)).toMatchObject({ seq_num: 0 })
+      expect(await checkTail(t, basin, stream)).toMatchObject({ seq_num: 0 })
     })
 
     for (const algorithm of ['zstd', 'gzip'] as const) {
@@ -314,7 +262,7 @@ for (const transport of TRANSPORTS) {
       const terminal = terminalOf(await expectFrame(x))
       expect(terminal).toMatchObject({ status: 400, body: { code: 'bad_frame' } })
       x.abort()
-      expect(await tailOf(basin, stream)).toMatchObject({ seq_num: 0 })
+      expect(await checkTail(t, basin, stream)).toMatchObject({ seq_num: 0 })
     })
 
     it('accepts small client frames compressed below 1 KiB too', async () => {
@@ -330,12 +278,12 @@ for (const transport of TRANSPORTS) {
     it('auto-creates the stream at session open when the basin has create_stream_on_append', async () => {
       const basin = await t.basin({ create_stream_on_append: true })
       const x = appendSession(transport, basin, 'auto-created')
-      expectSessionHead(await x.head)
+      expectSessionHead(await x.head, 's2s/proto')
       await x.write(input(['first']))
       expect((await expectAck(x)).start.seq_num).toBe(0)
       x.end()
       expect(await x.remainingFrames()).toEqual([])
-      expect(await tailOf(basin, 'auto-created')).toMatchObject({ seq_num: 1 })
+      expect(await checkTail(t, basin, 'auto-created')).toMatchObject({ seq_num: 1 })
     })
 
     it('ends with a terminal 409 stream_deletion_pending when the stream is deleted during the session', async () => {
@@ -366,13 +314,13 @@ for (const transport of TRANSPORTS) {
   describe(`S2S read session over ${transport}`, () => {
     it('sends catch-up batches without a tail, a heartbeat with the tail on reaching it, then live batches with a tail', async () => {
       const { basin, stream } = await t.stream()
-      await appendJson(basin, stream, [
+      await appendJson(t, basin, stream, [
         { body: 'a', timestamp: 1000 },
         { body: 'b', timestamp: 2000 },
         { body: 'c', timestamp: 3000 },
       ])
       const x = readSession(transport, basin, stream, 'seq_num=0')
-      expectSessionHead(await x.head)
+      expectSessionHead(await x.head, 's2s/proto')
 
       const catchUp = await expectBatch(x)
       expect(catchUp.tail).toBeUndefined()
@@ -388,7 +336,7 @@ for (const transport of TRANSPORTS) {
       // Idle: more heartbeats, each an empty ReadBatch with the tail.
       expect(await expectBatch(x)).toEqual({ records: [], tail: { seq_num: 3, timestamp: 3000 } })
 
-      await appendJson(basin, stream, [
+      await appendJson(t, basin, stream, [
         { body: 'd', timestamp: 4000 },
         { body: 'e', timestamp: 5000 },
       ])
@@ -419,9 +367,9 @@ for (const transport of TRANSPORTS) {
 
     it('ends a bounded read (count) with a plain end of the body and no terminal frame', async () => {
       const { basin, stream } = await t.stream()
-      await appendJson(basin, stream, [{ body: 'a' }, { body: 'b' }, { body: 'c' }])
+      await appendJson(t, basin, stream, [{ body: 'a' }, { body: 'b' }, { body: 'c' }])
       const x = readSession(transport, basin, stream, 'seq_num=0&count=2')
-      expectSessionHead(await x.head)
+      expectSessionHead(await x.head, 's2s/proto')
       const frames = await x.remainingFrames()
       expect(frames.map((f) => f.flag)).toEqual([0])
       const batch = decodeReadBatch(payloadOf(frames[0] as WireFrame))
@@ -431,7 +379,7 @@ for (const transport of TRANSPORTS) {
 
     it('ends a bounded read that runs out of records at the tail without following (no heartbeat)', async () => {
       const { basin, stream } = await t.stream()
-      await appendJson(basin, stream, [{ body: 'a' }, { body: 'b' }])
+      await appendJson(t, basin, stream, [{ body: 'a' }, { body: 'b' }])
       const x = readSession(transport, basin, stream, 'seq_num=0&count=5')
       const frames = await x.remainingFrames()
       expect(frames).toHaveLength(1)
@@ -440,11 +388,11 @@ for (const transport of TRANSPORTS) {
 
     it('ends a read at the count limit with the live batch that reaches it', async () => {
       const { basin, stream } = await t.stream()
-      await appendJson(basin, stream, [{ body: 'a' }])
+      await appendJson(t, basin, stream, [{ body: 'a' }])
       const x = readSession(transport, basin, stream, 'seq_num=0&count=3&wait=30')
       expect((await expectBatch(x)).records.map((r) => r.body)).toEqual(['a'])
       expect(await expectBatch(x)).toMatchObject({ records: [], tail: { seq_num: 1 } })
-      await appendJson(basin, stream, [{ body: 'b' }, { body: 'c' }, { body: 'd' }])
+      await appendJson(t, basin, stream, [{ body: 'b' }, { body: 'c' }, { body: 'd' }])
       const live = await nextDataBatch(x)
       expect(live.records.map((r) => r.body)).toEqual(['b', 'c'])
       expect(live.tail).toMatchObject({ seq_num: 4 })
@@ -456,7 +404,7 @@ for (const transport of TRANSPORTS) {
 
     it('answers a start beyond the tail with a plain 416 JSON response carrying the tail', async () => {
       const { basin, stream } = await t.stream()
-      await appendJson(basin, stream, [{ body: 'a', timestamp: 1234 }])
+      await appendJson(t, basin, stream, [{ body: 'a', timestamp: 1234 }])
       const x = readSession(transport, basin, stream, 'seq_num=10')
       const head = await x.head
       expect(head.status).toBe(416)
@@ -495,9 +443,9 @@ for (const transport of TRANSPORTS) {
 
     it('chooses S2S over SSE when the request has Content-Type s2s/proto and Accept text/event-stream', async () => {
       const { basin, stream } = await t.stream()
-      await appendJson(basin, stream, [{ body: 'a' }])
+      await appendJson(t, basin, stream, [{ body: 'a' }])
       const x = readSession(transport, basin, stream, 'seq_num=0&count=1', { accept: 'text/event-stream' })
-      expectSessionHead(await x.head)
+      expectSessionHead(await x.head, 's2s/proto')
       const frames = await x.remainingFrames()
       expect(frames).toHaveLength(1)
       expect(decodeReadBatch(payloadOf(frames[0] as WireFrame)).records.map((r) => r.body)).toEqual(['a'])
@@ -526,7 +474,7 @@ for (const transport of TRANSPORTS) {
     it('splits a catch-up of large records into batches of at most 1 MiB metered', async () => {
       const { basin, stream } = await t.stream()
       const size = 700 * 1024
-      for (const c of ['a', 'b', 'c']) await appendJson(basin, stream, [{ body: c.repeat(size) }])
+      for (const c of ['a', 'b', 'c']) await appendJson(t, basin, stream, [{ body: c.repeat(size) }])
       const x = readSession(transport, basin, stream, 'seq_num=0&count=3')
       const batches = (await x.remainingFrames()).map((f) => decodeReadBatch(payloadOf(f)))
       expect(batches.map((b) => b.records.map((r) => r.seq_num))).toEqual([[0], [1], [2]])
@@ -535,15 +483,15 @@ for (const transport of TRANSPORTS) {
 
     it('ends a read with count=0 at once, with no frames', async () => {
       const { basin, stream } = await t.stream()
-      await appendJson(basin, stream, [{ body: 'a' }])
+      await appendJson(t, basin, stream, [{ body: 'a' }])
       const x = readSession(transport, basin, stream, 'seq_num=0&count=0')
-      expectSessionHead(await x.head)
+      expectSessionHead(await x.head, 's2s/proto')
       expect(await x.remainingFrames()).toEqual([])
     })
 
     it('ends an until-bounded read with a plain end of the body', async () => {
       const { basin, stream } = await t.stream()
-      await appendJson(basin, stream, [
+      await appendJson(t, basin, stream, [
         { body: 'a', timestamp: 10 },
         { body: 'b', timestamp: 20 },
         { body: 'c', timestamp: 30 },
@@ -556,7 +504,7 @@ for (const transport of TRANSPORTS) {
 
     it('does not apply Last-Event-ID to S2S reads', async () => {
       const { basin, stream } = await t.stream()
-      await appendJson(basin, stream, [{ body: 'a' }, { body: 'b' }])
+      await appendJson(t, basin, stream, [{ body: 'a' }, { body: 'b' }])
       const x = readSession(transport, basin, stream, 'seq_num=0&count=2', { 'last-event-id': '0,1,9' })
       const batch = await expectBatch(x)
       expect(batch.records.map((r) => r.body)).toEqual(['a', 'b'])
@@ -583,7 +531,7 @@ for (const transport of TRANSPORTS) {
     async function bigStream(): Promise<{ basin: string; stream: string; big: string }> {
       const { basin, stream } = await t.stream()
       const big = 'q'.repeat(4000)
-      await appendJson(basin, stream, [{ body: big, timestamp: 7 }])
+      await appendJson(t, basin, stream, [{ body: big, timestamp: 7 }])
       return { basin, stream, big }
     }
 
@@ -597,7 +545,7 @@ for (const transport of TRANSPORTS) {
         const { basin, stream, big } = await bigStream()
         const x = readSession(transport, basin, stream, 'seq_num=0', { 'accept-encoding': acceptEncoding })
         const head = await x.head
-        expectSessionHead(head)
+        expectSessionHead(head, 's2s/proto')
         const data = await expectFrame(x)
         expect(data.terminal).toBe(false)
         expect(data.flag).toBe(bits)
@@ -633,7 +581,7 @@ for (const transport of TRANSPORTS) {
       const { basin, stream } = await t.stream()
       // Bodies of 980..1019 bytes give ReadBatch payloads on both sides of 1024, one byte apart.
       const sizes = Array.from({ length: 40 }, (_, i) => 980 + i)
-      for (const size of sizes) await appendJson(basin, stream, [{ body: 'm'.repeat(size), timestamp: 5 }])
+      for (const size of sizes) await appendJson(t, basin, stream, [{ body: 'm'.repeat(size), timestamp: 5 }])
       const observed: { size: number; compressed: boolean }[] = []
       await Promise.all(
         sizes.map(async (_, seq) => {
@@ -682,7 +630,7 @@ describe('S2S read session: wait expiry (manual clock)', () => {
 describe('S2S over h2: error responses', () => {
   it('sends a pre-session JSON error body in a single DATA frame (the SDK parses each DATA chunk as JSON)', async () => {
     const { basin, stream } = await t.stream()
-    await appendJson(basin, stream, [{ body: 'a', timestamp: 99 }])
+    await appendJson(t, basin, stream, [{ body: 'a', timestamp: 99 }])
     const x = readSession('h2', basin, stream, 'seq_num=50')
     expect((await x.head).status).toBe(416)
     const text = await x.text()

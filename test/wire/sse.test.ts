@@ -1,35 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { appendJson, readJson, recordsPath } from '../support/append-helpers.ts'
 import { useEmulator, type RawResponse } from '../support/emulator.ts'
 import { ManualClock } from '../support/manual-clock.ts'
-import { H2Client, openExchange, TRANSPORTS, type Exchange, type SseEvent, type Transport } from '../support/wire.ts'
+import {
+  expectSessionHead,
+  openExchange,
+  sseReadInit,
+  TRANSPORTS,
+  useH2Client,
+  type Exchange,
+  type SseEvent,
+  type Transport,
+} from '../support/wire.ts'
 
 const t = useEmulator({ heartbeatMs: 50, deletionDelayMs: 600_000 })
-let h2: H2Client
-
-beforeAll(async () => {
-  h2 = await H2Client.connect(t.url)
-})
-afterAll(() => {
-  h2.destroy()
-})
-
-const recordsPath = (stream: string, query = ''): string =>
-  `/v1/streams/${encodeURIComponent(stream)}/records${query === '' ? '' : `?${query}`}`
-
-interface InputRecord {
-  body?: string
-  timestamp?: number
-  headers?: [string, string][]
-}
-
-async function append(ctx: typeof t, basin: string, stream: string, records: InputRecord[]): Promise<void> {
-  const res = await ctx.raw('POST', recordsPath(stream), { headers: { 's2-basin': basin }, body: { records } })
-  if (res.status !== 200) throw new Error(`append failed: ${res.status} ${res.text}`)
-}
+const h2 = useH2Client(t)
 
 /** A whole (bounded) SSE read over HTTP/1.1. */
 function sseRaw(basin: string, stream: string, query: string, headers: Record<string, string> = {}): Promise<RawResponse> {
-  return t.raw('GET', recordsPath(stream, query), { headers: { 's2-basin': basin, accept: 'text/event-stream', ...headers } })
+  return readJson(t, basin, stream, query, { accept: 'text/event-stream', ...headers })
 }
 
 /** An SSE read whose events are taken one at a time. */
@@ -41,11 +30,7 @@ function sseSession(
   headers: Record<string, string> = {},
   baseUrl = t.url,
 ): Exchange {
-  return openExchange(transport, baseUrl, h2, {
-    method: 'GET',
-    path: recordsPath(stream, query),
-    headers: { 's2-basin': basin, accept: 'text/event-stream', ...headers },
-  })
+  return openExchange(transport, baseUrl, h2(), sseReadInit(basin, stream, query, headers))
 }
 
 async function nextEvent(x: Exchange): Promise<SseEvent> {
@@ -64,24 +49,16 @@ async function nextNonPing(x: Exchange): Promise<SseEvent> {
 
 const PING = /^event: ping\ndata: \{"timestamp":(\d+),"tail":\{"seq_num":(\d+),"timestamp":(\d+)\}\}$/
 
-function expectSseHead(head: { status: number; headers: Record<string, string | string[] | undefined> }): void {
-  expect(head.status).toBe(200)
-  expect(head.headers['content-type']).toBe('text/event-stream')
-  expect(head.headers['cache-control']).toBe('no-cache, no-transform')
-  expect(head.headers['x-accel-buffering']).toBe('no')
-  expect(head.headers['content-encoding']).toBeUndefined()
-}
-
 describe('SSE read: event text', () => {
   it('sends a batch event with id "last seq,count,metered bytes" and JSON data, then data: [DONE] at the count limit', async () => {
     const { basin, stream } = await t.stream()
-    await append(t, basin, stream, [
+    await appendJson(t, basin, stream, [
       { body: 'a', timestamp: 1000 },
       { body: 'bb', timestamp: 2000, headers: [['h', 'v']] },
       { body: 'ccc', timestamp: 3000 },
     ])
     const res = await sseRaw(basin, stream, 'seq_num=0&count=2')
-    expectSseHead(res)
+    expectSessionHead(res, 'text/event-stream')
     // Metered: 8 + 1 = 9 for "a"; 8 + 2*1 + 1 + 1 + 2 = 14 for "bb" with header h: v.
     expect(res.text).toBe(
       'event: batch\n' +
@@ -95,14 +72,14 @@ describe('SSE read: event text', () => {
 
   it('omits body and headers of a record when they are empty', async () => {
     const { basin, stream } = await t.stream()
-    await append(t, basin, stream, [{ timestamp: 10 }])
+    await appendJson(t, basin, stream, [{ timestamp: 10 }])
     const res = await sseRaw(basin, stream, 'seq_num=0&count=1')
     expect(res.text).toBe('event: batch\nid: 0,1,8\ndata: {"records":[{"seq_num":0,"timestamp":10}]}\n\ndata: [DONE]\n\n')
   })
 
   it('encodes bodies and header names and values as base64 in data when s2-format is base64', async () => {
     const { basin, stream } = await t.stream()
-    await append(t, basin, stream, [{ body: 'hello', timestamp: 5, headers: [['k', 'v']] }])
+    await appendJson(t, basin, stream, [{ body: 'hello', timestamp: 5, headers: [['k', 'v']] }])
     const res = await sseRaw(basin, stream, 'seq_num=0&count=1', { 's2-format': 'base64' })
     expect(res.text).toBe(
       'event: batch\nid: 0,1,17\ndata: {"records":[{"seq_num":0,"timestamp":5,"headers":[["aw==","dg=="]],"body":"aGVsbG8="}]}\n\ndata: [DONE]\n\n',
@@ -112,10 +89,10 @@ describe('SSE read: event text', () => {
   for (const transport of TRANSPORTS) {
     it(`over ${transport}: pings with {"timestamp":ms,"tail"} on reaching the tail, then live batches carry the tail and cumulative ids`, async () => {
       const { basin, stream } = await t.stream()
-      await append(t, basin, stream, [{ body: 'a', timestamp: 1000 }])
+      await appendJson(t, basin, stream, [{ body: 'a', timestamp: 1000 }])
       const before = Date.now()
       const x = sseSession(transport, basin, stream, 'seq_num=0')
-      expectSseHead(await x.head)
+      expectSessionHead(await x.head, 'text/event-stream')
 
       const first = await nextEvent(x)
       expect(first.raw).toBe('event: batch\nid: 0,1,9\ndata: {"records":[{"seq_num":0,"timestamp":1000,"body":"a"}]}')
@@ -131,12 +108,12 @@ describe('SSE read: event text', () => {
       // Idle: more pings with the same tail.
       expect(PING.exec((await nextEvent(x)).raw)?.slice(2)).toEqual(['1', '1000'])
 
-      await append(t, basin, stream, [{ body: 'bb', timestamp: 2000 }])
+      await appendJson(t, basin, stream, [{ body: 'bb', timestamp: 2000 }])
       const live = await nextNonPing(x)
       expect(live.raw).toBe(
         'event: batch\nid: 1,2,19\ndata: {"records":[{"seq_num":1,"timestamp":2000,"body":"bb"}],"tail":{"seq_num":2,"timestamp":2000}}',
       )
-      await append(t, basin, stream, [{ body: 'ccc', timestamp: 3000 }, { body: 'd', timestamp: 3000 }])
+      await appendJson(t, basin, stream, [{ body: 'ccc', timestamp: 3000 }, { body: 'd', timestamp: 3000 }])
       const live2 = await nextNonPing(x)
       expect(live2.id).toBe('3,4,39')
       expect(JSON.parse(live2.data)).toEqual({
@@ -154,7 +131,7 @@ describe('SSE read: event text', () => {
     const { basin, stream } = await t.stream()
     const x = sseSession('http1', basin, stream, 'count=2&wait=30')
     expect((await nextEvent(x)).event).toBe('ping')
-    await append(t, basin, stream, [
+    await appendJson(t, basin, stream, [
       { body: 'a', timestamp: 1 },
       { body: 'b', timestamp: 1 },
       { body: 'c', timestamp: 1 },
@@ -169,7 +146,7 @@ describe('SSE read: event text', () => {
 
   it('never sends an empty batch event for a bounded read that finds nothing: just data: [DONE]', async () => {
     const { basin, stream } = await t.stream()
-    await append(t, basin, stream, [{ body: 'a', timestamp: 1 }])
+    await appendJson(t, basin, stream, [{ body: 'a', timestamp: 1 }])
     const res = await sseRaw(basin, stream, 'seq_num=0&count=0')
     expect(res.status).toBe(200)
     expect(res.text).toBe('data: [DONE]\n\n')
@@ -180,9 +157,9 @@ describe('SSE read: headers and negotiation', () => {
   for (const acceptEncoding of ['gzip', 'zstd', 'gzip, zstd']) {
     it(`is never compressed, even with accept-encoding ${acceptEncoding} and a body well over 1 KiB`, async () => {
       const { basin, stream } = await t.stream()
-      await append(t, basin, stream, [{ body: 'x'.repeat(5000), timestamp: 1 }])
+      await appendJson(t, basin, stream, [{ body: 'x'.repeat(5000), timestamp: 1 }])
       const res = await sseRaw(basin, stream, 'seq_num=0&count=1', { 'accept-encoding': acceptEncoding })
-      expectSseHead(res)
+      expectSessionHead(res, 'text/event-stream')
       expect(res.body.length).toBeGreaterThan(5000)
       expect(res.text.startsWith('event: batch\nid: 0,1,5008\n')).toBe(true)
       expect(res.text.endsWith('data: [DONE]\n\n')).toBe(true)
@@ -191,7 +168,7 @@ describe('SSE read: headers and negotiation', () => {
 
   it('answers JSON, not SSE, when text/event-stream is not the first Accept type', async () => {
     const { basin, stream } = await t.stream()
-    await append(t, basin, stream, [{ body: 'a', timestamp: 1 }])
+    await appendJson(t, basin, stream, [{ body: 'a', timestamp: 1 }])
     const res = await t.raw('GET', recordsPath(stream, 'seq_num=0&count=1'), {
       headers: { 's2-basin': basin, accept: 'application/json, text/event-stream' },
     })
@@ -205,7 +182,7 @@ describe('SSE read: Last-Event-ID resumption', () => {
   async function fiveRecords(): Promise<{ basin: string; stream: string }> {
     const { basin, stream } = await t.stream()
     // Each record "rN" is 8 + 2 = 10 metered bytes.
-    await append(
+    await appendJson(
       t,
       basin,
       stream,
@@ -220,7 +197,7 @@ describe('SSE read: Last-Event-ID resumption', () => {
     // A client that saw only the first two records resumes with the id of that event.
     const resumed = await sseRaw(basin, stream, 'seq_num=0&count=4', { 'last-event-id': '1,2,20' })
     expect(first.text.split('\n')[1]).toBe('id: 3,4,40')
-    expectSseHead(resumed)
+    expectSessionHead(resumed, 'text/event-stream')
     expect(resumed.text).toBe(
       'event: batch\n' +
         'id: 3,4,40\n' +
@@ -286,7 +263,7 @@ describe('SSE read: errors', () => {
 
   it('answers a start beyond the tail with a 416 JSON response carrying the tail', async () => {
     const { basin, stream } = await t.stream()
-    await append(t, basin, stream, [{ body: 'a', timestamp: 77 }])
+    await appendJson(t, basin, stream, [{ body: 'a', timestamp: 77 }])
     const res = await sseRaw(basin, stream, 'seq_num=5')
     expect(res.status).toBe(416)
     expect(res.headers['content-type']).toBe('application/json')
@@ -320,7 +297,7 @@ describe('SSE read: wait expiry (manual clock)', () => {
 
   it('sends data: [DONE] when wait runs out with no new records', async () => {
     const { basin, stream } = await m.stream()
-    await append(m, basin, stream, [{ body: 'a' }])
+    await appendJson(m, basin, stream, [{ body: 'a' }])
     const x = sseSession('http1', basin, stream, 'seq_num=0&wait=1', {}, m.url)
     const batch = await nextEvent(x)
     expect(batch.id).toBe('0,1,9')
@@ -338,13 +315,13 @@ describe('SSE read: wait expiry (manual clock)', () => {
     const x = sseSession('http1', basin, stream, 'wait=1', {}, m.url)
     expect((await nextEvent(x)).event).toBe('ping')
     clock.advance(600)
-    await append(m, basin, stream, [{ body: 'late' }])
+    await appendJson(m, basin, stream, [{ body: 'late' }])
     const live = await nextEvent(x)
     expect(live.event).toBe('batch')
     expect(live.id).toBe('0,1,12')
     // 600 ms after the batch is 1200 ms after the start: past the first deadline, not the new one.
     clock.advance(600)
-    await append(m, basin, stream, [{ body: 'later' }])
+    await appendJson(m, basin, stream, [{ body: 'later' }])
     expect((await nextEvent(x)).id).toBe('1,2,25')
     clock.advance(1000)
     expect((await nextEvent(x)).raw).toBe('data: [DONE]')

@@ -1,7 +1,8 @@
 import { Agent } from 'node:http'
 import { connect as h2connect, type Settings } from 'node:http2'
 import { createConnection, type Socket } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { appendJson, recordsPath } from '../support/append-helpers.ts'
 import { basinName, useEmulator } from '../support/emulator.ts'
 import {
   decodeAppendAck,
@@ -16,25 +17,11 @@ import {
   type Exchange,
   type ExchangeInit,
   type Position,
+  useH2Client,
 } from '../support/wire.ts'
 
 const t = useEmulator({ heartbeatMs: 50 })
-let h2: H2Client
-
-beforeAll(async () => {
-  h2 = await H2Client.connect(t.url)
-})
-afterAll(() => {
-  h2.destroy()
-})
-
-const recordsPath = (stream: string, query = ''): string =>
-  `/v1/streams/${encodeURIComponent(stream)}/records${query === '' ? '' : `?${query}`}`
-
-async function appendJson(basin: string, stream: string, bodies: string[]): Promise<void> {
-  const res = await t.raw('POST', recordsPath(stream), { headers: { 's2-basin': basin }, body: { records: bodies.map((body) => ({ body })) } })
-  if (res.status !== 200) throw new Error(`append failed: ${res.status} ${res.text}`)
-}
+const h2 = useH2Client(t)
 
 async function expectServerWorks(basin: string, stream: string): Promise<void> {
   const res = await t.raw('GET', `${recordsPath(stream)}/tail`, { headers: { 's2-basin': basin } })
@@ -46,28 +33,28 @@ describe('one port, two protocols', () => {
     const http1 = await t.raw('GET', '/health')
     expect(http1.status).toBe(200)
     expect(http1.text).toBe('OK')
-    const overH2 = await h2.unary({ method: 'GET', path: '/health' })
+    const overH2 = await h2().unary({ method: 'GET', path: '/health' })
     expect(overH2.status).toBe(200)
     expect(overH2.text).toBe('OK')
   })
 
   it('serves unary API calls over h2c: create basin and stream, append, read, check tail', async () => {
     const basin = basinName()
-    const created = await h2.unary({
+    const created = await h2().unary({
       method: 'POST',
       path: '/v1/basins',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ basin }),
     })
     expect(created.status, created.text).toBe(201)
-    const stream = await h2.unary({
+    const stream = await h2().unary({
       method: 'POST',
       path: '/v1/streams',
       headers: { 'content-type': 'application/json', 's2-basin': basin },
       body: JSON.stringify({ stream: 's' }),
     })
     expect(stream.status, stream.text).toBe(201)
-    const append = await h2.unary({
+    const append = await h2().unary({
       method: 'POST',
       path: recordsPath('s'),
       headers: { 'content-type': 'application/json', 's2-basin': basin },
@@ -76,11 +63,11 @@ describe('one port, two protocols', () => {
     expect(append.status, append.text).toBe(200)
     expect(append.headers['content-type']).toBe('application/json')
     expect(JSON.parse(append.text)).toMatchObject({ end: { seq_num: 1 } })
-    const read = await h2.unary({ method: 'GET', path: recordsPath('s', 'seq_num=0'), headers: { 's2-basin': basin } })
+    const read = await h2().unary({ method: 'GET', path: recordsPath('s', 'seq_num=0'), headers: { 's2-basin': basin } })
     expect(JSON.parse(read.text)).toMatchObject({ records: [{ seq_num: 0, body: 'over-h2' }] })
-    const tail = await h2.unary({ method: 'GET', path: `${recordsPath('s')}/tail`, headers: { 's2-basin': basin } })
+    const tail = await h2().unary({ method: 'GET', path: `${recordsPath('s')}/tail`, headers: { 's2-basin': basin } })
     expect(JSON.parse(tail.text)).toMatchObject({ tail: { seq_num: 1 } })
-    const missing = await h2.unary({ method: 'GET', path: '/no/such/path' })
+    const missing = await h2().unary({ method: 'GET', path: '/no/such/path' })
     expect(missing.status).toBe(404)
   })
 
@@ -108,7 +95,7 @@ describe('one port, two protocols', () => {
 
   it('reuses a keep-alive HTTP/1.1 connection after an SSE read and after an S2S append session', async () => {
     const { basin, stream } = await t.stream()
-    await appendJson(basin, stream, ['a'])
+    await appendJson(t, basin, stream, ['a'])
     const agent = new Agent({ keepAlive: true, maxSockets: 1 })
     try {
       const sockets: Socket[] = []
@@ -165,7 +152,7 @@ describe('one port, two protocols', () => {
 describe('many streams on one h2 connection', () => {
   it('answers 150 concurrent check-tail requests on one connection', async () => {
     const { basin, stream } = await t.stream()
-    await appendJson(basin, stream, ['a', 'b'])
+    await appendJson(t, basin, stream, ['a', 'b'])
     const client = await H2Client.connect(t.url)
     try {
       const responses = await Promise.all(
@@ -194,7 +181,7 @@ describe('many streams on one h2 connection', () => {
     }
     expect((await openSessions(t.url)).byKey.get('read/s2s')).toBe(150)
 
-    await appendJson(basin, stream, ['live'])
+    await appendJson(t, basin, stream, ['live'])
     for (const x of sessions) {
       for (;;) {
         const f = await x.nextFrame()
@@ -229,7 +216,7 @@ describe('clients that disconnect mid-session', () => {
   async function disconnectCase(kind: Kind, how: Disconnect): Promise<void> {
     expect(await waitForOpenSessions(t.url, (n) => n === 0)).toBe(0)
     const { basin, stream } = await t.stream()
-    await appendJson(basin, stream, ['existing'])
+    await appendJson(t, basin, stream, ['existing'])
     const client = how === 'HTTP/1.1 socket destroyed' ? null : await H2Client.connect(t.url)
     const init: ExchangeInit = {
       method: kind === 's2s-append' ? 'POST' : 'GET',

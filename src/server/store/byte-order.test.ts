@@ -1,19 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { compareUtf8 } from './byte-order.ts'
+import { rng } from '../../../test/support/random.ts'
 
 const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
-
-/** A small deterministic PRNG (mulberry32), so a failing random case can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = a
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 // Code points from every region where UTF-16 and UTF-8 orders could disagree: ASCII, two- and
 // three-byte BMP characters below the surrogates, U+E000..U+FFFF (above the surrogates in UTF-16

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { RecordLog } from './record-log.ts'
 import type { StoredRecord } from './record.ts'
+import { rng } from '../../../test/support/random.ts'
 
 // The log stores records in chunks of 1024; sizes around that boundary are the interesting ones.
 const CHUNK = 1024
@@ -25,18 +26,6 @@ const seqs = (log: RecordLog): (number | undefined)[] => {
   const out: (number | undefined)[] = []
   for (let seq = log.start; seq < log.next; seq++) out.push(log.get(seq)?.seqNum)
   return out
-}
-
-/** A small deterministic PRNG (mulberry32), so a failing random case can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = a
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 describe('RecordLog', () => {
