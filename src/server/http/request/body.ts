@@ -1,4 +1,5 @@
 import { S2Error, type S2ErrorCode } from '../../errors/index.ts'
+import { concatBytes } from '../bytes.ts'
 import { contentEncoding, decompress } from '../encoding.ts'
 
 /** axum's default body limit, which s2-lite keeps. */
@@ -33,12 +34,5 @@ async function readRaw(request: Request, code: S2ErrorCode): Promise<Uint8Array>
     }
     chunks.push(value)
   }
-  if (chunks.length === 1) return chunks[0] as Uint8Array
-  const body = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    body.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return body
+  return concatBytes(chunks)
 }

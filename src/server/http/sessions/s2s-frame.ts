@@ -1,4 +1,5 @@
 import { S2Error, type JsonValue } from '../../errors/index.ts'
+import { concatBytes } from '../bytes.ts'
 import { compress, COMPRESS_MIN_BYTES, decompress, type Compression } from '../encoding.ts'
 
 /**
@@ -78,8 +79,7 @@ export class FrameDecoder {
       this.#waitingBytes += chunk.length
       return []
     }
-    this.#buffer =
-      this.#buffer.length === 0 && this.#waiting.length === 0 ? chunk : concat([this.#buffer, ...this.#waiting, chunk])
+    this.#buffer = this.#buffer.length === 0 ? concatBytes([...this.#waiting, chunk]) : concatBytes([this.#buffer, ...this.#waiting, chunk])
     this.#waiting = []
     this.#waitingBytes = 0
     this.#needed = 0
@@ -123,16 +123,4 @@ export class FrameDecoder {
 /** The payload of a received frame, decompressed. */
 export function framePayload(frame: Frame): Uint8Array {
   return decompress(frame.payload, frame.compression, MAX_FRAME_BYTES, 'bad_frame')
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let size = 0
-  for (const part of parts) size += part.length
-  const out = new Uint8Array(size)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
 }
