@@ -18,7 +18,7 @@ import { systemClock } from '../../src/server/clock/clock.ts'
 import { basinName, raw, useEmulator } from '../support/emulator.ts'
 
 /**
- * Control plane, basins: s2-api.md §2.1, §3.1, §3.4, §4.2, §4.4, §4.5, §8.5, §9.2 and checklist §11.1.
+ * Control plane, basins: s2-lite §2.1, §3.1, §3.4, §4.2, §4.4, §4.5, §8.5, §9.2 and checklist §11.1.
  */
 
 interface BasinInfoJson {

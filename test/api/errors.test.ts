@@ -4,7 +4,7 @@ import { EXPECTED_JSON, header } from '../support/control-plane.ts'
 import { basinName, type RawRequest, type RawResponse, useEmulator } from '../support/emulator.ts'
 
 /**
- * The error model and transport conventions over raw HTTP/1.1: s2-api.md §1 (routing, auth, CORS,
+ * The error model and transport conventions over raw HTTP/1.1: s2-lite §1 (routing, auth, CORS,
  * content negotiation, body limit), §2.4 (cloud-only stubs), §3 (names), §8 (codes, messages,
  * precedence), §10.4 (health and metrics).
  */

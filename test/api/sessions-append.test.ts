@@ -27,7 +27,7 @@ import {
 
 /**
  * Append sessions through the SDK, one conformance list run over every session transport:
- * S2S over h2c (pipelined) and fetch (serial unary POSTs). s2-api.md §5, §7.3; sdk-wire.md §2.4–2.5, §4.
+ * S2S over h2c (pipelined) and fetch (serial unary POSTs). s2-lite §5, §7.3; the SDK's wire behaviour §2.4–2.5, §4.
  */
 const t = useEmulator({ heartbeatMs: 50 })
 const openStream = useStreamHandles()

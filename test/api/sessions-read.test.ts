@@ -25,7 +25,7 @@ import {
 
 /**
  * Read sessions through the SDK, one conformance list run over every session transport: S2S over
- * h2c and SSE (fetch). s2-api.md §6.2, §6.4, §6.5, §7.4; sdk-wire.md §2.4–2.5, §4, §7.3–7.5.
+ * h2c and SSE (fetch). s2-lite §6.2, §6.4, §6.5, §7.4; the SDK's wire behaviour §2.4–2.5, §4, §7.3–7.5.
  */
 const t = useEmulator({ heartbeatMs: 50 })
 const openStream = useStreamHandles()

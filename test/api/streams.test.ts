@@ -17,7 +17,7 @@ import { systemClock } from '../../src/server/clock/clock.ts'
 import { basinName, useEmulator, type RawRequest, type RawResponse } from '../support/emulator.ts'
 
 /**
- * Control plane, streams: s2-api.md §2.2, §3.2, §3.4, §4.1, §4.3, §4.4, §4.5, §8.5, §9.1 and checklist §11.2.
+ * Control plane, streams: s2-lite §2.2, §3.2, §3.4, §4.1, §4.3, §4.4, §4.5, §8.5, §9.1 and checklist §11.2.
  */
 
 interface StreamInfoJson {

@@ -16,7 +16,7 @@ import {
 
 /**
  * What the official SDK (@s2-dev/streamstore 0.27.0) really does when the emulator injects faults
- * into read and append sessions, over S2S (h2c) and the fetch transport (SSE reads); sdk-wire.md
+ * into read and append sessions, over S2S (h2c) and the fetch transport (SSE reads); the SDK's wire behaviour
  * §3.2–3.3. Every test has its own basin and stream and scopes its rules to that stream.
  */
 const t = useEmulator()

@@ -6,7 +6,7 @@ import { makeClient, quickRetries, rejection, settle, storedBodies } from '../su
 
 /**
  * What the official SDK (@s2-dev/streamstore 0.27.0) really does under each unary fault the
- * emulator injects (sdk-wire.md §3.1–3.3), and how rules are scoped and budgeted. Every test has
+ * emulator injects (the SDK's wire behaviour §3.1–3.3), and how rules are scoped and budgeted. Every test has
  * its own basin and stream and scopes its rules to that stream, so no test sees another's faults.
  */
 const t = useEmulator()
