@@ -1,8 +1,11 @@
-export { startS2Emulator, type S2Emulator, type S2Environment } from './server/emulator.ts'
+export { startS2Emulator, type S2Emulator } from './server/emulator.ts'
 export { emulatorDefaults, type S2EmulatorOptions } from './server/options.ts'
 export { S2EmulatorError, type EmulatorErrorCode } from './server/errors/index.ts'
 export type { Clock, Timer } from './server/clock/clock.ts'
-export { connectS2Emulator, type S2EmulatorClient } from './client/client.ts'
+export { connectS2Emulator, type ConnectOptions, type S2EmulatorClient } from './client/client.ts'
+export type { NamespaceOptions, S2Environment, S2Namespace } from './client/namespace.ts'
+export type { NamespaceInfo } from './server/namespaces/controls.ts'
+export { DEFAULT_NAMESPACE, namespaceName } from './server/namespaces/names.ts'
 export type { FaultsClient } from './client/faults.ts'
 export type { JournalClient } from './client/journal.ts'
 export type {
@@ -14,7 +17,7 @@ export type {
   ReadSessionInfo,
   SessionEnd,
 } from './server/journal/journal.ts'
-export type { ClockClient, ClockState, NamespaceInfo, ResetScope, SnapshotsClient } from './client/state.ts'
+export type { ClockClient, ClockState, ResetScope, SnapshotsClient } from './client/state.ts'
 export type { SnapshotInfo } from './server/store/snapshots.ts'
 export type { ImportedSnapshotInfo, SnapshotFileInfo } from './client/snapshot-files.ts'
 export type {

@@ -1,43 +1,55 @@
-import { faultsClient, type FaultsClient } from './faults.ts'
-import { journalClient, type JournalClient } from './journal.ts'
+import type { NamespaceInfo } from '../server/namespaces/controls.ts'
+import { namespaceName } from '../server/namespaces/names.ts'
 import type { InitResult, InitSpec } from '../server/seed/init-file.ts'
+import { faultsClient, type FaultsClient } from './faults.ts'
+import { adminCall, type AdminTarget } from './http.ts'
+import { journalClient, type JournalClient } from './journal.ts'
+import { namespaceHandle, type NamespaceOptions, type S2Namespace } from './namespace.ts'
 import { applyInit } from './seed.ts'
-import {
-  clockClient,
-  namespaces,
-  reset,
-  snapshotsClient,
-  type ClockClient,
-  type NamespaceInfo,
-  type ResetScope,
-  type SnapshotsClient,
-} from './state.ts'
+import { clockClient, reset, snapshotsClient, type ClockClient, type ResetScope, type SnapshotsClient } from './state.ts'
 
 /** The controls of a running emulator, wherever it runs: this process, another one, a container. */
 export interface S2EmulatorClient {
   /** Base URL of the emulator (S2 API and admin API). */
   readonly url: string
-  /** Fault rules. */
+  /**
+   * Makes a fresh namespace (a private emulator for one test: its data, fault rules, clock,
+   * snapshots and journal) with a new token, and returns its handle. Needs `isolation: 'token'`.
+   */
+  createNamespace(options?: NamespaceOptions): Promise<S2Namespace>
+  /**
+   * The handle of the namespace a bearer token enters (the token your code under test sends). No
+   * request is sent until a control is used; the namespace comes into being then if it is new.
+   */
+  namespace(token: string): S2Namespace
+  /** Every namespace, with its basins, streams, rules, snapshots and clock (never a token). */
+  namespaces(): Promise<NamespaceInfo[]>
+  /** The emulator's fault rules: they apply to every namespace (unless `match.namespace` names one). */
   readonly faults: FaultsClient
-  /** The request journal: the recent requests and sessions of each namespace. */
+  /** The request journal of every namespace. */
   readonly journal: JournalClient
-  /** Named in-memory snapshots. */
+  /** Named in-memory snapshots of the whole emulator. */
   readonly snapshots: SnapshotsClient
-  /** The emulator's clock: freeze, set, advance. */
+  /** The emulator's clock, which every namespace follows until it moves its own. */
   readonly clock: ClockClient
   /**
-   * Removes state at once, as if it never existed: everything, or `{ namespace }`, `{ basin }`
-   * (with `namespace` when isolation is on) or `{ basin, stream }`. Sessions reading it end with an
-   * error; fault rules confined to it are removed.
+   * Removes state at once, as if it never existed: everything (data, rules and journals of every
+   * namespace; not clocks or snapshots), or `{ basin }` or `{ basin, stream }` of the `default`
+   * namespace (the only one without isolation). Sessions reading it end with an error; fault
+   * rules confined to it are removed. A namespace's handle resets that namespace.
    */
   reset(scope?: ResetScope): Promise<void>
-  /** Namespaces in use, with their basin and stream counts. */
-  namespaces(): Promise<NamespaceInfo[]>
   /**
    * Ensures the basins and streams of an init spec (s2-lite's init file format, as `--init` takes),
    * now; applying the same spec again changes nothing. Resolves with what happened to each.
    */
   init(spec: InitSpec): Promise<InitResult>
+}
+
+/** Options of {@link connectS2Emulator}. */
+export interface ConnectOptions {
+  /** The emulator's admin token, if it was started with one (`adminToken`, `--admin-token`). */
+  adminToken?: string
 }
 
 /**
@@ -46,19 +58,30 @@ export interface S2EmulatorClient {
  *
  * ```ts
  * const emulator = connectS2Emulator(process.env.S2_ACCOUNT_ENDPOINT!)
- * await emulator.faults.add({ match: { operation: 'append' }, action: { type: 'error', status: 503 }, times: 1 })
+ * const ns = await emulator.createNamespace()
+ * await ns.faults.add({ match: { operation: 'append' }, action: { type: 'error', status: 503 }, times: 1 })
  * ```
  */
-export function connectS2Emulator(url: string): S2EmulatorClient {
-  const base = url.endsWith('/') ? url : `${url}/`
+export function connectS2Emulator(url: string, options: ConnectOptions = {}): S2EmulatorClient {
+  const trimmed = url.replace(/\/+$/, '')
+  const target: AdminTarget = {
+    baseUrl: `${trimmed}/`,
+    prefix: '/_emulator',
+    headers: options.adminToken === undefined ? {} : { authorization: `Bearer ${options.adminToken}` },
+  }
   return {
-    url: url.replace(/\/$/, ''),
-    faults: faultsClient(base),
-    journal: journalClient(base),
-    snapshots: snapshotsClient(base),
-    clock: clockClient(base),
-    reset: (scope) => reset(base, scope),
-    namespaces: () => namespaces(base),
-    init: (spec) => applyInit(base, spec),
+    url: trimmed,
+    createNamespace: async (namespaceOptions = {}) => {
+      const made = await adminCall<NamespaceInfo & { token: string }>(target, 'POST', '/namespaces', namespaceOptions)
+      return namespaceHandle(target, trimmed, made.name, made.token)
+    },
+    namespace: (token) => namespaceHandle(target, trimmed, namespaceName(token), token),
+    namespaces: async () => (await adminCall<{ namespaces: NamespaceInfo[] }>(target, 'GET', '/namespaces')).namespaces,
+    faults: faultsClient(target),
+    journal: journalClient(target),
+    snapshots: snapshotsClient(target),
+    clock: clockClient(target),
+    reset: (scope) => reset(target, scope),
+    init: (spec) => applyInit(target, spec),
   }
 }

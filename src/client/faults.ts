@@ -1,43 +1,44 @@
 import { S2EmulatorError } from '../server/errors/emulator-error.ts'
 import type { FaultRule, FaultRuleInput } from '../server/faults/rule.ts'
-import { adminCall } from './http.ts'
+import { adminCall, type AdminTarget } from './http.ts'
 
-/** Arms and inspects fault rules of an emulator, in this process or another (over its admin API). */
+/** Arms and inspects the fault rules of an emulator or of one namespace (over the admin API). */
 export interface FaultsClient {
-  /** Arms a rule; rejects with the emulator's message if it is invalid. Returns it with its id. */
+  /**
+   * Arms a rule; rejects with the emulator's message if it is invalid. Returns it with its id. A
+   * namespace's rule matches only requests of that namespace.
+   */
   add(rule: FaultRuleInput): Promise<FaultRule>
-  /** Every armed rule, with how often each matched and fired. */
+  /** Every armed rule of this scope, with how often each matched and fired. */
   list(): Promise<FaultRule[]>
   get(id: string): Promise<FaultRule>
   remove(id: string): Promise<void>
-  /** Removes every rule (or those matching one namespace); resolves to how many were removed. */
-  clear(options?: { namespace?: string }): Promise<number>
+  /** Removes every rule of this scope; resolves to how many were removed. */
+  clear(): Promise<number>
   /** The seed that probabilities and latency ranges draw from; report it to replay a run. */
   seed(): Promise<number>
   /** Restarts the generator with `seed`, so the same requests draw the same fires again. */
   setSeed(seed: number): Promise<void>
-  /** Rejects, naming them, if any armed rule has not fired yet. */
+  /** Rejects, naming them, if any armed rule of this scope has not fired yet. */
   assertAllFired(): Promise<void>
 }
 
-export function faultsClient(baseUrl: string): FaultsClient {
+export function faultsClient(target: AdminTarget): FaultsClient {
+  const id = (ruleId: string): string => `/faults/${encodeURIComponent(ruleId)}`
   return {
-    add: (rule) => adminCall<FaultRule>(baseUrl, 'POST', '/_emulator/faults', rule),
-    list: async () => (await adminCall<{ rules: FaultRule[] }>(baseUrl, 'GET', '/_emulator/faults')).rules,
-    get: (id) => adminCall<FaultRule>(baseUrl, 'GET', `/_emulator/faults/${encodeURIComponent(id)}`),
-    remove: async (id) => {
-      await adminCall<void>(baseUrl, 'DELETE', `/_emulator/faults/${encodeURIComponent(id)}`)
+    add: (rule) => adminCall<FaultRule>(target, 'POST', '/faults', rule),
+    list: async () => (await adminCall<{ rules: FaultRule[] }>(target, 'GET', '/faults')).rules,
+    get: (ruleId) => adminCall<FaultRule>(target, 'GET', id(ruleId)),
+    remove: async (ruleId) => {
+      await adminCall<void>(target, 'DELETE', id(ruleId))
     },
-    clear: async (options) => {
-      const query = options?.namespace === undefined ? '' : `?namespace=${encodeURIComponent(options.namespace)}`
-      return (await adminCall<{ removed: number }>(baseUrl, 'DELETE', `/_emulator/faults${query}`)).removed
-    },
-    seed: async () => (await adminCall<{ seed: number }>(baseUrl, 'GET', '/_emulator/faults/seed')).seed,
+    clear: async () => (await adminCall<{ removed: number }>(target, 'DELETE', '/faults')).removed,
+    seed: async () => (await adminCall<{ seed: number }>(target, 'GET', '/faults/seed')).seed,
     setSeed: async (seed) => {
-      await adminCall(baseUrl, 'PUT', '/_emulator/faults/seed', { seed })
+      await adminCall(target, 'PUT', '/faults/seed', { seed })
     },
     assertAllFired: async () => {
-      const { rules, seed } = await adminCall<{ rules: FaultRule[]; seed: number }>(baseUrl, 'GET', '/_emulator/faults')
+      const { rules, seed } = await adminCall<{ rules: FaultRule[]; seed: number }>(target, 'GET', '/faults')
       const unfired = rules.filter((r) => r.fired === 0)
       if (unfired.length === 0) return
       const names = unfired.map((r) => `${r.id}${r.description ? ` (${r.description})` : ''}: matched ${r.matched} request(s)`)

@@ -1,29 +1,21 @@
 import type { JournalEntry, JournalFilter } from '../server/journal/journal.ts'
-import { adminCall } from './http.ts'
+import { adminCall, queryOf, type AdminTarget } from './http.ts'
 
-/** Reads and clears the request journal of an emulator, in this process or another (over its admin API). */
+/** Reads and clears the request journal of an emulator or of one namespace (over the admin API). */
 export interface JournalClient {
   /**
-   * The recent requests and sessions, oldest first: every namespace, or those the filter names.
+   * The recent requests and sessions of this scope, oldest first, or those the filter names.
    * `since` gives only entries with a larger `seq` (to read on from a known point); `limit` the
-   * oldest that many of them.
+   * oldest that many of them. (`namespace` filters only the emulator's journal.)
    */
   list(filter?: JournalFilter): Promise<JournalEntry[]>
-  /** Forgets every entry (or those of one namespace); resolves to how many were removed. */
-  clear(options?: { namespace?: string }): Promise<number>
+  /** Forgets every entry of this scope; resolves to how many were removed. */
+  clear(): Promise<number>
 }
 
-export function journalClient(baseUrl: string): JournalClient {
+export function journalClient(target: AdminTarget): JournalClient {
   return {
-    list: async (filter = {}) => {
-      const query = new URLSearchParams()
-      for (const [key, value] of Object.entries(filter)) if (value !== undefined) query.set(key, String(value))
-      const search = query.size === 0 ? '' : `?${query.toString()}`
-      return (await adminCall<{ entries: JournalEntry[] }>(baseUrl, 'GET', `/_emulator/journal${search}`)).entries
-    },
-    clear: async (options) => {
-      const query = options?.namespace === undefined ? '' : `?namespace=${encodeURIComponent(options.namespace)}`
-      return (await adminCall<{ removed: number }>(baseUrl, 'DELETE', `/_emulator/journal${query}`)).removed
-    },
+    list: async (filter = {}) => (await adminCall<{ entries: JournalEntry[] }>(target, 'GET', `/journal${queryOf(filter)}`)).entries,
+    clear: async () => (await adminCall<{ removed: number }>(target, 'DELETE', '/journal')).removed,
   }
 }

@@ -1,9 +1,13 @@
+import { readFile, stat } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { S2EmulatorError } from '../server/errors/emulator-error.ts'
+import { writeFileAtomic } from '../server/persist/atomic-file.ts'
 import type { SnapshotInfo } from '../server/store/snapshots.ts'
-import { adminCall, adminRequest } from './http.ts'
+import { adminCall, adminRequest, type AdminTarget } from './http.ts'
 
 /** A snapshot written to a file. */
 export interface SnapshotFileInfo extends SnapshotInfo {
-  /** The absolute path written, on the emulator's machine. */
+  /** The absolute path written, on the machine running the client. */
   readonly path: string
   /** The file's size. */
   readonly bytes: number
@@ -15,26 +19,48 @@ export interface ImportedSnapshotInfo extends SnapshotInfo {
   readonly restored: boolean
 }
 
-const path = (name: string): string => `/_emulator/snapshots/${encodeURIComponent(name)}`
+const path = (name: string): string => `/snapshots/${encodeURIComponent(name)}`
 
-export function exportSnapshot(baseUrl: string, name: string, file: string): Promise<SnapshotFileInfo> {
-  return adminCall(baseUrl, 'POST', `${path(name)}/export`, { path: file })
-}
-
-export function importSnapshot(baseUrl: string, name: string, file: string, restore: boolean): Promise<ImportedSnapshotInfo> {
-  return adminCall(baseUrl, 'POST', '/_emulator/snapshots/import', { name, path: file, restore })
-}
-
-export async function downloadSnapshot(baseUrl: string, name: string): Promise<Uint8Array> {
-  const response = await adminRequest(baseUrl, 'GET', `${path(name)}/file`)
+export async function downloadSnapshot(target: AdminTarget, name: string): Promise<Uint8Array> {
+  const response = await adminRequest(target, 'GET', `${path(name)}/file`)
   return new Uint8Array(await response.arrayBuffer())
 }
 
-export async function uploadSnapshot(baseUrl: string, name: string, bytes: Uint8Array, restore: boolean): Promise<ImportedSnapshotInfo> {
-  const route = `${path(name)}/file?restore=${restore}`
-  const response = await adminRequest(baseUrl, 'PUT', route, {
+export async function uploadSnapshot(target: AdminTarget, name: string, bytes: Uint8Array, restore: boolean): Promise<ImportedSnapshotInfo> {
+  const response = await adminRequest(target, 'PUT', `${path(name)}/file?restore=${restore}`, {
     headers: { 'content-type': 'application/octet-stream' },
     body: bytes as Uint8Array<ArrayBuffer>,
   })
   return (await response.json()) as ImportedSnapshotInfo
+}
+
+/**
+ * Writes a named snapshot to a file where this code runs (wherever the emulator runs), atomically:
+ * a crash mid-write leaves any previous file there intact.
+ */
+export async function exportSnapshot(target: AdminTarget, name: string, file: string): Promise<SnapshotFileInfo> {
+  const response = await adminRequest(target, 'GET', `${path(name)}/file`)
+  const info = await adminCall<SnapshotInfo>(target, 'GET', path(name))
+  const absolute = resolve(file)
+  let bytes: number
+  try {
+    const body = response.body ?? ReadableStream.from<Uint8Array>([])
+    bytes = await writeFileAtomic(absolute, body as AsyncIterable<Uint8Array>)
+  } catch (error) {
+    throw new S2EmulatorError('S2EMU_SNAPSHOT_FILE_IO', `cannot write the snapshot file ${absolute}: ${(error as Error).message}`, { cause: error })
+  }
+  return { ...info, path: absolute, bytes }
+}
+
+/** Reads a snapshot file where this code runs and keeps it as a named snapshot (restored with `restore`). */
+export async function importSnapshot(target: AdminTarget, name: string, file: string, restore: boolean): Promise<ImportedSnapshotInfo> {
+  const absolute = resolve(file)
+  let bytes: Uint8Array
+  try {
+    if (!(await stat(absolute)).isFile()) throw new Error('not a file')
+    bytes = await readFile(absolute)
+  } catch (error) {
+    throw new S2EmulatorError('S2EMU_SNAPSHOT_FILE_IO', `cannot read the snapshot file ${absolute}: ${(error as Error).message}`, { cause: error })
+  }
+  return uploadSnapshot(target, name, bytes, restore)
 }

@@ -1,20 +1,17 @@
 import { connectS2Emulator, type S2EmulatorClient } from '../client/client.ts'
+import type { S2Environment } from '../client/namespace.ts'
+import { createApp } from './app.ts'
 import { Engine } from './engine/index.ts'
-import { FaultRegistry } from './faults/index.ts'
-import { createApp } from './http/app.ts'
+import { FaultScopes } from './faults/index.ts'
 import { listen } from './http/listener.ts'
-import { Metrics } from './metrics/metrics.ts'
 import { Journal } from './journal/journal.ts'
+import { Metrics } from './metrics/metrics.ts'
+import { Controls } from './namespaces/controls.ts'
+import { NamespaceDirectory } from './namespaces/directory.ts'
 import { resolveOptions, type S2EmulatorOptions } from './options.ts'
-import { seedEngine } from './seed/index.ts'
 import { openPersistence } from './persist/persistence.ts'
+import { seedEngine } from './seed/index.ts'
 
-/** The environment variables that point the S2 SDKs and the `s2` CLI at an emulator. */
-export interface S2Environment {
-  readonly S2_ACCOUNT_ENDPOINT: string
-  readonly S2_BASIN_ENDPOINT: string
-  readonly S2_ACCESS_TOKEN: string
-}
 
 /** A running emulator, with its controls (see {@link S2EmulatorClient}). */
 export interface S2Emulator extends S2EmulatorClient {
@@ -56,19 +53,25 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
     heartbeat: resolved.heartbeat,
   })
   const metrics = new Metrics()
-  const faults = new FaultRegistry(resolved.faultSeed)
-  for (const rule of resolved.faults) faults.add(rule)
+  const faults = new FaultScopes(resolved.faultSeed)
+  for (const rule of resolved.faults) faults.global.add(rule)
+  const journal = new Journal(resolved.journalSize, (namespace) => engine.space(namespace).clock)
+  const directory = new NamespaceDirectory(resolved.isolation)
+  const controls = new Controls(engine, faults, journal, directory)
   const app = createApp({
     engine,
     metrics,
     faults,
-    isolation: resolved.isolation,
+    directory,
+    controls,
+    journal,
     cors: resolved.cors,
+    snapshotDir: resolved.snapshotDir,
+    adminToken: resolved.adminToken,
     onUnexpectedError: (error) => console.error('[s2-emulator] unexpected error while serving a request:', error),
-    journal: new Journal(resolved.journalSize, engine.clock),
   })
   const persistence = await openPersistence(engine, { snapshotFile: options?.snapshotFile, persistDir: options?.persistDir })
-  seedEngine(engine, { init: options?.init, records: options?.records })
+  seedEngine(engine, directory, { init: options?.init, records: options?.records })
   const listener = await listen(app.fetch, resolved.host, resolved.port)
   // Starting the engine also runs the background work that fell due in loaded or seeded state.
   engine.start()
@@ -84,7 +87,7 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
     return stopping
   }
   return {
-    ...connectS2Emulator(url),
+    ...connectS2Emulator(url, { adminToken: resolved.adminToken ?? undefined }),
     url,
     host: listener.host,
     port: listener.port,

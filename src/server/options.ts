@@ -67,6 +67,19 @@ export interface S2EmulatorOptions {
    * the CLI on SIGINT/SIGTERM) once nothing is served any more. [default none: memory only]
    */
   persistDir?: string
+  /**
+   * The only directory the admin API may read and write snapshot files in by path (export and
+   * import by path on the emulator's machine). Without it, snapshot files move only as bytes
+   * (the client's `export`/`import`, or download/upload), so no web page can make the emulator
+   * touch a file. [default none]
+   */
+  snapshotDir?: string
+  /**
+   * A token the admin API requires (`Authorization: Bearer <token>`), for an emulator reachable by
+   * others (a shared CI service, a container with a published port). The S2 API is not affected.
+   * [default none]
+   */
+  adminToken?: string
 }
 
 export interface ResolvedOptions {
@@ -81,6 +94,8 @@ export interface ResolvedOptions {
   readonly faultSeed: number | undefined
   readonly faults: readonly FaultRuleInput[]
   readonly journalSize: number
+  readonly snapshotDir: string | null
+  readonly adminToken: string | null
 }
 
 export const emulatorDefaults = {
@@ -130,6 +145,10 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
     problems.push(`journalSize must be an integer >= 0 (got ${String(o.journalSize)})`)
   }
   problems.push(...persistOptionProblems(o))
+  if (o.snapshotDir !== undefined && (typeof o.snapshotDir !== 'string' || o.snapshotDir === '')) problems.push('snapshotDir must be a non-empty path')
+  if (o.adminToken !== undefined && (typeof o.adminToken !== 'string' || !/^[\x21-\x7e]{1,512}$/.test(o.adminToken))) {
+    problems.push('adminToken must be 1 to 512 printable ASCII characters without spaces')
+  }
   if (o.isolation !== 'none' && o.isolation !== 'token') problems.push(`isolation must be 'none' or 'token' (got ${String(o.isolation)})`)
   let start: number | undefined
   if (o.startTime !== undefined) {
@@ -156,5 +175,7 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
     faultSeed: o.faultSeed,
     faults,
     journalSize: o.journalSize,
+    snapshotDir: o.snapshotDir ?? null,
+    adminToken: o.adminToken ?? null,
   })
 }

@@ -1,15 +1,15 @@
-import type { Hono } from 'hono'
 import type { Clock } from '../clock/clock.ts'
 import { ControllableClock } from '../clock/controllable-clock.ts'
 import { parseDuration } from '../duration.ts'
 import { S2Error } from '../errors/index.ts'
 import { json } from '../http/respond.ts'
-import type { AppEnv } from '../http/route.ts'
+import type { ControlScope } from '../namespaces/controls.ts'
 import { adminBody } from './body.ts'
+import type { Mount } from './scope.ts'
 
 function controllable(clock: Clock): ControllableClock {
   if (clock instanceof ControllableClock) return clock
-  const message = 'this emulator runs on a clock object given by its host, which the admin API cannot move'
+  const message = 'this emulator runs on a clock object given by its host, which the admin API cannot move (a namespace\'s clock can be moved)'
   throw new S2Error('clock_not_controllable', message, 409, { code: 'clock_not_controllable', message })
 }
 
@@ -24,39 +24,48 @@ function time(value: unknown, field: string): number {
   return ms
 }
 
+/** The clock's state: its mode, its time, and for a namespace whether it still follows the emulator's clock. */
+function state({ clock, namespace }: ControlScope): Response {
+  const mode = clock instanceof ControllableClock ? clock.mode : 'host'
+  const now = clock.now()
+  const follows = namespace === null ? undefined : clock instanceof ControllableClock && clock.followsBase
+  return json(200, { mode, now, iso: new Date(now).toISOString(), ...(follows === undefined ? {} : { follows }) })
+}
+
 /**
- * `/_emulator/clock`: read the clock; freeze it (virtual time), resume it, set it, or advance it.
- * Arrival timestamps, retention, delete-on-empty, purges, waits and heartbeats all follow it.
+ * `.../clock`: read the clock; freeze it (virtual time), resume it, set it, or advance it.
+ * Arrival timestamps, retention, delete-on-empty, purges, waits and heartbeats all follow it. A
+ * namespace's clock follows the emulator's until the namespace moves its own.
  */
-export function clockRoutes(app: Hono<AppEnv>, clock: Clock): void {
-  const state = () => {
-    const mode = clock instanceof ControllableClock ? clock.mode : 'host'
-    const now = clock.now()
-    return json(200, { mode, now, iso: new Date(now).toISOString() })
-  }
-  app.get('/_emulator/clock', state)
-  app.post('/_emulator/clock/freeze', async (c) => {
+export function clockRoutes({ app, prefix, scopeOf }: Mount): void {
+  const base = `${prefix}/clock`
+  app.get(base, (c) => state(scopeOf(c)))
+  app.post(`${base}/freeze`, async (c) => {
+    const scope = scopeOf(c)
     const body = await adminBody(c.req.raw)
-    controllable(clock).freeze(body.at === undefined ? undefined : time(body.at, 'at'))
-    return state()
+    controllable(scope.clock).freeze(body.at === undefined ? undefined : time(body.at, 'at'))
+    return state(scope)
   })
-  app.post('/_emulator/clock/resume', () => {
-    controllable(clock).resume()
-    return state()
+  app.post(`${base}/resume`, (c) => {
+    const scope = scopeOf(c)
+    controllable(scope.clock).resume()
+    return state(scope)
   })
-  app.put('/_emulator/clock', async (c) => {
+  app.put(base, async (c) => {
+    const scope = scopeOf(c)
     const body = await adminBody(c.req.raw)
-    controllable(clock).set(time(body.now, 'now'))
-    return state()
+    controllable(scope.clock).set(time(body.now, 'now'))
+    return state(scope)
   })
-  app.post('/_emulator/clock/advance', async (c) => {
+  app.post(`${base}/advance`, async (c) => {
+    const scope = scopeOf(c)
     const body = await adminBody(c.req.raw)
     const by = body.by
     if (typeof by !== 'string' && typeof by !== 'number') throw new S2Error('bad_json', 'by: required: a duration like "7d", "90s" or milliseconds')
     const ms = parseDuration(by)
     if (typeof ms !== 'number') throw new S2Error('bad_json', `by: ${ms.error}`)
-    if (clock.now() + ms > MAX_TIME) throw new S2Error('bad_json', `by: would move the clock past ${new Date(MAX_TIME).toISOString()}`)
-    controllable(clock).advance(ms)
-    return state()
+    if (scope.clock.now() + ms > MAX_TIME) throw new S2Error('bad_json', `by: would move the clock past ${new Date(MAX_TIME).toISOString()}`)
+    controllable(scope.clock).advance(ms)
+    return state(scope)
   })
 }

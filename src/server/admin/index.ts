@@ -1,39 +1,60 @@
-import type { Hono } from 'hono'
-import type { FaultRegistry } from '../faults/index.ts'
 import { json } from '../http/respond.ts'
-import type { AppEnv } from '../http/route.ts'
-import type { Engine } from '../engine/index.ts'
-import { Journal } from '../journal/journal.ts'
+import type { App } from '../http/route.ts'
+import type { Controls } from '../namespaces/controls.ts'
+import type { Account } from '../store/index.ts'
 import { clockRoutes } from './clock-routes.ts'
 import { faultRoutes } from './faults-routes.ts'
+import { adminGuard } from './guard.ts'
 import { journalRoutes } from './journal-routes.ts'
-import { snapshotRoutes } from './snapshot-routes.ts'
-import { snapshotFileRoutes } from './snapshot-file-routes.ts'
-import { seedRoutes } from './seed-routes.ts'
-import { stateRoutes } from './state-routes.ts'
+import { namespaceRoutes } from './namespace-routes.ts'
 import { adminOpenApi } from './openapi.ts'
+import type { Mount } from './scope.ts'
+import { seedRoutes } from './seed-routes.ts'
+import { snapshotFileRoutes } from './snapshot-file-routes.ts'
+import { snapshotRoutes } from './snapshot-routes.ts'
+import { stateRoutes } from './state-routes.ts'
 
-export interface AdminDeps {
-  readonly faults: FaultRegistry
-  readonly engine: Engine
-  /** The request journal; its routes are served even while it is off (they answer with no entries). */
-  readonly journal?: Journal
+export interface AdminOptions {
+  readonly controls: Controls
+  /** The only directory snapshot files may be read from and written to by path; null: by download/upload only. */
+  readonly snapshotDir: string | null
+  /** A token every admin request must carry; null for none. */
+  readonly adminToken: string | null
+  /** An empty account for snapshots read from files (restoring binds it to its namespace). */
+  readonly newAccount: () => Account
 }
 
+/** The header a namespace handle made from a token sends, so it can act before the token's first request. */
+export const NAMESPACE_TOKEN_HEADER = 's2-namespace-token'
+
 /**
- * The admin API under `/_emulator`: registered apart from the S2 routes, so faults never touch it.
- * Returns each method and path it serves, for 405 answers.
+ * The admin API under `/_emulator`: the emulator's controls, and the same controls for each
+ * namespace under `/_emulator/namespaces/{name}`. Registered apart from the S2 routes, so faults
+ * never touch it. Returns each method and path it serves, for 405 answers.
  */
-export function adminRoutes(app: Hono<AppEnv>, deps: AdminDeps): [string, string][] {
+export function adminRoutes(app: App, options: AdminOptions): [string, string][] {
+  const { controls } = options
+  app.use('/_emulator/*', adminGuard(options))
   app.get('/_emulator/openapi.json', () => json(200, adminOpenApi))
-  faultRoutes(app, deps.faults)
-  stateRoutes(app, deps.engine, deps.faults, deps.journal)
-  journalRoutes(app, deps.journal ?? new Journal(0, deps.engine.clock))
-  // Before snapshotRoutes: /_emulator/snapshots/import must win over /_emulator/snapshots/:name in the 405 table.
-  snapshotFileRoutes(app, deps.engine)
-  snapshotRoutes(app, deps.engine)
-  clockRoutes(app, deps.engine.clock)
-  seedRoutes(app, deps.engine)
+  namespaceRoutes(app, controls)
+  const mounts: Mount[] = [
+    { app, prefix: '/_emulator', scopeOf: () => controls.global },
+    {
+      app,
+      prefix: '/_emulator/namespaces/:namespace',
+      scopeOf: (c) => controls.scope(c.req.param('namespace') as string, c.req.header(NAMESPACE_TOKEN_HEADER)),
+    },
+  ]
+  for (const mount of mounts) {
+    faultRoutes(mount)
+    stateRoutes(mount)
+    journalRoutes(mount)
+    // Before snapshotRoutes: .../snapshots/import must win over .../snapshots/:name in the 405 table.
+    snapshotFileRoutes(mount, options.snapshotDir, options.newAccount)
+    snapshotRoutes(mount)
+    clockRoutes(mount)
+    seedRoutes(mount)
+  }
   return app.routes
     .filter((r) => r.path.startsWith('/_emulator/') && r.method !== 'ALL')
     .map((r) => [r.method, r.path])

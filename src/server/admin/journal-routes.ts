@@ -1,9 +1,8 @@
-import type { Hono } from 'hono'
 import { S2Error, type JsonValue } from '../errors/index.ts'
 import { json } from '../http/respond.ts'
-import type { AppEnv } from '../http/route.ts'
-import type { Journal, JournalFilter } from '../journal/journal.ts'
+import type { JournalFilter } from '../journal/journal.ts'
 import type { Operation } from '../operations.ts'
+import type { Mount } from './scope.ts'
 
 /** An optional non-negative integer query parameter; anything else is a 400 naming it. */
 function count(value: string | undefined, name: string): number | undefined {
@@ -14,10 +13,14 @@ function count(value: string | undefined, name: string): number | undefined {
   return Number(value)
 }
 
-/** `/_emulator/journal`: the recent requests and sessions of each namespace. */
-export function journalRoutes(app: Hono<AppEnv>, journal: Journal): void {
-  app.get('/_emulator/journal', (c) => {
+/** `.../journal`: the recent requests and sessions of the scope (every namespace's, or one's). */
+export function journalRoutes({ app, prefix, scopeOf }: Mount): void {
+  app.get(`${prefix}/journal`, (c) => {
+    const { journal, namespace } = scopeOf(c)
     const q = (name: string): string | undefined => c.req.query(name)
+    if (namespace !== null && q('namespace') !== undefined) {
+      throw new S2Error('bad_query', "namespace: this is a namespace's journal; filter by namespace only in /_emulator/journal")
+    }
     const filter: JournalFilter = {
       namespace: q('namespace'),
       operation: q('operation') as Operation | undefined,
@@ -28,5 +31,10 @@ export function journalRoutes(app: Hono<AppEnv>, journal: Journal): void {
     }
     return json(200, { size: journal.size, entries: journal.list(filter) as unknown as JsonValue })
   })
-  app.delete('/_emulator/journal', (c) => json(200, { removed: journal.clear(c.req.query('namespace')) }))
+  app.delete(`${prefix}/journal`, (c) => {
+    if (c.req.query('namespace') !== undefined) {
+      throw new S2Error('bad_query', "namespace: a namespace's journal is cleared through its own routes: DELETE /_emulator/namespaces/{name}/journal")
+    }
+    return json(200, { removed: scopeOf(c).journal.clear() })
+  })
 }

@@ -1,14 +1,13 @@
-import type { Hono } from 'hono'
-import type { Engine } from '../engine/index.ts'
 import { S2Error } from '../errors/index.ts'
 import { readJson } from '../http/request/json-body.ts'
 import { json } from '../http/respond.ts'
-import type { AppEnv } from '../http/route.ts'
-import { applyInitPlan, InitSpecError, parseInitSpec } from '../seed/index.ts'
+import { InitSpecError, parseInitSpec } from '../seed/index.ts'
+import type { Mount } from './scope.ts'
 
-/** `POST /_emulator/init`: applies an init spec (s2-lite's init file format) at runtime, with ensure semantics. */
-export function seedRoutes(app: Hono<AppEnv>, engine: Engine): void {
-  app.post('/_emulator/init', async (c) => {
+/** `.../init`: applies an init spec (s2-lite's init file format) at runtime, with ensure semantics. */
+export function seedRoutes({ app, prefix, scopeOf }: Mount): void {
+  app.post(`${prefix}/init`, async (c) => {
+    const scope = scopeOf(c)
     const body = await readJson(c.req.raw)
     let plan
     try {
@@ -17,7 +16,7 @@ export function seedRoutes(app: Hono<AppEnv>, engine: Engine): void {
       if (!(error instanceof InitSpecError)) throw error
       throw new S2Error('bad_json', `invalid init spec: ${error.message}`)
     }
-    const result = applyInitPlan(engine.store.account(plan.namespace), plan, engine.clock.now())
+    const result = scope.init(plan)
     return json(200, {
       namespace: result.namespace,
       basins: result.basins.map((b) => ({

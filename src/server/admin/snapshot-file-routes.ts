@@ -1,20 +1,17 @@
-import type { Hono } from 'hono'
-import type { Engine } from '../engine/index.ts'
+import { isAbsolute, relative, resolve } from 'node:path'
 import { S2Error, type JsonValue } from '../errors/index.ts'
 import { json } from '../http/respond.ts'
-import type { AppEnv } from '../http/route.ts'
 import { SnapshotFileError } from '../persist/errors.ts'
 import { readSnapshot, readSnapshotFile, snapshotFileBytes, writeSnapshotFile } from '../persist/snapshot-file.ts'
-import type { SnapshotInfo, StoreSnapshot } from '../store/index.ts'
+import { checkSnapshotName, type Account, type StoreSnapshot } from '../store/index.ts'
 import { adminBody, optionalString } from './body.ts'
-
-/** The same rule as snapshot names taken in memory (src/server/store/snapshots.ts). */
-const NAME = /^[A-Za-z0-9._-]{1,128}$/
+import type { AppContext } from '../http/route.ts'
+import type { Mount } from './scope.ts'
 
 /** File system errors that are the caller's doing (a bad path); others are the emulator's (500). */
 const CALLER_ERRNOS = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'ENAMETOOLONG', 'EEXIST', 'ELOOP'])
 
-function adminError(code: 'snapshot_file_invalid' | 'snapshot_file_io', status: number, message: string): S2Error {
+function adminError(code: 'snapshot_file_invalid' | 'snapshot_file_io' | 'snapshot_files_off', status: number, message: string): S2Error {
   return new S2Error(code, message, status, { code, message })
 }
 
@@ -27,65 +24,85 @@ function fileError(error: unknown): unknown {
   return adminError('snapshot_file_invalid', 400, error.message)
 }
 
-function checkName(name: string): string {
-  if (!NAME.test(name)) throw new S2Error('bad_json', 'name: must be 1 to 128 characters of letters, digits, ".", "_" and "-"')
-  return name
-}
-
 function requiredString(body: Record<string, unknown>, field: string, what: string): string {
   const value = optionalString(body, field)
   if (value === undefined || value === '') throw new S2Error('bad_json', `${field}: required: ${what}`)
   return value
 }
 
+/**
+ * A path inside the snapshot directory. Files by path are off unless the emulator was started
+ * with one (a page in a browser must not make it write or probe files anywhere), and a path may
+ * not leave it.
+ */
+function confined(dir: string | null, path: string): string {
+  if (dir === null) {
+    throw adminError(
+      'snapshot_files_off',
+      403,
+      'snapshot files by path are off: start the emulator with a snapshot directory (snapshotDir option, --snapshot-dir DIR) to read and write files there, or move the bytes with GET/PUT .../snapshots/{name}/file (the client\'s export and import do that)',
+    )
+  }
+  if (path.includes('\0')) throw new S2Error('bad_json', 'path: must not contain NUL characters')
+  const absolute = resolve(dir, path)
+  const inside = relative(dir, absolute)
+  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
+    throw new S2Error('bad_json', `path: must name a file inside the snapshot directory ${dir}`)
+  }
+  return absolute
+}
+
 const view = (value: unknown): JsonValue => value as JsonValue
 
 /**
- * Snapshot files (format: docs/snapshot-format.md): export a named snapshot to a path on the
- * emulator's machine, import one from a path, or download and upload the bytes (for emulators in
- * containers). An imported snapshot is restored only when asked (`restore`).
+ * Snapshot files (format: docs/snapshot-format.md): download and upload the bytes of a named
+ * snapshot, or, with a snapshot directory configured, export to and import from files in it. An
+ * imported snapshot is restored only when asked (`restore`).
  */
-export function snapshotFileRoutes(app: Hono<AppEnv>, engine: Engine): void {
-  const infoOf = (name: string): SnapshotInfo => engine.snapshots.list().find((s) => s.name === name) as SnapshotInfo
-  const keep = (name: string, snapshot: StoreSnapshot, restore: boolean): JsonValue => {
-    engine.snapshots.put(name, snapshot)
-    const info = restore ? engine.restore(name) : infoOf(name)
+export function snapshotFileRoutes({ app, prefix, scopeOf }: Mount, snapshotDir: string | null, newAccount: () => Account): void {
+  const base = `${prefix}/snapshots`
+  const dir = snapshotDir === null ? null : resolve(snapshotDir)
+  const keep = (c: AppContext, name: string, snapshot: StoreSnapshot, restore: boolean): JsonValue => {
+    const scope = scopeOf(c)
+    scope.snapshots.put(name, snapshot)
+    const info = restore ? scope.restore(name) : scope.snapshots.info(name)
     return view({ ...info, restored: restore })
   }
 
-  app.post('/_emulator/snapshots/import', async (c) => {
+  app.post(`${base}/import`, async (c) => {
+    scopeOf(c)
     const body = await adminBody(c.req.raw)
-    const name = checkName(requiredString(body, 'name', 'the name to keep the imported snapshot under'))
-    const path = requiredString(body, 'path', "the snapshot file's path on the emulator's machine")
+    const name = checkSnapshotName(requiredString(body, 'name', 'the name to keep the imported snapshot under'))
+    const path = confined(dir, requiredString(body, 'path', 'the snapshot file, in the snapshot directory'))
     const restore = body.restore ?? false
     if (typeof restore !== 'boolean') throw new S2Error('bad_json', 'restore: must be true or false')
     let snapshot: StoreSnapshot
     try {
-      snapshot = await readSnapshotFile(path, () => engine.store.detachedAccount())
+      snapshot = await readSnapshotFile(path, newAccount)
     } catch (error) {
       throw fileError(error)
     }
-    return json(201, keep(name, snapshot, restore))
+    return json(201, keep(c, name, snapshot, restore))
   })
 
-  app.post('/_emulator/snapshots/:name/export', async (c) => {
+  app.post(`${base}/:name/export`, async (c) => {
+    const { snapshots } = scopeOf(c)
     const name = c.req.param('name')
     const body = await adminBody(c.req.raw)
-    const path = requiredString(body, 'path', "where to write the file, on the emulator's machine")
-    const snapshot = engine.snapshots.get(name)
-    const info = infoOf(name)
+    const path = confined(dir, requiredString(body, 'path', 'where to write the file, in the snapshot directory'))
+    const snapshot = snapshots.get(name)
     let written: { path: string; bytes: number }
     try {
       written = await writeSnapshotFile(path, snapshot)
     } catch (error) {
       throw fileError(error)
     }
-    return json(200, view({ ...info, ...written }))
+    return json(200, view({ ...snapshots.info(name), ...written }))
   })
 
-  app.get('/_emulator/snapshots/:name/file', (c) => {
+  app.get(`${base}/:name/file`, (c) => {
     const name = c.req.param('name')
-    const bytes = snapshotFileBytes(engine.snapshots.get(name))
+    const bytes = snapshotFileBytes(scopeOf(c).snapshots.get(name))
     return new Response(ReadableStream.from(bytes), {
       status: 200,
       headers: {
@@ -95,17 +112,18 @@ export function snapshotFileRoutes(app: Hono<AppEnv>, engine: Engine): void {
     })
   })
 
-  app.put('/_emulator/snapshots/:name/file', async (c) => {
-    const name = checkName(c.req.param('name'))
+  app.put(`${base}/:name/file`, async (c) => {
+    scopeOf(c)
+    const name = checkSnapshotName(c.req.param('name'))
     const flag = c.req.query('restore')
     if (flag !== undefined && flag !== 'true' && flag !== 'false') throw new S2Error('bad_query', 'restore: must be true or false')
     const body = c.req.raw.body ?? ReadableStream.from<Uint8Array>([])
     let snapshot: StoreSnapshot
     try {
-      snapshot = await readSnapshot(body, () => engine.store.detachedAccount(), 'the uploaded snapshot')
+      snapshot = await readSnapshot(body, newAccount, 'the uploaded snapshot')
     } catch (error) {
       throw fileError(error)
     }
-    return json(201, keep(name, snapshot, flag === 'true'))
+    return json(201, keep(c, name, snapshot, flag === 'true'))
   })
 }

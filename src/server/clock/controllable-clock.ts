@@ -1,56 +1,67 @@
-import type { Clock, Timer } from './clock.ts'
+import { systemClock, type Clock, type Timer } from './clock.ts'
 
 interface Pending {
   /** When it is due, in this clock's time. */
   readonly due: number
   readonly order: number
   readonly fn: () => void
-  handle: ReturnType<typeof setTimeout> | null
+  /** The timer on the base clock while this clock runs; null while it is frozen. */
+  armed: Timer | null
 }
 
 export type ClockMode = 'system' | 'virtual'
 
 /** How many timers may fire at one instant of an advance before it is taken for a runaway loop. */
 const MAX_FIRES_PER_INSTANT = 100_000
-/** The longest delay Node's setTimeout honours (2^31 - 1 ms, about 24.8 days). */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1
 
 /**
- * The emulator's clock. In `system` mode it follows the wall clock (plus any offset left by an
- * earlier `set`); in `virtual` mode time stands still and moves only by `advance` or `set`, which
- * fire every timer that falls due on the way, in order, each seeing `now()` at its due time. So a
- * test can check a 7-day retention in milliseconds. Switching modes keeps pending timers.
+ * A clock that runs along with a base clock (`system` mode: the base's time plus any offset left by
+ * an earlier `set`) or stands still (`virtual` mode: it moves only by `advance` or `set`, which fire
+ * every timer that falls due on the way, in order, each seeing `now()` at its due time). So a test
+ * can check a 7-day retention in milliseconds. Switching modes keeps pending timers.
+ *
+ * The emulator's clock runs on the wall clock; each namespace's clock runs on the emulator's clock,
+ * so it follows every move of it until the namespace freezes, sets or advances its own.
  */
 export class ControllableClock implements Clock {
+  readonly #base: Clock
   #mode: ClockMode
-  /** Virtual mode: the time. System mode: the offset from `Date.now()`. */
+  /** Virtual mode: the time. */
   #virtualNow: number
+  /** System mode: the offset from the base clock. */
   #offset = 0
   #order = 0
+  #touched = false
   readonly #pending = new Set<Pending>()
 
-  constructor(mode: ClockMode = 'system', start?: number) {
+  constructor(mode: ClockMode = 'system', start?: number, base: Clock = systemClock) {
+    this.#base = base
     this.#mode = mode
-    this.#virtualNow = start ?? Date.now()
-    if (mode === 'system' && start !== undefined) this.#offset = start - Date.now()
+    this.#virtualNow = start ?? base.now()
+    if (mode === 'system' && start !== undefined) this.#offset = start - base.now()
   }
 
   get mode(): ClockMode {
     return this.#mode
   }
 
+  /** Whether it still runs exactly with its base clock: never frozen, set, advanced or resumed. */
+  get followsBase(): boolean {
+    return !this.#touched
+  }
+
   now(): number {
-    return this.#mode === 'virtual' ? this.#virtualNow : Date.now() + this.#offset
+    return this.#mode === 'virtual' ? this.#virtualNow : this.#base.now() + this.#offset
   }
 
   setTimer(ms: number, fn: () => void): Timer {
     const delay = Number.isFinite(ms) && ms > 0 ? ms : 0
-    const timer: Pending = { due: this.now() + delay, order: this.#order++, fn, handle: null }
+    const timer: Pending = { due: this.now() + delay, order: this.#order++, fn, armed: null }
     this.#pending.add(timer)
     if (this.#mode === 'system') this.#arm(timer)
     return {
       cancel: () => {
-        if (timer.handle !== null) clearTimeout(timer.handle)
+        timer.armed?.cancel()
         this.#pending.delete(timer)
       },
     }
@@ -58,20 +69,22 @@ export class ControllableClock implements Clock {
 
   /** Stops time at its current value (or at `at`); from now on it moves only by advance or set. */
   freeze(at?: number): void {
+    this.#touched = true
     const current = this.now()
     for (const timer of this.#pending) {
-      if (timer.handle !== null) clearTimeout(timer.handle)
-      timer.handle = null
+      timer.armed?.cancel()
+      timer.armed = null
     }
     this.#mode = 'virtual'
     this.#virtualNow = current
     if (at !== undefined) this.set(at)
   }
 
-  /** Lets time run again with the wall clock, from where it stands. */
+  /** Lets time run again with the base clock, from where it stands. */
   resume(): void {
+    this.#touched = true
     if (this.#mode === 'system') return
-    this.#offset = this.#virtualNow - Date.now()
+    this.#offset = this.#virtualNow - this.#base.now()
     this.#mode = 'system'
     for (const timer of this.#pending) this.#arm(timer)
   }
@@ -85,6 +98,7 @@ export class ControllableClock implements Clock {
   /** Sets the time. Forward fires the timers that fall due; backward fires nothing. */
   set(time: number): void {
     if (!Number.isFinite(time)) throw new RangeError(`set needs a finite time (got ${time})`)
+    this.#touched = true
     if (this.#mode === 'system') {
       this.freeze()
       this.set(time)
@@ -101,14 +115,11 @@ export class ControllableClock implements Clock {
   }
 
   #arm(timer: Pending): void {
-    // Node fires a timeout longer than MAX_TIMEOUT_MS after 1 ms; wait in steps instead.
-    const delay = Math.min(Math.max(0, timer.due - this.now()), MAX_TIMEOUT_MS)
-    timer.handle = setTimeout(() => {
-      if (timer.due - this.now() > 0 && delay === MAX_TIMEOUT_MS) return this.#arm(timer)
-      this.#pending.delete(timer)
+    timer.armed = this.#base.setTimer(timer.due - this.now(), () => {
+      timer.armed = null
+      if (!this.#pending.delete(timer)) return
       timer.fn()
-    }, delay)
-    timer.handle.unref()
+    })
   }
 
   #earliest(): Pending | undefined {

@@ -38,7 +38,7 @@ function setup() {
 describe('background work', () => {
   it('schedules nothing while nothing can fall due, and never runs while the clock stands still', () => {
     const { clock, engine } = setup()
-    const run = vi.spyOn(engine.background, 'run')
+    const run = vi.spyOn(engine.space("").background, 'run')
     expect(clock.pendingTimers).toBe(0)
     clock.advance(365 * 24 * 3600 * SEC)
     expect(run).toHaveBeenCalledTimes(0)
@@ -46,7 +46,7 @@ describe('background work', () => {
 
   it('frees expiring records when they expire, at most once an interval', () => {
     const { clock, engine, stream, append } = setup()
-    const run = vi.spyOn(engine.background, 'run')
+    const run = vi.spyOn(engine.space("").background, 'run')
     stream('short', { retention: { kind: 'age', ageSecs: 10 } })
     append('short', [rec('a')])
     expect(clock.nextTimerAt()).toBe(clock.now() + 10 * SEC)

@@ -1,23 +1,24 @@
 import type { Clock, Timer } from '../clock/clock.ts'
-import type { Store } from '../store/index.ts'
+import type { Account } from '../store/index.ts'
 
 /**
- * The store's background work (s2-lite §9): purging deleted basins and streams when due, deleting
+ * One namespace's background work (s2-lite §9): purging deleted basins and streams when due, deleting
  * empty streams (delete-on-empty) and freeing trimmed or expired records. Runs on the clock's
  * timers, exactly when a purge or a delete-on-empty deadline falls due, and, to free memory, when
  * records expire (at most once every `intervalMs`). With nothing due it schedules nothing, so a
- * virtual clock advanced by years runs it only as often as there is work.
+ * virtual clock advanced by years runs it only as often as there is work. It runs on the
+ * namespace's clock, so a namespace that moves its own clock moves only its own work.
  */
 export class Background {
-  readonly #store: Store
+  readonly #account: () => Account | undefined
   readonly #clock: Clock
   readonly #intervalMs: number
   #timer: Timer | null = null
   #at = Infinity
   #stopped = true
 
-  constructor(store: Store, clock: Clock, intervalMs: number) {
-    this.#store = store
+  constructor(account: () => Account | undefined, clock: Clock, intervalMs: number) {
+    this.#account = account
     this.#clock = clock
     this.#intervalMs = intervalMs
   }
@@ -49,12 +50,10 @@ export class Background {
     this.#timer = null
     this.#at = Infinity
     const now = this.#clock.now()
-    let due = Infinity
-    let expiry = Infinity
-    for (const account of this.#store.accounts()) {
-      due = Math.min(due, account.deleteEmptyStreams(now), account.purgeDue(now))
-      expiry = Math.min(expiry, account.compact(now))
-    }
+    const account = this.#account()
+    if (account === undefined) return
+    const due = Math.min(account.deleteEmptyStreams(now), account.purgeDue(now))
+    const expiry = account.compact(now)
     // Purges and deadlines run exactly when due; freeing expired records at most once an interval.
     this.wakeAt(Math.min(due, expiry === Infinity ? Infinity : Math.max(expiry, now + this.#intervalMs)))
   }

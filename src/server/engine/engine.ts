@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.ts'
+import { ControllableClock } from '../clock/controllable-clock.ts'
 import { errors, type S2Error } from '../errors/index.ts'
 import {
   Snapshots,
@@ -59,6 +60,17 @@ export interface AppendInput {
   readonly fencingToken: string | undefined
 }
 
+/**
+ * One namespace's runtime: its clock (which follows the emulator's until the namespace moves its
+ * own), the background work that runs on it, and its named snapshots.
+ */
+export interface Space {
+  readonly name: string
+  readonly clock: ControllableClock
+  readonly background: Background
+  readonly snapshots: Snapshots
+}
+
 /** The result of a unary read. `tail` is set only when the records came from following. */
 export interface UnaryReadResult {
   readonly records: readonly StoredRecord[]
@@ -78,29 +90,57 @@ export function requireKey(stream: StreamState, address: StreamAddress): string 
  */
 export class Engine {
   readonly store: Store
+  /** The emulator's clock; each namespace's clock runs on it. */
   readonly clock: Clock
-  readonly background: Background
+  /** Named snapshots of the whole store. */
   readonly snapshots: Snapshots
   readonly #heartbeat: HeartbeatInterval
+  readonly #backgroundIntervalMs: number
   readonly #watchers = new Map<StreamState, Set<() => void>>()
+  readonly #spaces = new Map<string, Space>()
+  #running = false
 
   constructor(options: EngineOptions) {
     this.clock = options.clock
     this.#heartbeat = options.heartbeat
+    this.#backgroundIntervalMs = options.backgroundIntervalMs
     this.store = new Store(
-      {
+      (namespace) => ({
         streamChanged: (stream) => this.#notify(stream),
-        wakeAt: (at) => this.background.wakeAt(at),
-      },
+        wakeAt: (at) => this.space(namespace).background.wakeAt(at),
+      }),
       { purgeDelayMs: options.purgeDelayMs },
     )
-    this.background = new Background(this.store, this.clock, options.backgroundIntervalMs)
-    this.snapshots = new Snapshots(this.store)
+    this.snapshots = new Snapshots(this.store, null)
+  }
+
+  /** A namespace's runtime, made on first use (cheap: a clock that follows the emulator's, and an idle scheduler). */
+  space(namespace: string): Space {
+    let space = this.#spaces.get(namespace)
+    if (space === undefined) {
+      const clock = new ControllableClock('system', undefined, this.clock)
+      const background = new Background(() => this.store.existing(namespace), clock, this.#backgroundIntervalMs)
+      space = { name: namespace, clock, background, snapshots: new Snapshots(this.store, namespace) }
+      this.#spaces.set(namespace, space)
+      if (this.#running) background.start()
+    }
+    return space
+  }
+
+  /** The namespace's runtime if it has one. */
+  existingSpace(namespace: string): Space | undefined {
+    return this.#spaces.get(namespace)
+  }
+
+  /** The time in a namespace, on its clock. */
+  now(namespace: string): number {
+    return this.space(namespace).clock.now()
   }
 
   /**
    * Removes state at once, as if it never existed: everything, a namespace, a basin or a stream.
-   * Sessions reading what was removed end with an error saying so.
+   * Sessions reading what was removed end with an error saying so. Namespaces keep their clocks
+   * and snapshots (see {@link drop}).
    */
   reset(scope: ResetScope = {}): void {
     const { namespace, basin, stream } = scope
@@ -113,24 +153,43 @@ export class Engine {
     else account?.resetStream(basin, stream)
   }
 
-  /** Puts a named snapshot back, then runs the background work that may have fallen due. */
+  /** Forgets a namespace: its data, its clock, its pending background work and its snapshots. */
+  drop(namespace: string): void {
+    this.store.reset(namespace)
+    const space = this.#spaces.get(namespace)
+    if (space === undefined) return
+    space.background.stop()
+    this.#spaces.delete(namespace)
+  }
+
+  /** Puts a named snapshot of the whole store back, then runs the background work that may have fallen due. */
   restore(name: string): SnapshotInfo {
     const info = this.snapshots.restore(name)
-    this.background.run()
+    for (const space of this.#spaces.values()) space.background.run()
+    return info
+  }
+
+  /** Puts a namespace's named snapshot back, then runs its background work that may have fallen due. */
+  restoreNamespace(namespace: string, name: string): SnapshotInfo {
+    const space = this.space(namespace)
+    const info = space.snapshots.restore(name)
+    space.background.run()
     return info
   }
 
   start(): void {
-    this.background.start()
+    this.#running = true
+    for (const space of this.#spaces.values()) space.background.start()
   }
 
   stop(): void {
-    this.background.stop()
+    this.#running = false
+    for (const space of this.#spaces.values()) space.background.stop()
   }
 
   append(address: StreamAddress, input: AppendInput): AppendAck {
     const batch = validateBatch(input.records, input.matchSeqNum, input.fencingToken)
-    const now = this.clock.now()
+    const now = this.now(address.namespace)
     const account = this.store.account(address.namespace)
     const stream = account.streamForAppend(address.basin, address.stream, now)
     return account.append(stream, batch, now, requireKey(stream, address))
@@ -142,13 +201,14 @@ export class Engine {
    */
   openAppendSession(address: StreamAddress): AppendSessionTarget {
     const account = this.store.account(address.namespace)
-    const stream = account.streamForAppend(address.basin, address.stream, this.clock.now())
+    const clock = this.space(address.namespace).clock
+    const stream = account.streamForAppend(address.basin, address.stream, clock.now())
     const keyId = requireKey(stream, address)
     return {
       append: (input) => {
         const batch = validateBatch(input.records, input.matchSeqNum, input.fencingToken)
         if (stream.removed) throw stream.removed
-        return account.append(stream, batch, this.clock.now(), keyId)
+        return account.append(stream, batch, clock.now(), keyId)
       },
       onRemoved: (fn) => this.#watch(stream, () => stream.removed && fn(stream.removed)),
     }
@@ -156,7 +216,7 @@ export class Engine {
 
   checkTail(address: StreamAddress): StreamPosition {
     const account = this.store.account(address.namespace)
-    return account.streamForRead(address.basin, address.stream, this.clock.now()).tail()
+    return account.streamForRead(address.basin, address.stream, this.now(address.namespace)).tail()
   }
 
   /**
@@ -189,10 +249,11 @@ export class Engine {
   }
 
   #open(address: StreamAddress, plan: ReadPlan, delivered?: Delivered): ReadSession {
-    const stream = this.store.account(address.namespace).streamForRead(address.basin, address.stream, this.clock.now())
+    const clock = this.space(address.namespace).clock
+    const stream = this.store.account(address.namespace).streamForRead(address.basin, address.stream, clock.now())
     const keyId = requireKey(stream, address)
     const start = resolveReadStart(stream, plan)
-    return new ReadSession(stream, start, plan, this.clock, this.#watch, this.#heartbeat, delivered, keyId)
+    return new ReadSession(stream, start, plan, clock, this.#watch, this.#heartbeat, delivered, keyId)
   }
 
   readonly #watch = (stream: StreamState, onChange: () => void): (() => void) => {

@@ -1,4 +1,4 @@
-/** Codes of the emulator's own errors (not S2's): bad options, ports, files. */
+/** Codes of the emulator's own errors (not S2's): bad options, ports, files, admin calls. */
 export type EmulatorErrorCode =
   | 'S2EMU_BAD_OPTIONS'
   | 'S2EMU_PORT_IN_USE'
@@ -9,17 +9,31 @@ export type EmulatorErrorCode =
   | 'S2EMU_FAULT_NOT_FIRED'
   | 'S2EMU_BAD_FAULTS_FILE'
   | 'S2EMU_BAD_SNAPSHOT_FILE'
+  | 'S2EMU_SNAPSHOT_FILE_IO'
   | 'S2EMU_PERSIST_FAILED'
   | 'S2EMU_BAD_INIT_FILE'
   | 'S2EMU_BAD_RECORDS_FILE'
 
+export interface S2EmulatorErrorOptions extends ErrorOptions {
+  /** For a failed admin call: the HTTP status it answered with. */
+  readonly status?: number
+  /** For a failed admin call: the `code` of its error body (e.g. `namespace_not_found`). */
+  readonly adminCode?: string
+}
+
 /** An error about using the emulator itself; its message says what to do. */
 export class S2EmulatorError extends Error {
   readonly code: EmulatorErrorCode
+  /** For a failed admin call: the HTTP status it answered with. */
+  readonly status: number | undefined
+  /** For a failed admin call: the `code` of its error body. */
+  readonly adminCode: string | undefined
 
-  constructor(code: EmulatorErrorCode, message: string, options?: ErrorOptions) {
+  constructor(code: EmulatorErrorCode, message: string, options?: S2EmulatorErrorOptions) {
     super(`[s2-emulator] ${message}`, options)
     this.name = 'S2EmulatorError'
     this.code = code
+    this.status = options?.status
+    this.adminCode = options?.adminCode
   }
 }

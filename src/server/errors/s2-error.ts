@@ -11,9 +11,18 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export type S2ErrorKind = S2ErrorCode | 'append_condition_failed' | 'range_not_satisfiable' | AdminErrorCode
 
 /** Codes of the emulator's admin API (`/_emulator/...`), which answers in S2's `{code, message}` shape. */
-export type AdminErrorCode = 'fault_not_found' | 'snapshot_not_found' | 'clock_not_controllable'
+export type AdminErrorCode =
+  | 'fault_not_found'
+  | 'snapshot_not_found'
+  | 'clock_not_controllable'
   | 'snapshot_file_invalid'
   | 'snapshot_file_io'
+  | 'snapshot_files_off'
+  | 'namespace_not_found'
+  | 'namespace_exists'
+  | 'isolation_off'
+  | 'admin_forbidden'
+  | 'admin_unauthorized'
 
 /**
  * An S2 API error: what every layer throws and only the protocol layer turns into bytes.

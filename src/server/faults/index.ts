@@ -1,4 +1,5 @@
 export { FaultRegistry, type RequestFacts, type SelectedFault } from './registry.ts'
+export { FaultScopes } from './scopes.ts'
 export { FaultPlan, type FaultError, type Step } from './plan.ts'
 export {
   ACTION_TYPES,

@@ -1,7 +1,7 @@
 import { S2Error } from '../errors/index.ts'
 import type { Operation } from '../operations.ts'
 import { randomSeed, SeededRandom } from './random.ts'
-import { ruleProblems, type FaultAction, type FaultRule, type FaultRuleInput, type NameMatch, type Transport } from './rule.ts'
+import { ruleProblems, type FaultAction, type FaultMatch, type FaultRule, type FaultRuleInput, type NameMatch, type Transport } from './rule.ts'
 
 /** What a request is, as far as fault rules can tell. */
 export interface RequestFacts {
@@ -109,29 +109,17 @@ export class FaultRegistry {
     return this.#rules.length < before
   }
 
-  /** Removes every rule, or only those confined to one namespace. */
-  clear(namespace?: string): number {
-    const before = this.#rules.length
-    this.#rules = namespace === undefined ? [] : this.#rules.filter((r) => r.input.match?.namespace !== namespace)
-    return before - this.#rules.length
+  /** Removes every rule; returns how many. */
+  clear(): number {
+    const removed = this.#rules.length
+    this.#rules = []
+    return removed
   }
 
-  /**
-   * Removes the rules confined to what a reset removes: all of them for a full reset; for a
-   * namespace, the rules matching exactly that namespace; for a basin or a stream, the rules
-   * naming exactly that basin (and stream) in that namespace or in none.
-   */
-  clearScope(scope: { namespace?: string; basin?: string; stream?: string }): number {
-    const { namespace, basin, stream } = scope
-    if (namespace === undefined && basin === undefined) return this.clear()
+  /** Removes the rules whose match passes `test`; returns how many. */
+  removeWhere(test: (match: FaultMatch) => boolean): number {
     const before = this.#rules.length
-    this.#rules = this.#rules.filter((rule) => {
-      const m = rule.input.match ?? {}
-      if (basin === undefined) return m.namespace !== namespace
-      const sameNamespace = m.namespace === undefined || m.namespace === (namespace ?? '')
-      const inScope = sameNamespace && m.basin === basin && (stream === undefined || m.stream === stream)
-      return !inScope
-    })
+    this.#rules = this.#rules.filter((rule) => !test(rule.input.match ?? {}))
     return before - this.#rules.length
   }
 

@@ -1,4 +1,5 @@
 import { S2_ERROR_STATUS, type JsonValue } from '../errors/index.ts'
+import { namespaceNameProblem } from '../namespaces/names.ts'
 import { OPERATIONS, type Operation } from '../operations.ts'
 
 /**
@@ -18,7 +19,10 @@ export interface FaultMatch {
   readonly basin?: NameMatch
   readonly stream?: NameMatch
   readonly transport?: Transport | readonly Transport[]
-  /** The request's namespace (its bearer token when isolation is on; `""` otherwise). */
+  /**
+   * The request's namespace, by name (`default`, or `ns-...` for a token's namespace with isolation
+   * on). Rules added through a namespace's handle match only that namespace anyway.
+   */
   readonly namespace?: string
   /** Request headers that must be present with exactly these values (names are case-insensitive). */
   readonly headers?: Readonly<Record<string, string>>
@@ -170,7 +174,10 @@ function checkMatch(value: unknown, problems: Problems): void {
   if (value.transport !== undefined) checkOneOrMany(value.transport, 'match.transport', TRANSPORTS, problems)
   if (value.basin !== undefined) checkName(value.basin, 'match.basin', problems)
   if (value.stream !== undefined) checkName(value.stream, 'match.stream', problems)
-  if (value.namespace !== undefined && typeof value.namespace !== 'string') problems.push('match.namespace: must be a string')
+  if (value.namespace !== undefined) {
+    const problem = typeof value.namespace === 'string' ? namespaceNameProblem(value.namespace) : 'must be a string'
+    if (problem !== null) problems.push(`match.namespace: ${problem}`)
+  }
   if (value.headers !== undefined) {
     if (!isObject(value.headers) || Object.values(value.headers).some((v) => typeof v !== 'string')) {
       problems.push('match.headers: must be an object of header names to string values')

@@ -1,7 +1,7 @@
 import type { HttpBindings } from '@hono/node-server'
 import type { Context, Hono } from 'hono'
 import type { Engine } from '../engine/index.ts'
-import { FaultPlan, type FaultRegistry, type Transport } from '../faults/index.ts'
+import { FaultPlan, type FaultScopes, type Transport } from '../faults/index.ts'
 import type { Journal, JournalDraft } from '../journal/journal.ts'
 import type { Metrics } from '../metrics/metrics.ts'
 import type { Operation } from '../operations.ts'
@@ -13,7 +13,7 @@ import { throttleResponse } from './throttle.ts'
 export type AppEnv = {
   Bindings: HttpBindings
   Variables: {
-    /** The account the request acts in: `""` while isolation is off. */
+    /** The name of the namespace the request acts in: `default` while isolation is off. */
     namespace: string
     /** The S2 operation the route serves; unset for health, metrics, admin and unknown paths. */
     operation: Operation
@@ -31,7 +31,8 @@ export type App = Hono<AppEnv>
 export interface RouteDeps {
   readonly engine: Engine
   readonly metrics: Metrics
-  readonly faults: FaultRegistry
+  /** The emulator's fault rules and each namespace's. */
+  readonly faults: FaultScopes
 }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -68,7 +69,7 @@ function transportOf(operation: Operation, headers: Headers): Transport {
  * its body (throttling). Sessions get the plan and act on it frame by frame. With the journal on,
  * each request gets a draft entry that the app logs once the response is final.
  */
-export function registerRoutes(app: App, routes: readonly RouteSpec[], faults: FaultRegistry, journal?: Journal): void {
+export function registerRoutes(app: App, routes: readonly RouteSpec[], faults: FaultScopes, journal?: Journal): void {
   for (const route of routes) {
     const basinInPath = route.path.startsWith('/v1/basins/')
     const streamInPath = route.path.startsWith('/v1/streams/')
@@ -76,21 +77,17 @@ export function registerRoutes(app: App, routes: readonly RouteSpec[], faults: F
     app.on(route.method, route.path, async (c) => {
       c.set('operation', route.operation)
       const journaled = journal?.enabled === true ? journal : undefined
-      if (faults.armed === 0 && journaled === undefined) {
+      const namespace = c.get('namespace')
+      const armed = faults.armed(namespace)
+      if (!armed && journaled === undefined) {
         c.set('faults', FaultPlan.none)
         return route.handler(c)
       }
       const headers = c.req.raw.headers
       const transport = transportOf(route.operation, headers)
-      const namespace = c.get('namespace')
       const basin = basinInPath ? lenientSegment(c.req.path, 3) : basinInHeader ? (headers.get('s2-basin') ?? undefined) : undefined
       const stream = streamInPath ? lenientSegment(c.req.path, 3) : undefined
-      const plan =
-        faults.armed === 0
-          ? FaultPlan.none
-          : new FaultPlan(faults.select({ namespace, operation: route.operation, basin, stream, transport, headers }), (d) =>
-              faults.delay(d),
-            )
+      const plan = armed ? faults.plan({ namespace, operation: route.operation, basin, stream, transport, headers }) : FaultPlan.none
       c.set('faults', plan)
       let draft: JournalDraft | undefined
       if (journaled) {

@@ -55,7 +55,7 @@ export interface JournalEntry {
   /** Emulator-clock time the request arrived (ms since the epoch), and as ISO 8601. */
   readonly time: number
   readonly iso: string
-  /** The account it acted in: `""` with isolation off, the bearer token with isolation `token`. */
+  /** The name of the namespace it acted in: `default` with isolation off (never the bearer token). */
   readonly namespace: string
   readonly operation: Operation
   readonly method: string
@@ -167,14 +167,17 @@ const noRecorder: SessionRecorder = { sent() {}, heartbeat() {}, input() {}, app
 export class JournalDraft {
   readonly entry: JournalEntry
   readonly #journal: Journal
+  /** The clock of the request's namespace. */
+  readonly #clock: Clock
   readonly #started = performance.now()
   #committed = false
   #dropped = false
   #faultError: JournalError | null = null
 
-  constructor(journal: Journal, entry: JournalEntry) {
+  constructor(journal: Journal, entry: JournalEntry, clock: Clock) {
     this.#journal = journal
     this.entry = entry
+    this.#clock = clock
   }
 
   /**
@@ -213,7 +216,7 @@ export class JournalDraft {
       kind === 'read' ? { kind, records: 0, batches: 0, heartbeats: 0, ...common } : { kind, inputs: 0, records: 0, acks: 0, ...common }
     this.entry.session = info
     const started = this.#started
-    const clock = this.#journal.clock
+    const clock = this.#clock
     return {
       sent(records) {
         if (info.kind === 'read' && info.end === 'open') {
@@ -251,17 +254,17 @@ export function journalSession(draft: JournalDraft | undefined, kind: 'read' | '
   return draft?.session(kind) ?? noRecorder
 }
 
-/** The journals of every namespace of one emulator. */
+/** The journals of every namespace of one emulator. Times are on each namespace's clock. */
 export class Journal {
   /** Entries kept per namespace; 0 turns the journal off. */
   readonly size: number
-  readonly clock: Clock
+  readonly #clockOf: (namespace: string) => Clock
   readonly #rings = new Map<string, Ring>()
   #seq = 0
 
-  constructor(size: number, clock: Clock) {
+  constructor(size: number, clockOf: (namespace: string) => Clock) {
     this.size = size
-    this.clock = clock
+    this.#clockOf = clockOf
   }
 
   get enabled(): boolean {
@@ -270,7 +273,8 @@ export class Journal {
 
   /** Starts the entry of a request as it arrives. */
   begin(facts: RequestFacts): JournalDraft {
-    const time = this.clock.now()
+    const clock = this.#clockOf(facts.namespace)
+    const time = clock.now()
     return new JournalDraft(this, {
       seq: 0,
       time,
@@ -290,7 +294,7 @@ export class Journal {
       authorization: facts.authorization,
       encryptionKey: facts.encryptionKey,
       session: null,
-    })
+    }, clock)
   }
 
   /** Adds a finished entry, giving it the next sequence number. */

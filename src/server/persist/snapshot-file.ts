@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs'
 import { resolve } from 'node:path'
+import { isNamespaceName, namespaceName } from '../namespaces/names.ts'
 import { snapshotFromData, snapshotToData, SnapshotDataError } from '../store/snapshot-data.ts'
 import type { Account, StoreSnapshot } from '../store/index.ts'
 import { writeFileAtomic } from './atomic-file.ts'
@@ -22,7 +23,7 @@ export async function readSnapshot(
   label: string,
 ): Promise<StoreSnapshot> {
   try {
-    return snapshotFromData(await decodeSnapshot(source), newAccount)
+    return withNamespaceNames(snapshotFromData(await decodeSnapshot(source), newAccount))
   } catch (error) {
     if (error instanceof SnapshotDataError) {
       throw new SnapshotFileError('invalid', `${label}: corrupt snapshot file: ${error.message}`, { cause: error })
@@ -32,6 +33,20 @@ export async function readSnapshot(
     }
     throw ioError('read', label, error)
   }
+}
+
+/**
+ * Files written before namespaces were named by digests keyed them by bearer token (`""` without
+ * isolation); such keys are turned into the names their tokens have now.
+ */
+function withNamespaceNames(snapshot: StoreSnapshot): StoreSnapshot {
+  const rename = (key: string): string => (isNamespaceName(key) ? key : namespaceName(key))
+  if ([...snapshot.accounts.keys()].every(isNamespaceName) && (snapshot.namespace === null || isNamespaceName(snapshot.namespace))) {
+    return snapshot
+  }
+  const accounts = new Map<string, Account>()
+  for (const [key, account] of snapshot.accounts) accounts.set(rename(key), account)
+  return { ...snapshot, namespace: snapshot.namespace === null ? null : rename(snapshot.namespace), accounts }
 }
 
 /** Reads a snapshot file from disk (see {@link readSnapshot}). */

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { extname } from 'node:path'
 import type { Engine } from '../engine/index.ts'
+import { DEFAULT_NAMESPACE } from '../namespaces/names.ts'
+import type { NamespaceDirectory } from '../namespaces/directory.ts'
 import { S2Error, S2EmulatorError } from '../errors/index.ts'
 import { applyInitPlan, InitSpecError, parseInitSpec, type InitPlan, type InitResult, type InitSpec } from './init-file.ts'
 import { appendSeedRecords, parseRecordsText, RecordsFileError, type SeedRecord } from './records-file.ts'
@@ -74,7 +76,7 @@ export function loadRecords(path: string): SeedRecord[] {
  * bad file changes nothing. Throws S2EmulatorError: S2EMU_BAD_OPTIONS, S2EMU_BAD_INIT_FILE or
  * S2EMU_BAD_RECORDS_FILE, with a message naming the file and the bad field or line.
  */
-export function seedEngine(engine: Engine, options: SeedOptions): { init: InitResult | null; records: number } {
+export function seedEngine(engine: Engine, directory: NamespaceDirectory, options: SeedOptions): { init: InitResult | null; records: number } {
   const { init, records } = options
   const paths = records === undefined ? [] : typeof records === 'string' ? [records] : records
   const problems: string[] = []
@@ -88,10 +90,13 @@ export function seedEngine(engine: Engine, options: SeedOptions): { init: InitRe
 
   const plan = init === undefined ? null : loadInit(init)
   const seeds = paths.flatMap((path) => loadRecords(path))
+  // A token in the spec or a record picks its namespace, with isolation on; without it there is one.
+  const nameOf = (token: string): string => (directory.isolation === 'token' ? directory.enter(token) : DEFAULT_NAMESPACE)
   let result: InitResult | null = null
   if (plan) {
     try {
-      result = applyInitPlan(engine.store.account(plan.namespace), plan, engine.clock.now())
+      const name = nameOf(plan.namespace)
+      result = applyInitPlan(engine.store.account(name), plan, engine.now(name), name)
     } catch (error) {
       if (!(error instanceof S2Error)) throw error
       const source = typeof init === 'string' ? `init file ${init}` : 'init option'
@@ -99,7 +104,7 @@ export function seedEngine(engine: Engine, options: SeedOptions): { init: InitRe
     }
   }
   try {
-    appendSeedRecords(engine, seeds)
+    appendSeedRecords(engine, seeds, nameOf)
   } catch (error) {
     if (!(error instanceof RecordsFileError)) throw error
     throw new S2EmulatorError('S2EMU_BAD_RECORDS_FILE', error.message)

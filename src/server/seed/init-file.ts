@@ -23,8 +23,10 @@ import {
 export interface InitSpec {
   readonly basins?: readonly InitBasinSpec[]
   /**
-   * Emulator extension: the namespace (account) to create them in, for `isolation: 'token'`.
-   * [default '', the one namespace without isolation]. s2-lite ignores it (top-level fields are free).
+   * Emulator extension: the bearer token whose namespace (account) to create them in, for
+   * `isolation: 'token'` [default '', the namespace of requests without a token]. Ignored without
+   * isolation, and by s2-lite (top-level fields are free). A namespace handle's `init` applies the
+   * spec in its own namespace.
    */
   readonly namespace?: string
 }
@@ -68,6 +70,7 @@ export interface InitPlan {
 
 /** What applying a spec did to each basin and stream. */
 export interface InitResult {
+  /** The name of the namespace it was applied in (`default` without isolation). */
   readonly namespace: string
   readonly basins: {
     readonly name: string
@@ -269,8 +272,8 @@ export function parseInitSpec(value: unknown): InitPlan {
  * each of its streams, as s2-lite's init does; applying the same spec again changes nothing. A
  * store error (a basin or stream being deleted) is rethrown with the path of the resource.
  */
-export function applyInitPlan(account: Account, plan: InitPlan, now: number): InitResult {
-  const result: InitResult = { namespace: plan.namespace, basins: [] }
+export function applyInitPlan(account: Account, plan: InitPlan, now: number, namespace: string): InitResult {
+  const result: InitResult = { namespace, basins: [] }
   plan.basins.forEach((basin, i) => {
     const at = (path: string, run: () => ProvisionResult): ProvisionResult => {
       try {

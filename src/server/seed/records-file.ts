@@ -25,7 +25,7 @@ export interface RecordSeed {
   readonly timestamp?: number
   /** How `body` and `headers` are written: UTF-8 text or base64 bytes. [default 'raw'] */
   readonly format?: 'raw' | 'base64'
-  /** The namespace (account) of the basin, for `isolation: 'token'`. [default ''] */
+  /** The bearer token whose namespace (account) holds the basin, for `isolation: 'token'`. [default ''] */
   readonly namespace?: string
   /** Base64 of the 32-byte key, for a stream of a basin with `stream_cipher`. [default none] */
   readonly encryption_key?: string
@@ -208,11 +208,11 @@ function explain(error: S2Error, record: SeedRecord): string {
  * Appends records in order, one append each, through the engine (so S2's rules and the clock
  * apply). Throws a {@link RecordsFileError} naming the record's file and line on the first failure.
  */
-export function appendSeedRecords(engine: Engine, records: readonly SeedRecord[]): void {
+export function appendSeedRecords(engine: Engine, records: readonly SeedRecord[], nameOf: (token: string) => string): void {
   for (const seed of records) {
     try {
       engine.append(
-        { namespace: seed.namespace, basin: seed.basin, stream: seed.stream, keyId: seed.keyId },
+        { namespace: nameOf(seed.namespace), basin: seed.basin, stream: seed.stream, keyId: seed.keyId },
         { records: [seed.record], matchSeqNum: undefined, fencingToken: undefined },
       )
     } catch (error) {

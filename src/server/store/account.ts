@@ -223,9 +223,12 @@ export class Account {
     for (const name of [...this.basins.keys()]) this.resetBasin(name)
   }
 
-  /** A copy sharing records and log chunks, with pending purges pointing at the copies. */
-  clone(): Account {
-    const copy = new Account(this.#observer, this.#purgeDelayMs)
+  /**
+   * A copy sharing records and log chunks, with pending purges pointing at the copies. It reports
+   * to `observer` (the namespace it is put in) if given, else to this account's.
+   */
+  clone(observer: StoreObserver = this.#observer): Account {
+    const copy = new Account(observer, this.#purgeDelayMs)
     const basins = new Map<BasinState, BasinState>()
     for (const [name, basin] of this.basins) {
       const cloned = basin.clone()

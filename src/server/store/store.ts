@@ -14,32 +14,37 @@ export interface StoreSnapshot {
   readonly accounts: ReadonlyMap<string, Account>
 }
 
+/** What a store reports to: one observer per namespace (the engine wakes its readers and runs its background work). */
+export type ObserverOf = (namespace: string) => StoreObserver
+
+const detached: StoreObserver = { streamChanged() {}, wakeAt() {} }
+
 /**
- * All emulator state: accounts by namespace. With isolation off there is one namespace, `""`.
+ * All emulator state: accounts by namespace name. With isolation off there is one namespace.
  * Namespaces come into being on first use, for free.
  */
 export class Store {
   #accounts = new Map<string, Account>()
-  readonly #observer: StoreObserver
+  readonly #observerOf: ObserverOf
   readonly #options: StoreOptions
 
-  constructor(observer: StoreObserver, options: StoreOptions) {
-    this.#observer = observer
+  constructor(observerOf: ObserverOf, options: StoreOptions) {
+    this.#observerOf = observerOf
     this.#options = options
   }
 
   account(namespace: string): Account {
     let account = this.#accounts.get(namespace)
     if (!account) {
-      account = new Account(this.#observer, this.#options.purgeDelayMs)
+      account = new Account(this.#observerOf(namespace), this.#options.purgeDelayMs)
       this.#accounts.set(namespace, account)
     }
     return account
   }
 
-  /** An empty account wired to this store but not in it (for snapshots read from files). */
+  /** An empty account reporting to nobody (for snapshots read from files; restoring rebinds it). */
   detachedAccount(): Account {
-    return new Account(this.#observer, this.#options.purgeDelayMs)
+    return new Account(detached, this.#options.purgeDelayMs)
   }
 
   /** The account of a namespace if it was ever used. */
@@ -69,16 +74,30 @@ export class Store {
     for (const [ns, account] of this.#accounts) {
       if (namespace === null || ns === namespace) accounts.set(ns, account.clone())
     }
+    if (namespace !== null && accounts.size === 0) accounts.set(namespace, this.detachedAccount())
     return { namespace, takenAt: now, accounts }
   }
 
   /**
-   * Puts a snapshot back: all namespaces, or the one it holds. The snapshot stays usable for
-   * another restore; sessions reading replaced streams end with an error saying why.
+   * Puts a snapshot back: all namespaces, or the one it holds (into `into` when given: a namespace
+   * snapshot can be loaded into another namespace). The snapshot stays usable for another restore;
+   * sessions reading replaced streams end with an error saying why.
    */
-  restore(snapshot: StoreSnapshot): void {
+  restore(snapshot: StoreSnapshot, into?: string): void {
+    if (into !== undefined) {
+      const [account] = snapshot.accounts.values()
+      this.reset(into)
+      if (account) this.#put(into, account)
+      return
+    }
     this.reset(snapshot.namespace ?? undefined)
-    for (const [ns, account] of snapshot.accounts) this.#accounts.set(ns, account.clone())
-    for (const account of this.#accounts.values()) this.#observer.wakeAt(account.nextPurge)
+    for (const [ns, account] of snapshot.accounts) this.#put(ns, account)
+  }
+
+  #put(namespace: string, account: Account): void {
+    const observer = this.#observerOf(namespace)
+    const copy = account.clone(observer)
+    this.#accounts.set(namespace, copy)
+    observer.wakeAt(copy.nextPurge)
   }
 }

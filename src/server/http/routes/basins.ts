@@ -57,7 +57,7 @@ export function basinRoutes({ engine }: RouteDeps): RouteSpec[] {
         const config = optional(body, 'config', '', decodeBasinConfig) ?? DEFAULT_BASIN_CONFIG
         checkLocation(body)
         const key = token === null ? null : `${token}\n${canonicalBasinConfig(config)}`
-        const { basin, result } = account(c).createBasin(name, config, key, engine.clock.now())
+        const { basin, result } = account(c).createBasin(name, config, key, engine.now(c.get('namespace')))
         return json(201, encodeBasinInfo(basin), { 's2-provision-result': result })
       },
     },
@@ -80,7 +80,7 @@ export function basinRoutes({ engine }: RouteDeps): RouteSpec[] {
           config = optional(body, 'config', '', decodeBasinConfig) ?? DEFAULT_BASIN_CONFIG
           checkLocation(body)
         }
-        const { basin, result } = account(c).ensureBasin(name, config, engine.clock.now())
+        const { basin, result } = account(c).ensureBasin(name, config, engine.now(c.get('namespace')))
         return json(result === 'created' ? 201 : 200, encodeBasinInfo(basin), { 's2-provision-result': result })
       },
     },
@@ -99,7 +99,7 @@ export function basinRoutes({ engine }: RouteDeps): RouteSpec[] {
       path: '/v1/basins/:basin',
       operation: 'delete_basin',
       handler: (c) => {
-        account(c).deleteBasin(pathBasin(c), engine.clock.now())
+        account(c).deleteBasin(pathBasin(c), engine.now(c.get('namespace')))
         return empty(202)
       },
     },

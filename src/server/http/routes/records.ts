@@ -77,7 +77,7 @@ export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
             const encoder = s2sReadEncoder(negotiate(headers.get('accept-encoding')))
             return s2sResponse(sessionBody(session, encoder, { ...options, transport: 's2s' }))
           }
-          return sseResponse(sessionBody(session, sseEncoder(format, engine.clock), { ...options, transport: 'sse' }))
+          return sseResponse(sessionBody(session, sseEncoder(format, engine.space(c.get('namespace')).clock), { ...options, transport: 'sse' }))
         }
 
         const result = await engine.readOnce(address, request, c.req.raw.signal)

@@ -36,7 +36,7 @@ export function streamRoutes({ engine }: RouteDeps): RouteSpec[] {
         if (problem) throw jsonError('stream', problem)
         const layer = optional(body, 'config', '', decodeStreamConfig) ?? {}
         const key = token === null ? null : `${token}\n${canonicalLayer(layer)}`
-        const { stream, result } = account(c).createStream(basin, name, layer, key, engine.clock.now())
+        const { stream, result } = account(c).createStream(basin, name, layer, key, engine.now(c.get('namespace')))
         return json(201, encodeStreamInfo(stream), { 's2-provision-result': result })
       },
     },
@@ -57,7 +57,7 @@ export function streamRoutes({ engine }: RouteDeps): RouteSpec[] {
         const { basin, stream: name } = streamAddress(c)
         const raw = await readOptionalJson(c.req.raw)
         const layer = raw === undefined ? {} : decodeStreamConfig(raw, '')
-        const { stream, result } = account(c).ensureStream(basin, name, layer, engine.clock.now())
+        const { stream, result } = account(c).ensureStream(basin, name, layer, engine.now(c.get('namespace')))
         return json(result === 'created' ? 201 : 200, encodeStreamInfo(stream), { 's2-provision-result': result })
       },
     },
@@ -68,7 +68,7 @@ export function streamRoutes({ engine }: RouteDeps): RouteSpec[] {
       handler: async (c) => {
         const { basin, stream } = streamAddress(c)
         const patch = decodeStreamPatch(await readJson(c.req.raw), '')
-        return json(200, encodeStreamConfig(account(c).reconfigureStream(basin, stream, patch, engine.clock.now())))
+        return json(200, encodeStreamConfig(account(c).reconfigureStream(basin, stream, patch, engine.now(c.get('namespace')))))
       },
     },
     {
@@ -77,7 +77,7 @@ export function streamRoutes({ engine }: RouteDeps): RouteSpec[] {
       operation: 'delete_stream',
       handler: (c) => {
         const { basin, stream } = streamAddress(c)
-        account(c).deleteStream(basin, stream, engine.clock.now())
+        account(c).deleteStream(basin, stream, engine.now(c.get('namespace')))
         return empty(202)
       },
     },
