@@ -38,6 +38,11 @@ Options:
       --persist <dir>        keep the state on disk across restarts (like s2-lite's
                              --local-root): load <dir>/state.s2snap at start, write it on
                              SIGINT/SIGTERM; --snapshot then seeds only an empty <dir>
+      --snapshot-dir <dir>   the only directory the admin API may export snapshot files to and
+                             import them from by path (default none: files move as bytes, by
+                             download and upload)
+      --admin-token <token>  require this token (Authorization: Bearer <token>) on every admin
+                             API request (default none)
   -h, --help                 show this help and exit
   -v, --version              print the version and exit
 
@@ -75,6 +80,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         'fault-seed': { type: 'string' },
         snapshot: { type: 'string' },
         persist: { type: 'string' },
+        'snapshot-dir': { type: 'string' },
+        'admin-token': { type: 'string' },
         'journal-size': { type: 'string' },
         init: { type: 'string' },
         'init-file': { type: 'string' },
@@ -146,5 +153,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   if (values['journal-size'] !== undefined) options.journalSize = integer('journal-size', values['journal-size'], 0, 10_000_000)
   if (values.snapshot !== undefined) options.snapshotFile = values.snapshot
   if (values.persist !== undefined) options.persistDir = values.persist
+  if (values['snapshot-dir'] !== undefined) options.snapshotDir = values['snapshot-dir']
+  if (values['admin-token'] !== undefined) options.adminToken = values['admin-token']
   return { kind: 'serve', options }
 }

@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { connectS2Emulator, S2EmulatorError, startS2Emulator, type FaultRuleInput } from '../../src/index.ts'
+import { connectS2Emulator, namespaceName, S2EmulatorError, startS2Emulator, type FaultRuleInput } from '../../src/index.ts'
 import { ACTION_TYPES, TRANSPORTS } from '../../src/server/faults/rule.ts'
 import { OPERATIONS } from '../../src/server/operations.ts'
 import { raw, startError, useEmulator, type RawResponse } from '../support/emulator.ts'
+import { expectErrorBody } from '../support/state.ts'
 import { holdPort, killAll, run, spawnProcess, started as cliStarted, type Spawned } from '../support/process.ts'
 
 /**
@@ -123,14 +124,18 @@ describe('admin API: arming, listing and removing rules', () => {
     expect((await t.raw('DELETE', '/_emulator/faults')).json).toEqual({ removed: 0 })
   })
 
-  it('DELETE /_emulator/faults?namespace= removes only the rules confined to that namespace', async () => {
-    await arm({ id: 'ns-a', match: { namespace: 'tenant-a' }, action: { type: 'latency', ms: 1 } })
-    await arm({ id: 'ns-b', match: { namespace: 'tenant-b' }, action: { type: 'latency', ms: 1 } })
-    await arm({ id: 'ns-a2', match: { namespace: 'tenant-a', operation: 'read' }, action: { type: 'latency', ms: 1 } })
+  it("DELETE /_emulator/faults?namespace= is refused: a namespace's rules are cleared through its own routes", async () => {
+    await arm({ id: 'ns-a', match: { namespace: namespaceName('tenant-a') }, action: { type: 'latency', ms: 1 } })
     await arm({ id: 'global', action: { type: 'latency', ms: 1 } })
-    const res = await t.raw('DELETE', '/_emulator/faults?namespace=tenant-a')
-    expect(res.json).toEqual({ removed: 2 })
-    expect((await listRules()).rules.map((r) => r.id)).toEqual(['ns-b', 'global'])
+    const res = await t.raw('DELETE', `/_emulator/faults?namespace=${namespaceName('tenant-a')}`)
+    expect(expectErrorBody(res, 400, 'bad_query').message).toMatch(/DELETE \/_emulator\/namespaces\/\{name\}\/faults/)
+    expect((await listRules()).rules.map((r) => r.id)).toEqual(['ns-a', 'global'])
+  })
+
+  it('refuses a match.namespace that is not a namespace name, saying how to name a token\'s namespace', async () => {
+    const res = await post({ match: { namespace: 'tenant-a' }, action: { type: 'latency', ms: 1 } })
+    expect(expectErrorBody(res, 400, 'bad_json').message).toMatch(/match\.namespace: "tenant-a" is not a namespace name.*emulator\.namespace\(token\)/)
+    expect((await listRules()).rules).toEqual([])
   })
 })
 
@@ -455,9 +460,8 @@ describe('TypeScript client: connectS2Emulator(url).faults', () => {
     expect(await faults.get('client-1')).toEqual(added)
     await faults.remove('client-1')
     expect((await faults.list()).map((r) => r.id)).toEqual([generated.id])
-    await faults.add({ match: { namespace: 'ns-x' }, action: { type: 'reset' } })
-    expect(await faults.clear({ namespace: 'ns-x' })).toBe(1)
-    expect(await faults.clear()).toBe(1)
+    await faults.add({ match: { namespace: namespaceName('ns-x') }, action: { type: 'reset' } })
+    expect(await faults.clear()).toBe(2)
     expect(await faults.list()).toEqual([])
     await faults.setSeed(99)
     expect(await faults.seed()).toBe(99)

@@ -408,7 +408,7 @@ describe('a clock object given by the host', () => {
     it(`answers ${name} with 409 clock_not_controllable and leaves the clock alone`, async () => {
       const res = await t.raw(method, path, body === undefined ? {} : { body })
       const error = expectErrorBody(res, 409, 'clock_not_controllable')
-      expect(error.message).toBe('this emulator runs on a clock object given by its host, which the admin API cannot move')
+      expect(error.message).toBe('this emulator runs on a clock object given by its host, which the admin API cannot move (a namespace\'s clock can be moved)')
       expect(manual.now()).toBe(START)
     })
   }

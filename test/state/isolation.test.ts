@@ -1,5 +1,6 @@
 import { AppendInput, AppendRecord, S2Error, type S2 } from '@s2-dev/streamstore'
 import { describe, expect, it } from 'vitest'
+import { namespaceName } from 's2-emulator'
 import { basinName, useEmulator } from '../support/emulator.ts'
 import { settle } from '../support/sessions.ts'
 import {
@@ -109,7 +110,7 @@ describe("with isolation 'token'", () => {
     expect(await tailOf(bob, basin, 's')).toMatchObject({ seq_num: 1 })
   })
 
-  it('puts a request without an Authorization header in namespace ""', async () => {
+  it('puts a request without an Authorization header in namespace "default"', async () => {
     const basin = basinName('anon')
     await createBasin(t.raw, basin)
     await createStream(t.raw, basin, 'log')
@@ -122,7 +123,7 @@ describe("with isolation 'token'", () => {
     expect(await basinNames(withToken)).not.toContain(basin)
     expectErrorBody(await withToken('GET', records('log', 'seq_num=0'), { headers: { 's2-basin': basin } }), 404, 'basin_not_found')
 
-    const anon = (await t.emulator.namespaces()).find((n) => n.namespace === '')
+    const anon = (await t.emulator.namespaces()).find((n) => n.name === 'default')
     expect(anon).toBeDefined()
     expect(anon?.basins).toBeGreaterThanOrEqual(1)
   })
@@ -154,25 +155,29 @@ describe("with isolation 'token'", () => {
     await createBasin(b, b3)
 
     const listed = await t.emulator.namespaces()
-    expect(listed.find((n) => n.namespace === alice)).toEqual({ namespace: alice, basins: 2, streams: 3 })
-    expect(listed.find((n) => n.namespace === bob)).toEqual({ namespace: bob, basins: 1, streams: 0 })
+    const [aliceName, bobName] = [namespaceName(alice), namespaceName(bob)]
+    expect(listed.find((n) => n.name === aliceName)).toMatchObject({ name: aliceName, origin: 'token', basins: 2, streams: 3 })
+    expect(listed.find((n) => n.name === bobName)).toMatchObject({ name: bobName, basins: 1, streams: 0 })
 
     const res = await t.raw('GET', '/_emulator/namespaces')
-    const body = expectStatus<{ namespaces: { namespace: string; basins: number; streams: number }[] }>(res, 200)
-    expect(body.namespaces.find((n) => n.namespace === alice)).toEqual({ namespace: alice, basins: 2, streams: 3 })
-    expect(new Set(body.namespaces.map((n) => n.namespace)).size).toBe(body.namespaces.length)
+    const body = expectStatus<{ namespaces: { name: string; basins: number; streams: number }[] }>(res, 200)
+    expect(body.namespaces.find((n) => n.name === aliceName)).toMatchObject({ name: aliceName, basins: 2, streams: 3 })
+    expect(new Set(body.namespaces.map((n) => n.name)).size).toBe(body.namespaces.length)
+    // Listings name namespaces by a digest of the token, never by the token.
+    expect(res.text).not.toContain(alice)
+    expect(res.text).not.toContain(bob)
   })
 
   it('creates a namespace on first use, with no admin call', async () => {
     const token = freshToken('newcomer')
-    expect((await t.emulator.namespaces()).map((n) => n.namespace)).not.toContain(token)
+    expect((await t.emulator.namespaces()).map((n) => n.name)).not.toContain(namespaceName(token))
     const s2 = clientFor(t.url, token)
     const basin = basinName('first')
     await s2.basins.create({ basin })
     await s2.basin(basin).streams.create({ stream: 's' })
     await appendStrings(s2, basin, 's', ['first record'])
     expect(await readStrings(s2, basin, 's')).toEqual(['first record'])
-    expect((await t.emulator.namespaces()).find((n) => n.namespace === token)).toEqual({ namespace: token, basins: 1, streams: 1 })
+    expect((await t.emulator.namespaces()).find((n) => n.name === namespaceName(token))).toMatchObject({ basins: 1, streams: 1 })
   })
 
   it("fires a fault rule with match.namespace only for that token's requests", async () => {
@@ -186,7 +191,7 @@ describe("with isolation 'token'", () => {
       await createStream(raw, basin, 's')
     }
     const rule = await t.emulator.faults.add({
-      match: { namespace: alice, operation: 'append' },
+      match: { namespace: namespaceName(alice), operation: 'append' },
       action: { type: 'error', status: 503, code: 'unavailable', message: 'injected for alice' },
     })
     try {
@@ -194,7 +199,7 @@ describe("with isolation 'token'", () => {
       expect(failed.status).toBe(503)
       expect(failed.json).toMatchObject({ code: 'unavailable', message: 'injected for alice' })
       await appendBodies(b, basin, 's', ['bob is fine'])
-      // Token-less requests are namespace "", not alice's.
+      // Token-less requests are namespace "default", not alice's.
       const anonBasin = basinName('anon')
       await createBasin(t.raw, anonBasin)
       await createStream(t.raw, anonBasin, 's')
@@ -239,21 +244,24 @@ describe('with isolation off (the default)', () => {
     expect(await bodiesOf(t.raw, basin, 's')).toEqual(['from a', 'from b'])
   })
 
-  it('has exactly one namespace, ""', async () => {
+  it('has exactly one namespace, "default"', async () => {
     const basin = basinName('only')
     await createBasin(asToken(t.raw, 'x'), basin)
     const namespaces = await t.emulator.namespaces()
-    expect(namespaces.map((n) => n.namespace)).toEqual([''])
+    expect(namespaces.map((n) => n.name)).toEqual(['default'])
     expect(namespaces[0]?.basins).toBeGreaterThanOrEqual(1)
   })
 
-  it('fires a rule with match.namespace "" for every request whatever its token, and a rule naming a token never', async () => {
+  it('fires a rule with match.namespace "default" for every request whatever its token, and a rule naming a token\'s namespace never', async () => {
     const basin = basinName('f')
     await createBasin(t.raw, basin)
     await createStream(t.raw, basin, 's')
-    const never = await t.emulator.faults.add({ match: { namespace: 'token-a', operation: 'append' }, action: { type: 'error', status: 500 } })
+    const never = await t.emulator.faults.add({
+      match: { namespace: namespaceName('token-a'), operation: 'append' },
+      action: { type: 'error', status: 500 },
+    })
     const always = await t.emulator.faults.add({
-      match: { namespace: '', operation: 'check_tail' },
+      match: { namespace: 'default', operation: 'check_tail' },
       action: { type: 'error', status: 503 },
     })
     try {

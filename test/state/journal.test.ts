@@ -66,7 +66,7 @@ describe('a journal of SDK traffic', () => {
       [basin, stream],
       [basin, stream],
     ])
-    expect(entries[0]).toMatchObject({ namespace: '', path: '/v1/basins', query: '', faults: [], error: null, session: null })
+    expect(entries[0]).toMatchObject({ namespace: 'default', path: '/v1/basins', query: '', faults: [], error: null, session: null })
     expect(entries[3]).toMatchObject({ path: `/v1/streams/${stream}/records` })
     expect(entries[3]?.query).toContain('seq_num=0')
     expect(entries[4]?.path).toBe(`/v1/streams/${stream}/records/tail`)
@@ -240,7 +240,7 @@ describe('a journal of SDK traffic', () => {
     await t.s2.basins.list()
     await t.emulator.reset({ basin })
     expect((await t.emulator.journal.list()).map((e) => e.operation)).toEqual(['list_basins'])
-    await t.emulator.reset({ namespace: '' })
+    await t.emulator.namespace('').reset()
     expect(await t.emulator.journal.list()).toEqual([])
     await t.s2.basins.list()
     await t.emulator.reset()
@@ -305,30 +305,32 @@ describe('namespaces', () => {
   const t = useEmulator({ isolation: 'token' })
   const client = (accessToken: string) => new S2({ accessToken, endpoints: { account: t.url, basin: t.url }, retry: { maxAttempts: 1 } })
 
-  it('keeps a journal per namespace, each bounded on its own, and clears or resets one alone', async () => {
-    const [alice, bob] = [client('ns-alice'), client('ns-bob')]
+  it('keeps a journal per namespace, named by a digest of the token, and clears or resets one alone', async () => {
+    const [aliceToken, bobToken] = [`alice-${randomBytes(6).toString('hex')}`, `bob-${randomBytes(6).toString('hex')}`]
+    const [alice, bob] = [client(aliceToken), client(bobToken)]
+    const [aliceNs, bobNs] = [t.emulator.namespace(aliceToken), t.emulator.namespace(bobToken)]
     const basin = basinName('shared')
     await alice.basins.create({ basin })
     await bob.basins.create({ basin })
     await bob.basins.list()
 
-    expect((await t.emulator.journal.list({ namespace: 'ns-alice' })).map((e) => [e.namespace, e.operation, e.status])).toEqual([
-      ['ns-alice', 'create_basin', 201],
+    expect((await aliceNs.journal.list()).map((e) => [e.namespace, e.operation, e.status])).toEqual([[aliceNs.name, 'create_basin', 201]])
+    expect((await bobNs.journal.list()).map((e) => [e.namespace, e.operation])).toEqual([
+      [bobNs.name, 'create_basin'],
+      [bobNs.name, 'list_basins'],
     ])
-    expect((await t.emulator.journal.list({ namespace: 'ns-bob' })).map((e) => [e.namespace, e.operation])).toEqual([
-      ['ns-bob', 'create_basin'],
-      ['ns-bob', 'list_basins'],
-    ])
-    // Without a namespace: all of them, in seq order.
+    // The emulator's journal filters by namespace name, or shows all of them, in seq order.
+    expect((await t.emulator.journal.list({ namespace: bobNs.name })).length).toBe(2)
     const all = await t.emulator.journal.list()
-    expect(all.map((e) => e.namespace)).toEqual(['ns-alice', 'ns-bob', 'ns-bob'])
-    expect(await t.emulator.journal.list({ namespace: 'nobody' })).toEqual([])
+    expect(all.map((e) => e.namespace)).toEqual([aliceNs.name, bobNs.name, bobNs.name])
+    expect(JSON.stringify(all)).not.toContain(aliceToken)
+    expect(await t.emulator.journal.list({ namespace: 'ns-00000000000000000000' })).toEqual([])
 
-    expect(await t.emulator.journal.clear({ namespace: 'ns-alice' })).toBe(1)
-    expect((await t.emulator.journal.list()).map((e) => e.namespace)).toEqual(['ns-bob', 'ns-bob'])
+    expect(await aliceNs.journal.clear()).toBe(1)
+    expect((await t.emulator.journal.list()).map((e) => e.namespace)).toEqual([bobNs.name, bobNs.name])
     await alice.basins.list()
-    await t.emulator.reset({ namespace: 'ns-bob' })
-    expect((await t.emulator.journal.list()).map((e) => [e.namespace, e.operation])).toEqual([['ns-alice', 'list_basins']])
+    await bobNs.reset()
+    expect((await t.emulator.journal.list()).map((e) => [e.namespace, e.operation])).toEqual([[aliceNs.name, 'list_basins']])
   })
 })
 

@@ -1,6 +1,6 @@
 import { S2Error, type ReadRecord } from '@s2-dev/streamstore'
 import { describe, expect, it } from 'vitest'
-import type { ResetScope } from '../../src/index.ts'
+import { namespaceName } from 's2-emulator'
 import { basinName, useEmulator } from '../support/emulator.ts'
 import { TRANSPORTS, useStreamHandles } from '../support/sessions.ts'
 import {
@@ -46,6 +46,9 @@ const openStream = useStreamHandles()
 const h2 = useH2Client(t)
 
 const reset = (body?: unknown) => t.raw('POST', '/_emulator/reset', body === undefined ? {} : { body })
+/** `POST /_emulator/namespaces/{name}/reset` for a token's namespace (the token in the header, as a handle sends it). */
+const resetIn = (token: string, body: unknown = {}) =>
+  t.raw('POST', `/_emulator/namespaces/${namespaceName(token)}/reset`, { body, headers: { 's2-namespace-token': token } })
 
 interface World {
   readonly token: string
@@ -83,7 +86,8 @@ describe('what a reset removes and what it keeps', () => {
 
     await t.emulator.reset()
 
-    expect(await t.emulator.namespaces()).toEqual([])
+    // Namespaces stay known (their clocks and snapshots are kept), emptied of everything.
+    expect((await t.emulator.namespaces()).every((n) => n.basins === 0 && n.faults === 0)).toBe(true)
     expect(await basinNames(alice.raw)).toEqual([])
     expect(await basinNames(bob.raw)).toEqual([])
     expect(await basinNames(t.raw)).toEqual([])
@@ -111,12 +115,12 @@ describe('what a reset removes and what it keeps', () => {
     const alice = await world('alice', names)
     const bob = await world('bob', names)
 
-    const res = await reset({ namespace: alice.token })
-    expect(expectStatus(res, 200)).toEqual({ reset: { namespace: alice.token, basin: null, stream: null }, faultsRemoved: 0 })
+    const res = await resetIn(alice.token)
+    expect(expectStatus(res, 200)).toEqual({ reset: { namespace: namespaceName(alice.token), basin: null, stream: null }, faultsRemoved: 0 })
 
     const namespaces = await t.emulator.namespaces()
-    expect(namespaces.map((n) => n.namespace)).not.toContain(alice.token)
-    expect(namespaces.find((n) => n.namespace === bob.token)).toEqual({ namespace: bob.token, basins: 2, streams: 4 })
+    expect(namespaces.find((n) => n.name === namespaceName(alice.token))).toMatchObject({ basins: 0, streams: 0 })
+    expect(namespaces.find((n) => n.name === namespaceName(bob.token))).toMatchObject({ basins: 2, streams: 4 })
     expect(await basinNames(alice.raw)).toEqual([])
     expectErrorBody(await alice.raw('GET', `/v1/basins/${names[0]}`), 404, 'basin_not_found')
     for (const basin of names) for (const stream of ['s1', 's2']) await expectIntact(bob, basin, stream, 'bob')
@@ -127,7 +131,7 @@ describe('what a reset removes and what it keeps', () => {
     const alice = await world('alice', names)
     const bob = await world('bob', names)
 
-    await t.emulator.reset({ namespace: alice.token, basin: names[0] })
+    await t.emulator.namespace(alice.token).reset({ basin: names[0] })
 
     expect(await basinNames(alice.raw)).toEqual([names[1]])
     expectErrorBody(await alice.raw('GET', `/v1/basins/${names[0]}`), 404, 'basin_not_found')
@@ -140,8 +144,8 @@ describe('what a reset removes and what it keeps', () => {
     const alice = await world('alice')
     const [b0, b1] = alice.basins
 
-    const res = await reset({ namespace: alice.token, basin: b0, stream: 's1' })
-    expect(expectStatus(res, 200)).toEqual({ reset: { namespace: alice.token, basin: b0, stream: 's1' }, faultsRemoved: 0 })
+    const res = await resetIn(alice.token, { basin: b0, stream: 's1' })
+    expect(expectStatus(res, 200)).toEqual({ reset: { namespace: namespaceName(alice.token), basin: b0, stream: 's1' }, faultsRemoved: 0 })
 
     expect(await streamNames(alice.raw, b0)).toEqual(['s2'])
     expectErrorBody(await alice.raw('GET', '/v1/streams/s1', { headers: { 's2-basin': b0 } }), 404, 'stream_not_found')
@@ -150,7 +154,7 @@ describe('what a reset removes and what it keeps', () => {
     for (const stream of ['s1', 's2']) await expectIntact(alice, b1, stream, 'alice')
   })
 
-  it('without a namespace, a basin or stream scope means namespace ""', async () => {
+  it('without a namespace, a basin or stream scope means namespace "default"', async () => {
     const basin = basinName('anon')
     await createBasin(t.raw, basin)
     await createStream(t.raw, basin, 's')
@@ -169,7 +173,7 @@ describe('what a reset removes and what it keeps', () => {
   it('lets a reset stream be re-created at once, empty, even one that was pending deletion', async () => {
     const alice = await world('alice')
     const [basin] = alice.basins
-    await t.emulator.reset({ namespace: alice.token, basin, stream: 's1' })
+    await t.emulator.namespace(alice.token).reset({ basin, stream: 's1' })
     await createStream(alice.raw, basin, 's1')
     expect(await tailOf(alice.raw, basin, 's1')).toEqual({ seq_num: 0, timestamp: 0 })
     const read = await alice.raw('GET', records('s1', 'seq_num=0'), { headers: { 's2-basin': basin } })
@@ -183,7 +187,7 @@ describe('what a reset removes and what it keeps', () => {
       409,
       'stream_deletion_pending',
     )
-    await t.emulator.reset({ namespace: alice.token, basin, stream: 's2' })
+    await t.emulator.namespace(alice.token).reset({ basin, stream: 's2' })
     await createStream(alice.raw, basin, 's2')
     expect(await bodiesOf(alice.raw, basin, 's2')).toEqual([])
     expect(await tailOf(alice.raw, basin, 's2')).toEqual({ seq_num: 0, timestamp: 0 })
@@ -194,7 +198,7 @@ describe('what a reset removes and what it keeps', () => {
     const [basin] = alice.basins
     expect((await alice.raw('DELETE', `/v1/basins/${basin}`)).status).toBe(202)
     expectErrorBody(await alice.raw('POST', '/v1/basins', { body: { basin } }), 409, 'basin_deletion_pending')
-    await t.emulator.reset({ namespace: alice.token, basin })
+    await t.emulator.namespace(alice.token).reset({ basin })
     await createBasin(alice.raw, basin)
     expect(await streamNames(alice.raw, basin)).toEqual([])
     const info = expectStatus<{ basins: { name: string; state: string }[] }>(await alice.raw('GET', `/v1/basins?prefix=${basin}`), 200)
@@ -203,9 +207,9 @@ describe('what a reset removes and what it keeps', () => {
 
   it('answers 200 for a scope that holds nothing, and changes nothing', async () => {
     const alice = await world('alice')
-    const res = await reset({ namespace: alice.token, basin: basinName('missing'), stream: 'nope' })
+    const res = await resetIn(alice.token, { basin: basinName('missing'), stream: 'nope' })
     expect(res.status).toBe(200)
-    expect((await reset({ namespace: freshToken('unused') })).status).toBe(200)
+    expect((await resetIn(freshToken('unused'))).status).toBe(200)
     await expectIntact(alice, alice.basins[0], 's1', 'alice')
   })
 })
@@ -230,7 +234,7 @@ describe('sessions on what a reset removes', () => {
         try {
           for await (const record of followed) {
             seen.push(record)
-            if (seen.length === 1) await t.emulator.reset({ namespace: token, basin, stream: 'followed' })
+            if (seen.length === 1) await t.emulator.namespace(token).reset({ basin, stream: 'followed' })
           }
         } catch (error) {
           failure = error
@@ -252,13 +256,13 @@ describe('sessions on what a reset removes', () => {
     })
   }
 
-  const scopes: { name: string; scope: (token: string, basin: string) => ResetScope }[] = [
-    { name: 'the stream', scope: (namespace, basin) => ({ namespace, basin, stream: 'followed' }) },
-    { name: 'the basin', scope: (namespace, basin) => ({ namespace, basin }) },
-    { name: 'the namespace', scope: (namespace) => ({ namespace }) },
-    { name: 'everything', scope: () => ({}) },
+  const scopes: { name: string; reset: (token: string, basin: string) => Promise<void> }[] = [
+    { name: 'the stream', reset: (token, basin) => t.emulator.namespace(token).reset({ basin, stream: 'followed' }) },
+    { name: 'the basin', reset: (token, basin) => t.emulator.namespace(token).reset({ basin }) },
+    { name: 'the namespace', reset: (token) => t.emulator.namespace(token).reset() },
+    { name: 'everything', reset: () => t.emulator.reset() },
   ]
-  for (const { name, scope } of scopes) {
+  for (const { name, reset: resetScope } of scopes) {
     it(`a raw S2S read gets a terminal 404 naming the reset when ${name} is reset, and the session gauge returns to 0`, async () => {
       const token = freshToken('s2s')
       const raw = asToken(t.raw, token)
@@ -276,7 +280,7 @@ describe('sessions on what a reset removes', () => {
       expect(beat.records).toEqual([])
       expect(beat.tail?.seq_num).toBe(1)
 
-      await t.emulator.reset(scope(token, basin))
+      await resetScope(token, basin)
       const last = await terminalAfterHeartbeats(x)
       const terminal = terminalOf(last)
       expect(terminal.status).toBe(404)
@@ -298,7 +302,7 @@ describe('sessions on what a reset removes', () => {
     const x = h2().exchange(sseReadInit(basin, 'followed', 'seq_num=0', { authorization: `Bearer ${token}` }))
     expect((await x.head).status).toBe(200)
     expect((await x.nextEvent())?.event).toBe('ping')
-    await t.emulator.reset({ namespace: token, basin })
+    await t.emulator.namespace(token).reset({ basin })
     let event = await x.nextEvent()
     while (event?.event === 'ping') event = await x.nextEvent()
     expect(event?.event).toBe('error')
@@ -328,7 +332,7 @@ describe('append sessions on what a reset removes', () => {
 
   it('the next input of an S2S append session on a reset stream gets a terminal 404, and the session closes', async () => {
     const { x, token, basin, raw } = await openAppendSession()
-    await t.emulator.reset({ namespace: token, basin, stream: 'written' })
+    await t.emulator.namespace(token).reset({ basin, stream: 'written' })
     await x.write(appendInputFrame(['after reset']))
     const terminal = terminalOf(await expectFrame(x, 'session'))
     expect(terminal.status).toBe(404)
@@ -341,7 +345,7 @@ describe('append sessions on what a reset removes', () => {
 
   it('an idle S2S append session on a reset stream ends at once with a terminal 404 naming the reset', async () => {
     const { x, token, basin } = await openAppendSession()
-    await t.emulator.reset({ namespace: token, basin, stream: 'written' })
+    await t.emulator.namespace(token).reset({ basin, stream: 'written' })
     const terminal = terminalOf(await expectFrame(x, 'session'))
     expect(terminal.status).toBe(404)
     expect((terminal.body as { message: string }).message).toMatch(/reset/)
@@ -359,41 +363,46 @@ async function terminalAfterHeartbeats(x: Exchange): Promise<WireFrame> {
 }
 
 describe('fault rules confined to a reset scope', () => {
-  it('are removed with it; rules for other namespaces and basins stay', async () => {
-    const alice = freshToken('alice')
-    const bob = freshToken('bob')
+  it("are removed with it: a namespace's own rules and the emulator's rules naming it; rules for every namespace stay", async () => {
+    const [alice, bob] = [freshToken('alice'), freshToken('bob')]
+    const [aliceName, bobName] = [namespaceName(alice), namespaceName(bob)]
     const shared = basinName('bx')
     const other = basinName('by')
-    const arm = (id: string, match: Record<string, unknown>) =>
-      t.emulator.faults.add({ id, match, action: { type: 'error', status: 503 } })
+    const action = { type: 'error', status: 503 } as const
+    const arm = (id: string, match: Record<string, unknown>) => t.emulator.faults.add({ id, match, action })
+    const armIn = (token: string, id: string, match: Record<string, unknown>) => t.emulator.namespace(token).faults.add({ id, match, action })
     await t.emulator.faults.clear()
-    await arm('ns-alice', { namespace: alice })
-    await arm('ns-bob', { namespace: bob })
+    await arm('ns-alice', { namespace: aliceName })
+    await arm('ns-bob', { namespace: bobName })
     await arm('basin-any-ns', { basin: shared })
-    await arm('basin-alice', { namespace: alice, basin: other })
-    await arm('basin-bob', { namespace: bob, basin: shared })
-    await arm('stream-alice', { namespace: alice, basin: other, stream: 's' })
-    const ids = async () => (await t.emulator.faults.list()).map((r) => r.id)
+    await arm('basin-bob', { namespace: bobName, basin: shared })
+    await armIn(alice, 'own-basin', { basin: other })
+    await armIn(alice, 'own-stream', { basin: other, stream: 's' })
+    const ids = async () => [
+      ...(await t.emulator.faults.list()).map((r) => r.id),
+      ...(await t.emulator.namespace(alice).faults.list()).map((r) => `alice:${r.id}`),
+    ]
     try {
       // A stream reset takes only the rule naming that stream.
-      const streamRes = await reset({ namespace: alice, basin: other, stream: 's' })
-      expect(expectStatus(streamRes, 200)).toEqual({ reset: { namespace: alice, basin: other, stream: 's' }, faultsRemoved: 1 })
-      expect(await ids()).toEqual(['ns-alice', 'ns-bob', 'basin-any-ns', 'basin-alice', 'basin-bob'])
+      const streamRes = await resetIn(alice, { basin: other, stream: 's' })
+      expect(expectStatus(streamRes, 200)).toEqual({ reset: { namespace: aliceName, basin: other, stream: 's' }, faultsRemoved: 1 })
+      expect(await ids()).toEqual(['ns-alice', 'ns-bob', 'basin-any-ns', 'basin-bob', 'alice:own-basin'])
 
-      // A basin reset in bob's namespace takes the rules on that basin in bob's namespace or in none.
-      const basinRes = await reset({ namespace: bob, basin: shared })
-      expect(expectStatus(basinRes, 200)).toEqual({ reset: { namespace: bob, basin: shared, stream: null }, faultsRemoved: 2 })
-      expect(await ids()).toEqual(['ns-alice', 'ns-bob', 'basin-alice'])
+      // A basin reset in bob's namespace takes the emulator's rules on that basin naming bob's
+      // namespace; a rule on that basin in every namespace stays, for the others.
+      const basinRes = await resetIn(bob, { basin: shared })
+      expect(expectStatus(basinRes, 200)).toEqual({ reset: { namespace: bobName, basin: shared, stream: null }, faultsRemoved: 1 })
+      expect(await ids()).toEqual(['ns-alice', 'ns-bob', 'basin-any-ns', 'alice:own-basin'])
 
-      // A namespace reset takes the rules confined to that namespace.
-      const nsRes = await reset({ namespace: alice })
-      expect(expectStatus(nsRes, 200)).toEqual({ reset: { namespace: alice, basin: null, stream: null }, faultsRemoved: 2 })
-      expect(await ids()).toEqual(['ns-bob'])
+      // A namespace reset takes its own rules and the emulator's rules naming it.
+      const nsRes = await resetIn(alice)
+      expect(expectStatus(nsRes, 200)).toEqual({ reset: { namespace: aliceName, basin: null, stream: null }, faultsRemoved: 2 })
+      expect(await ids()).toEqual(['ns-bob', 'basin-any-ns'])
 
-      // A full reset takes every rule.
-      await arm('global', {})
+      // A full reset takes every rule, the emulator's and every namespace's.
+      await armIn(alice, 'own-again', {})
       const allRes = await reset()
-      expect(expectStatus(allRes, 200)).toEqual({ reset: { namespace: null, basin: null, stream: null }, faultsRemoved: 2 })
+      expect(expectStatus(allRes, 200)).toEqual({ reset: { namespace: null, basin: null, stream: null }, faultsRemoved: 3 })
       expect(await ids()).toEqual([])
     } finally {
       await t.emulator.faults.clear()
@@ -403,11 +412,11 @@ describe('fault rules confined to a reset scope', () => {
 
 describe('invalid reset requests', () => {
   const cases: { name: string; body: unknown; message: RegExp }[] = [
-    { name: 'an unknown field', body: { namespace: 'x', bsin: 'typo' }, message: /bsin: unknown field/ },
+    { name: 'an unknown field', body: { bsin: 'typo' }, message: /bsin: unknown field/ },
     { name: 'a stream without a basin', body: { stream: 's' }, message: /stream: needs "basin"/ },
-    { name: 'a namespace that is not a string', body: { namespace: 7 }, message: /namespace: must be a string/ },
+    { name: 'a namespace (reset through its own routes)', body: { namespace: 'x' }, message: /namespaces\/\{name\}\/reset/ },
     { name: 'a basin that is not a string', body: { basin: null }, message: /basin: must be a string/ },
-    { name: 'a JSON array', body: [{ namespace: 'x' }], message: /must be a JSON object/ },
+    { name: 'a JSON array', body: [{ basin: 'x' }], message: /must be a JSON object/ },
   ]
   for (const { name, body, message } of cases) {
     it(`rejects ${name} with 400 and resets nothing`, async () => {
@@ -421,7 +430,7 @@ describe('invalid reset requests', () => {
 
   it('refuses a body sent without a JSON Content-Type instead of resetting everything', async () => {
     const alice = await world('alice')
-    const res = await t.raw('POST', '/_emulator/reset', { body: '{"namespace":"someone-else"}' })
+    const res = await t.raw('POST', '/_emulator/reset', { body: '{"basin":"someone-else"}' })
     expectErrorBody(res, 400, 'bad_json')
     await expectIntact(alice, alice.basins[0], 's1', 'alice')
   })

@@ -146,7 +146,7 @@ describe('an init file', () => {
     const emulator = await start({ init: file('init.json', SPEC) })
     const result = await emulator.init(SPEC as InitSpec)
     expect(result).toEqual({
-      namespace: '',
+      namespace: 'default',
       basins: [
         {
           name: 'seed-alpha-01',

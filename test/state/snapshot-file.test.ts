@@ -37,8 +37,9 @@ const VIRTUAL: S2EmulatorOptions = { clock: 'virtual', startTime: T0, deletionDe
 let dir = ''
 const startEmulator = useStartedEmulators()
 
+/** Emulators here may read and write snapshot files by path anywhere under the system's temporary directory. */
 async function start(options: S2EmulatorOptions = {}): Promise<{ emulator: S2Emulator; raw: RawFn }> {
-  const emulator = await startEmulator(options)
+  const emulator = await startEmulator({ snapshotDir: tmpdir(), ...options })
   return { emulator, raw: (method, path, init) => raw(emulator.url, method, path, init) }
 }
 
@@ -213,20 +214,32 @@ describe('export and import', () => {
     expect(await capture(b.raw)).toEqual(before)
   })
 
-  it('imports a snapshot of one namespace into that namespace only', async () => {
+  it('imports a snapshot of one namespace into that namespace only, or into another namespace', async () => {
     const a = await start({ ...VIRTUAL, isolation: 'token' })
     const before = await richStore(a.raw)
-    await a.emulator.snapshots.take('only-a', { namespace: 'tenant-a' })
+    await a.emulator.namespace('tenant-a').snapshots.take('only-a')
     const file = join(await tempDir(), 'only-a.s2snap')
-    await a.emulator.snapshots.export('only-a', file)
+    await a.emulator.namespace('tenant-a').snapshots.export('only-a', file)
 
     const b = await start({ ...VIRTUAL, isolation: 'token' })
     const tenantB = asToken(b.raw, 'tenant-b')
     await createBasin(tenantB, 'snapfile-b-only')
     const ownB = await capture(tenantB)
-    expect(await b.emulator.snapshots.import('only-a', file, { restore: true })).toMatchObject({ namespace: 'tenant-a', restored: true })
+    const tenantA = b.emulator.namespace('tenant-a')
+    expect(await tenantA.snapshots.import('only-a', file, { restore: true })).toMatchObject({ namespace: tenantA.name, restored: true })
     expect(await capture(asToken(b.raw, 'tenant-a'))).toEqual(before['tenant-a'])
     expect(await capture(tenantB)).toEqual(ownB)
+
+    // A fixture saved from one namespace loads into any other (a fresh one per test, say).
+    const fresh = await b.emulator.createNamespace()
+    expect(await fresh.snapshots.import('fixture', file, { restore: true })).toMatchObject({ namespace: fresh.name, restored: true })
+    expect(await capture(asToken(b.raw, fresh.token))).toEqual(before['tenant-a'])
+    // A file of several namespaces does not fit in one.
+    await a.emulator.snapshots.take('both')
+    const both = join(await tempDir(), 'both.s2snap')
+    await a.emulator.snapshots.export('both', both)
+    await expect(fresh.snapshots.import('both', both)).rejects.toThrow(/holds 2 namespaces; a namespace can load a snapshot of one namespace only/)
+    expect((await fresh.snapshots.list()).map((x) => x.name)).toEqual(['fixture'])
   })
 
   it('downloads the bytes of a snapshot and uploads them into another emulator', async () => {
@@ -274,7 +287,36 @@ describe('export and import', () => {
     expect(read.message).toContain(missing)
     expect(read.message).toContain('ENOENT')
     expect((await a.emulator.snapshots.list()).map((s) => s.name)).toEqual(['there'])
-    await expect(a.emulator.snapshots.import('x', missing)).rejects.toThrow(/snapshot_file_io/)
+    // The client reads and writes files where it runs, and names the file it cannot use.
+    await expect(a.emulator.snapshots.import('x', missing)).rejects.toThrow(`cannot read the snapshot file ${missing}`)
+    await expect(a.emulator.snapshots.export('there', noDir)).rejects.toThrow(`cannot write the snapshot file ${noDir}`)
+  })
+
+  it('keeps files by path inside the snapshot directory, and off without one', async () => {
+    const base = await tempDir()
+    const confined = await start({ snapshotDir: base })
+    await confined.emulator.snapshots.take('there')
+    expectStatus(await confined.raw('POST', '/_emulator/snapshots/there/export', { body: { path: 'inside.s2snap' } }), 200)
+    expect((await stat(join(base, 'inside.s2snap'))).size).toBeGreaterThan(0)
+    for (const path of ['../outside.s2snap', '/etc/passwd', join(base, '..', 'x.s2snap'), '.', '/']) {
+      const res = await confined.raw('POST', '/_emulator/snapshots/there/export', { body: { path } })
+      expect(expectErrorBody(res, 400, 'bad_json').message).toMatch(/^path: must name a file inside the snapshot directory/)
+      const imported = await confined.raw('POST', '/_emulator/snapshots/import', { body: { name: 'x', path } })
+      expect(expectErrorBody(imported, 400, 'bad_json').message).toMatch(/^path: must name a file inside/)
+    }
+    const nul = await confined.raw('POST', '/_emulator/snapshots/there/export', { body: { path: 'a\u0000b' } })
+    expect(expectErrorBody(nul, 400, 'bad_json').message).toMatch(/NUL/)
+
+    const off = await start({ snapshotDir: undefined })
+    await off.emulator.snapshots.take('there')
+    const refused = await off.raw('POST', '/_emulator/snapshots/there/export', { body: { path: join(base, 'no.s2snap') } })
+    expect(expectErrorBody(refused, 403, 'snapshot_files_off').message).toMatch(/--snapshot-dir/)
+    expectErrorBody(await off.raw('POST', '/_emulator/snapshots/import', { body: { name: 'x', path: join(base, 'inside.s2snap') } }), 403, 'snapshot_files_off')
+    await expect(stat(join(base, 'no.s2snap'))).rejects.toThrow(/ENOENT/)
+    expect((await off.emulator.snapshots.list()).map((x) => x.name)).toEqual(['there'])
+    // The client's export and import still work: they move the bytes.
+    await off.emulator.snapshots.export('there', join(base, 'by-client.s2snap'))
+    expect(await off.emulator.snapshots.import('back', join(base, 'by-client.s2snap'))).toMatchObject({ name: 'back' })
   })
 })
 
@@ -411,7 +453,7 @@ describe('options', () => {
 
 /** The CLI on a free port, keeping deleted basins and streams listed for 10 minutes (so states compare exactly). */
 const cli = (...args: string[]): Spawned =>
-  spawnProcess(process.execPath, ['src/cli.ts', '--port', '0', '--deletion-delay', '600000', ...args])
+  spawnProcess(process.execPath, ['src/cli.ts', '--port', '0', '--deletion-delay', '600000', '--snapshot-dir', tmpdir(), ...args])
 
 async function started(p: Spawned): Promise<{ url: string; raw: RawFn }> {
   const { url } = await cliStarted(p)

@@ -22,8 +22,22 @@ const action = (type: string, properties: Record<string, JsonValue>, required: s
   additionalProperties: false,
 })
 const status: JsonValue = { type: 'integer', minimum: 100, maximum: 599 }
+const namespaceParameter: JsonValue = {
+  name: 'namespace',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^(default|ns-[0-9a-f]{20})$' },
+  description: 'A namespace name: "default", or "ns-" and 20 hex digits of the SHA-256 of its token.',
+}
+const namespaceTokenHeader: JsonValue = {
+  name: 's2-namespace-token',
+  in: 'header',
+  required: false,
+  schema: { type: 'string' },
+  description: "The namespace's token: lets a handle act on a token's namespace before the token's first request.",
+}
 
-export const adminOpenApi: JsonValue = {
+const document: { paths: Record<string, Record<string, JsonValue>> } & Record<string, JsonValue> = {
   openapi: '3.1.0',
   info: {
     title: 's2-emulator admin API',
@@ -58,13 +72,13 @@ export const adminOpenApi: JsonValue = {
       },
       delete: {
         operationId: 'clear_faults',
-        summary: 'Removes every rule, or only the rules matching one namespace.',
-        parameters: [{ name: 'namespace', in: 'query', required: false, schema: { type: 'string' } }],
+        summary: 'Removes every rule of this scope.',
         responses: {
           200: {
             description: 'How many rules were removed.',
             content: json({ type: 'object', required: ['removed'], properties: { removed: count } }),
           },
+          400: error("A namespace query: a namespace's rules are cleared through its own routes."),
         },
       },
     },
@@ -98,12 +112,12 @@ export const adminOpenApi: JsonValue = {
       post: {
         operationId: 'reset',
         summary:
-          'Removes state at once, as if it never existed: everything (no body), a namespace, a basin or a stream. Open sessions on it end with an error; fault rules confined to it are removed.',
+          "Removes state at once, as if it never existed: everything in the scope (no body: data, fault rules and journal; not clocks or snapshots), or a basin or a stream of it (for the emulator: of the default namespace). Open sessions on it end with an error; fault rules confined to it are removed.",
         requestBody: {
           required: false,
           content: json({
             type: 'object',
-            properties: { namespace: { type: 'string' }, basin: { type: 'string' }, stream: { type: 'string' } },
+            properties: { basin: { type: 'string' }, stream: { type: 'string' } },
             additionalProperties: false,
           }),
         },
@@ -119,21 +133,64 @@ export const adminOpenApi: JsonValue = {
     '/_emulator/namespaces': {
       get: {
         operationId: 'list_namespaces',
-        summary: 'Namespaces in use (with isolation off there is one, ""), with their basin and stream counts.',
+        summary:
+          'Every namespace (with isolation off there is one, "default"), by name: a digest of its token, never the token. With each: its basins, streams, own fault rules, snapshots and clock.',
         responses: {
           200: {
-            description: 'The namespaces.',
+            description: 'The namespaces, oldest first, and the isolation mode.',
             content: json({
               type: 'object',
-              required: ['namespaces'],
-              properties: {
-                namespaces: {
-                  type: 'array',
-                  items: { type: 'object', properties: { namespace: { type: 'string' }, basins: count, streams: count } },
-                },
-              },
+              required: ['isolation', 'namespaces'],
+              properties: { isolation: { enum: ['none', 'token'] }, namespaces: { type: 'array', items: ref('NamespaceInfo') } },
             }),
           },
+        },
+      },
+      post: {
+        operationId: 'create_namespace',
+        summary:
+          'Makes a fresh namespace, a private emulator for one test, with a new unguessable token (or the one given). The answer is the only one that carries a token. Needs isolation token.',
+        requestBody: {
+          required: false,
+          content: json({
+            type: 'object',
+            properties: {
+              label: { type: 'string', maxLength: 256, description: 'For people reading listings; not an identifier.' },
+              token: { type: 'string', description: 'The bearer token that enters it (default: a new one).' },
+              faultSeed: { type: 'integer', minimum: 0, maximum: 4294967295 },
+            },
+            additionalProperties: false,
+          }),
+        },
+        responses: {
+          201: {
+            description: 'The namespace, with its token.',
+            content: json({ allOf: [ref('NamespaceInfo'), { type: 'object', required: ['token'], properties: { token: { type: 'string' } } }] }),
+          },
+          400: error('A bad label, token or seed.'),
+          409: error("Isolation is off (isolation_off), or the given token's namespace is in use (namespace_exists)."),
+        },
+      },
+    },
+    '/_emulator/namespaces/{namespace}': {
+      parameters: [namespaceParameter, namespaceTokenHeader],
+      get: {
+        operationId: 'get_namespace',
+        summary: 'One namespace.',
+        responses: {
+          200: { description: 'The namespace.', content: json(ref('NamespaceInfo')) },
+          400: error('Not a namespace name (bad_path).'),
+          404: error('No such namespace (namespace_not_found).'),
+          409: error('Isolation is off: the only namespace is "default" (isolation_off).'),
+        },
+      },
+      delete: {
+        operationId: 'drop_namespace',
+        summary: 'Forgets a namespace: its data, fault rules and seed, clock, snapshots and journal. Its token enters a fresh one if used again.',
+        responses: {
+          204: { description: 'Dropped.' },
+          400: error('Not a namespace name (bad_path).'),
+          404: error('No such namespace (namespace_not_found).'),
         },
       },
     },
@@ -150,10 +207,10 @@ export const adminOpenApi: JsonValue = {
       },
       post: {
         operationId: 'take_snapshot',
-        summary: 'Takes (or replaces) a named snapshot of everything, or of one namespace. Cheap: records are shared, not copied.',
+        summary: "Takes (or replaces) a named snapshot of the scope (the whole emulator, or the namespace; names are the scope's own). Cheap: records are shared, not copied.",
         requestBody: {
           required: true,
-          content: json({ type: 'object', required: ['name'], properties: { name: { type: 'string' }, namespace: { type: 'string' } } }),
+          content: json({ type: 'object', required: ['name'], properties: { name: { type: 'string' } } }),
         },
         responses: { 201: { description: 'The snapshot.', content: json(ref('SnapshotInfo')) }, 400: error('A bad name.') },
       },
@@ -184,7 +241,7 @@ export const adminOpenApi: JsonValue = {
       post: {
         operationId: 'import_snapshot',
         summary:
-          "Reads a snapshot file (docs/snapshot-format.md) on the emulator's machine into a named snapshot. It replaces the current state only with restore: true (or a later restore). A corrupt or truncated file, or one of a newer format version, is a 400 and changes nothing.",
+          "Reads a snapshot file (docs/snapshot-format.md) in the snapshot directory (--snapshot-dir; without one, files move only by download and upload) into a named snapshot. It replaces the current state only with restore: true (or a later restore). A corrupt or truncated file, or one of a newer format version, is a 400 and changes nothing. A namespace loads a file holding one namespace (any one) into itself.",
         requestBody: {
           required: true,
           content: json({
@@ -192,7 +249,7 @@ export const adminOpenApi: JsonValue = {
             required: ['name', 'path'],
             properties: {
               name: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' },
-              path: { type: 'string', description: "Relative paths are from the emulator's working directory." },
+              path: { type: 'string', description: 'Relative paths are from the snapshot directory, and no path may leave it.' },
               restore: { type: 'boolean', default: false },
             },
           }),
@@ -202,7 +259,8 @@ export const adminOpenApi: JsonValue = {
             description: 'The snapshot read, and whether it was restored.',
             content: json({ allOf: [ref('SnapshotInfo'), { type: 'object', required: ['restored'], properties: { restored: { type: 'boolean' } } }] }),
           },
-          400: error('A bad name or path (snapshot_file_io: no such file...), or not a valid snapshot file (snapshot_file_invalid: corrupt, truncated, newer format).'),
+          400: error('A bad name or path (a path outside the snapshot directory; snapshot_file_io: no such file...), or not a valid snapshot file (snapshot_file_invalid: corrupt, truncated, newer format).'),
+          403: error('No snapshot directory was configured (snapshot_files_off).'),
           500: error('The file system failed (snapshot_file_io).'),
         },
       },
@@ -212,13 +270,13 @@ export const adminOpenApi: JsonValue = {
       post: {
         operationId: 'export_snapshot',
         summary:
-          "Writes a named snapshot to a file on the emulator's machine, atomically (temporary file, fsync, rename): a crash mid-write leaves any previous file at the path intact. Format: docs/snapshot-format.md (gzip-compressed, versioned).",
+          "Writes a named snapshot to a file in the snapshot directory (--snapshot-dir; without one, files move only by download and upload), atomically (temporary file, fsync, rename): a crash mid-write leaves any previous file at the path intact. Format: docs/snapshot-format.md (gzip-compressed, versioned).",
         requestBody: {
           required: true,
           content: json({
             type: 'object',
             required: ['path'],
-            properties: { path: { type: 'string', description: "Relative paths are from the emulator's working directory." } },
+            properties: { path: { type: 'string', description: 'Relative paths are from the snapshot directory, and no path may leave it.' } },
           }),
         },
         responses: {
@@ -228,7 +286,8 @@ export const adminOpenApi: JsonValue = {
               allOf: [ref('SnapshotInfo'), { type: 'object', required: ['path', 'bytes'], properties: { path: { type: 'string' }, bytes: count } }],
             }),
           },
-          400: error('No path, or a path that cannot be written (snapshot_file_io).'),
+          400: error('No path, a path outside the snapshot directory, or a path that cannot be written (snapshot_file_io).'),
+          403: error('No snapshot directory was configured (snapshot_files_off).'),
           404: error('No such snapshot.'),
           500: error('The file system failed (snapshot_file_io).'),
         },
@@ -283,7 +342,7 @@ export const adminOpenApi: JsonValue = {
     '/_emulator/clock/resume': {
       post: {
         operationId: 'resume_clock',
-        summary: 'Lets time run with the wall clock again, from where it stands.',
+        summary: "Lets time run again from where it stands: with the wall clock, or for a namespace with the emulator's clock.",
         responses: { 200: { description: 'The clock.', content: json(ref('Clock')) }, 409: error('The clock belongs to the host.') },
       },
     },
@@ -345,7 +404,7 @@ export const adminOpenApi: JsonValue = {
         summary:
           'The request journal: the recent S2 requests and sessions of each namespace (the newest journalSize per namespace), oldest first. Entries hold no secrets: only whether Authorization and s2-encryption-key were sent.',
         parameters: [
-          { name: 'namespace', in: 'query', required: false, schema: { type: 'string' }, description: 'Only this namespace ("" with isolation off).' },
+          { name: 'namespace', in: 'query', required: false, schema: { type: 'string' }, description: "Only this namespace, by name (the emulator's journal only)." },
           { name: 'operation', in: 'query', required: false, schema: { enum: [...OPERATIONS] } },
           { name: 'basin', in: 'query', required: false, schema: { type: 'string' } },
           { name: 'stream', in: 'query', required: false, schema: { type: 'string' } },
@@ -357,15 +416,15 @@ export const adminOpenApi: JsonValue = {
             description: 'The entries, oldest first, and the journal size per namespace (0: the journal is off).',
             content: json({ type: 'object', required: ['size', 'entries'], properties: { size: count, entries: { type: 'array', items: ref('JournalEntry') } } }),
           },
-          400: error('since or limit is not a non-negative integer.'),
+          400: error("since or limit is not a non-negative integer, or a namespace filter on a namespace's journal."),
         },
       },
       delete: {
         operationId: 'clear_journal',
-        summary: 'Forgets every entry, or those of one namespace. A reset of everything or of a namespace does this too.',
-        parameters: [{ name: 'namespace', in: 'query', required: false, schema: { type: 'string' } }],
+        summary: "Forgets every entry of the scope. A reset of everything or of a namespace does this too.",
         responses: {
           200: { description: 'How many entries were removed.', content: json({ type: 'object', required: ['removed'], properties: { removed: count } }) },
+          400: error("A namespace query: a namespace's journal is cleared through its own routes."),
         },
       },
     },
@@ -399,7 +458,30 @@ export const adminOpenApi: JsonValue = {
       Clock: {
         type: 'object',
         required: ['mode', 'now', 'iso'],
-        properties: { mode: { enum: ['system', 'virtual', 'host'] }, now: { type: 'number' }, iso: { type: 'string' } },
+        properties: {
+          mode: { enum: ['system', 'virtual', 'host'] },
+          now: { type: 'number' },
+          iso: { type: 'string' },
+          follows: { type: 'boolean', description: "A namespace's clock: whether it still follows the emulator's (it never moved its own)." },
+        },
+      },
+      NamespaceInfo: {
+        type: 'object',
+        required: ['name', 'label', 'origin', 'basins', 'streams', 'faults', 'snapshots', 'clock'],
+        properties: {
+          name: { type: 'string', pattern: '^(default|ns-[0-9a-f]{20})$' },
+          label: { type: ['string', 'null'] },
+          origin: { enum: ['api', 'token', 'default'] },
+          basins: count,
+          streams: count,
+          faults: count,
+          snapshots: count,
+          clock: {
+            type: 'object',
+            required: ['mode', 'follows', 'now'],
+            properties: { mode: { enum: ['system', 'virtual'] }, follows: { type: 'boolean' }, now: { type: 'number' } },
+          },
+        },
       },
       Time: { oneOf: [{ type: 'number', description: 'ms since the epoch' }, { type: 'string', description: 'ISO 8601' }] },
       ProvisionResult: { enum: ['created', 'updated', 'noop'] },
@@ -594,4 +676,70 @@ export const adminOpenApi: JsonValue = {
       },
     },
   },
+}
+
+/** The controls served for the whole emulator under /_emulator and for each namespace under /_emulator/namespaces/{namespace}. */
+const CONTROLS = ['/faults', '/reset', '/journal', '/snapshots', '/clock', '/init']
+
+/** The same operation, on one namespace: its id prefixed, the namespace's own errors added. */
+function scoped(operation: JsonValue): JsonValue {
+  const op = operation as { operationId: string; summary: string; responses: Record<string, JsonValue> }
+  return {
+    ...op,
+    operationId: `namespace_${op.operationId}`,
+    summary: `${op.summary} (This namespace only.)`,
+    responses: {
+      ...op.responses,
+      400: op.responses['400'] ?? error('Not a namespace name (bad_path).'),
+      404: op.responses['404'] ?? error('No such namespace (namespace_not_found), or no such rule or snapshot.'),
+      409: op.responses['409'] ?? error('Isolation is off: the only namespace is "default" (isolation_off).'),
+    },
+  }
+}
+
+const namespacePaths: Record<string, Record<string, JsonValue>> = {}
+for (const [path, item] of Object.entries(document.paths)) {
+  const control = path.slice('/_emulator'.length)
+  if (!CONTROLS.some((c) => control === c || control.startsWith(`${c}/`))) continue
+  const copy: Record<string, JsonValue> = {}
+  for (const [key, value] of Object.entries(item)) {
+    copy[key] = key === 'parameters' ? value : scoped(value)
+  }
+  const parameters = (item.parameters as JsonValue[] | undefined) ?? []
+  namespacePaths[`/_emulator/namespaces/{namespace}${control}`] = { ...copy, parameters: [namespaceParameter, namespaceTokenHeader, ...parameters] }
+}
+
+/** Every admin operation may be refused to a web page (403) or, with an admin token, without it (401). */
+const guarded = (paths: Record<string, Record<string, JsonValue>>): Record<string, JsonValue> =>
+  Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => [
+      path,
+      Object.fromEntries(
+        Object.entries(item).map(([key, value]) => {
+          if (key === 'parameters') return [key, value]
+          const op = value as { responses: Record<string, JsonValue> }
+          return [
+            key,
+            {
+              ...op,
+              responses: {
+                ...op.responses,
+                401: error('This emulator has an admin token, and the request did not carry it (admin_unauthorized).'),
+                403: op.responses['403'] ?? error('A cross-site browser request (admin_forbidden).'),
+              },
+            },
+          ]
+        }),
+      ),
+    ]),
+  )
+
+export const adminOpenApi: JsonValue = {
+  ...document,
+  info: {
+    ...(document.info as Record<string, JsonValue>),
+    description:
+      'Controls of the s2-emulator, served on the same port as the S2 API under /_emulator: for the whole emulator, and the same controls for each namespace under /_emulator/namespaces/{namespace}. Admin routes are never subject to faults, send no CORS headers, refuse cross-site browser requests, and need the admin token when one is configured (Authorization: Bearer <token>).',
+  },
+  paths: guarded({ ...document.paths, ...namespacePaths }),
 }
