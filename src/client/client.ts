@@ -6,6 +6,7 @@ import { adminCall, type AdminTarget } from './http.ts'
 import { journalClient, type JournalClient } from './journal.ts'
 import { namespaceHandle, type NamespaceOptions, type S2Namespace } from './namespace.ts'
 import { applyInit } from './seed.ts'
+import { nodeFetch } from './transport.ts'
 import { clockClient, reset, snapshotsClient, type ClockClient, type ResetScope, type SnapshotsClient } from './state.ts'
 
 /** The controls of a running emulator, wherever it runs: this process, another one, a container. */
@@ -49,7 +50,12 @@ export interface S2EmulatorClient {
 /** Options of {@link connectS2Emulator}. */
 export interface ConnectOptions {
   /** The emulator's admin token, if it was started with one (`adminToken`, `--admin-token`). */
-  adminToken?: string
+  adminToken?: string | undefined
+  /**
+   * How admin requests travel. [default node:http with kept-alive connections] (`startS2Emulator`
+   * passes its app's own, so the controls of an emulator in this process skip the network.)
+   */
+  fetch?: ((request: Request) => Response | Promise<Response>) | undefined
 }
 
 /**
@@ -68,6 +74,7 @@ export function connectS2Emulator(url: string, options: ConnectOptions = {}): S2
     baseUrl: `${trimmed}/`,
     prefix: '/_emulator',
     headers: options.adminToken === undefined ? {} : { authorization: `Bearer ${options.adminToken}` },
+    fetch: options.fetch ?? nodeFetch,
   }
   return {
     url: trimmed,

@@ -10,6 +10,11 @@ export interface AdminTarget {
   readonly baseUrl: string
   readonly prefix: string
   readonly headers: Readonly<Record<string, string>>
+  /**
+   * How requests travel: node:http for an emulator elsewhere; an emulator started in this process
+   * hands its app's own `fetch`, so its controls skip the network (same routes, same answers).
+   */
+  readonly fetch: (request: Request) => Response | Promise<Response>
 }
 
 /** One call to the admin API; a non-2xx answer throws an S2EmulatorError carrying its code and message. */
@@ -17,11 +22,13 @@ export async function adminRequest(target: AdminTarget, method: string, path: st
   const route = `${target.prefix}${path}`
   let response: Response
   try {
-    response = await fetch(new URL(route, target.baseUrl), {
+    const request = new Request(new URL(route, target.baseUrl), {
       ...init,
       method,
       headers: { ...target.headers, ...(init.headers as Record<string, string> | undefined) },
-    })
+      ...(init.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+    } as RequestInit)
+    response = await target.fetch(request)
   } catch (error) {
     throw new S2EmulatorError('S2EMU_UNREACHABLE', `cannot reach the emulator at ${target.baseUrl}: ${(error as Error).message}`, {
       cause: error,

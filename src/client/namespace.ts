@@ -70,7 +70,7 @@ const TOKEN_HEADER = 's2-namespace-token'
 /** The handle of the namespace `name`, entered by `token`, on an emulator. */
 export function namespaceHandle(emulator: AdminTarget, url: string, name: string, token: string): S2Namespace {
   const target: AdminTarget = {
-    baseUrl: emulator.baseUrl,
+    ...emulator,
     prefix: `/_emulator/namespaces/${name}`,
     headers: { ...emulator.headers, [TOKEN_HEADER]: token },
   }

@@ -87,7 +87,7 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
     return stopping
   }
   return {
-    ...connectS2Emulator(url, { adminToken: resolved.adminToken ?? undefined }),
+    ...connectS2Emulator(url, { adminToken: resolved.adminToken ?? undefined, fetch: (request) => app.fetch(request) }),
     url,
     host: listener.host,
     port: listener.port,

@@ -389,13 +389,14 @@ describe('the admin API is closed to web pages', () => {
     const basin = basinName('evil')
     await createBasin(t.raw, basin)
     const host = new URL(t.url).host
-    for (const headers of [
+    const pages: Record<string, string>[] = [
       { origin: 'http://evil.example' },
       { 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'same-site' },
       { origin: 'http://evil.example:1234', host: 'evil.example:1234' },
       { origin: 'null' },
-    ]) {
+    ]
+    for (const headers of pages) {
       const res = await t.raw('POST', '/_emulator/reset', { headers: { ...headers, 'content-type': 'text/plain' }, body: '{}' })
       expect(expectErrorBody(res, 403, 'admin_forbidden').message, JSON.stringify(headers)).toMatch(/never web pages/)
       expect(res.headers['access-control-allow-origin']).toBeUndefined()
