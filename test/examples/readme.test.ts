@@ -18,7 +18,7 @@ describe('the README examples', () => {
   })
 
   it('shows test/examples/readme-state.test.ts word for word', () => {
-    expect(tsBlocks.find((b) => b?.includes("isolation: 'token', clock: 'virtual'"))).toBe(
+    expect(tsBlocks.find((b) => b?.includes('Each test gets a namespace of its own'))).toBe(
       readFileSync(new URL('./readme-state.test.ts', import.meta.url), 'utf8'),
     )
   })
