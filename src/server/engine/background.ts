@@ -2,8 +2,8 @@ import type { Clock, Timer } from '../clock/clock.ts'
 import type { Store } from '../store/index.ts'
 
 /**
- * The store's background work (s2-lite §9): purging deleted basins and streams when due, deleting
- * empty streams (delete-on-empty) and freeing trimmed or expired records. Runs on the clock's
+ * The store's background work (s2-lite §9): applying trims and purging deleted basins and streams
+ * when due, deleting empty streams (delete-on-empty) and freeing trimmed or expired records. Runs on the clock's
  * timers, exactly when a purge or a delete-on-empty deadline falls due, and, to free memory, when
  * records expire (at most once every `intervalMs`). With nothing due it schedules nothing, so a
  * virtual clock advanced by years runs it only as often as there is work.
@@ -52,7 +52,7 @@ export class Background {
     let due = Infinity
     let expiry = Infinity
     for (const account of this.#store.accounts()) {
-      due = Math.min(due, account.deleteEmptyStreams(now), account.purgeDue(now))
+      due = Math.min(due, account.applyTrims(now), account.deleteEmptyStreams(now), account.purgeDue(now))
       expiry = Math.min(expiry, account.compact(now))
     }
     // Purges and deadlines run exactly when due; freeing expired records at most once an interval.
