@@ -31,8 +31,11 @@ import {
  */
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z')
-/** Two emulators on virtual clocks at the same time answer reads of the same state identically. */
-const VIRTUAL: S2EmulatorOptions = { clock: 'virtual', startTime: T0, deletionDelayMs: 600_000 }
+/**
+ * Two emulators on virtual clocks at the same time answer reads of the same state identically.
+ * Trims apply at once here (the state holds an applied trim point); pending ones have their own test.
+ */
+const VIRTUAL: S2EmulatorOptions = { clock: 'virtual', startTime: T0, deletionDelayMs: 600_000, trimDelayMs: 0 }
 
 let dir = ''
 const startEmulator = useStartedEmulators()
@@ -411,7 +414,7 @@ describe('options', () => {
 
 /** The CLI on a free port, keeping deleted basins and streams listed for 10 minutes (so states compare exactly). */
 const cli = (...args: string[]): Spawned =>
-  spawnProcess(process.execPath, ['src/cli.ts', '--port', '0', '--deletion-delay', '600000', ...args])
+  spawnProcess(process.execPath, ['src/cli.ts', '--port', '0', '--deletion-delay', '600000', '--trim-delay', '0', ...args])
 
 async function started(p: Spawned): Promise<{ url: string; raw: RawFn }> {
   const { url } = await cliStarted(p)
