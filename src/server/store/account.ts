@@ -186,10 +186,12 @@ export class Account {
 
   append(stream: StreamState, batch: AppendBatch, now: number, keyId: string | null = null): AppendAck {
     if (stream.deleting) throw errors.streamDeletionPending()
-    const pending = stream.pendingTrims.length
+    const requested = stream.trimRequested
     const ack = stream.append(batch, now, keyId, this.#trimDelayMs)
     this.#observer.streamChanged(stream)
-    if (stream.pendingTrims.length > pending) {
+    if (stream.trimRequested > requested) {
+      // With no delay the trim point moves with the append; otherwise background work moves it.
+      if (this.#trimDelayMs === 0) stream.applyTrims(now)
       this.#scheduleDeleteOnEmpty(stream, now)
       this.#observer.wakeAt(now + this.#trimDelayMs) // apply the trim, then free the trimmed records
     } else if (ack.start.seqNum === stream.log.start && stream.maxExpiresAt !== Infinity) {
