@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs'
 import { AppendInput, AppendRecord, type ReadRecord, type SessionTransports } from '@s2-dev/streamstore'
 import { afterEach, describe, expect, it } from 'vitest'
+import { parseCli, UsageError } from '../../src/cli/args.ts'
 import { appendJson, b64, BASE64, checkTail, readJson, trimRecord, type EmulatorContext } from '../support/append-helpers.ts'
 import { startError, useEmulator } from '../support/emulator.ts'
 import { makeClient, readAllBytes, TRANSPORTS as SDK_TRANSPORTS, useStreamHandles } from '../support/sessions.ts'
@@ -165,6 +167,12 @@ describe('the trimDelayMs option', () => {
     expect((after.json as { records: JsonRecord[] }).records.map((r) => r.seq_num)).toEqual([1, 2])
   })
 
+  it('is --trim-delay on the command line', () => {
+    expect(parseCli(['--trim-delay', '0'], {})).toMatchObject({ kind: 'serve', options: { trimDelayMs: 0 } })
+    expect(parseCli(['--trim-delay', '2500'], {})).toMatchObject({ kind: 'serve', options: { trimDelayMs: 2500 } })
+    expect(() => parseCli(['--trim-delay', '-1'], {})).toThrow(UsageError)
+  })
+
   it('must be a number of milliseconds >= 0', async () => {
     const error = await startError({ trimDelayMs: -1 })
     expect(error).toMatchObject({ code: 'S2EMU_BAD_OPTIONS', message: expect.stringContaining('trimDelayMs must be a number of milliseconds >= 0') })
@@ -317,4 +325,11 @@ describe('a read session open when a trim is applied (trimDelayMs 0: at once)', 
     expect(seen.map((s) => s.body)).toEqual(['chunk-0', 'chunk-1', 'chunk-2', 'chunk-3', 'chunk-4', 'chunk-5', null, null])
     await follower.close()
   })
+})
+
+it('the README shows test/examples/readme-trim.test.ts word for word', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const example = readFileSync(new URL('../examples/readme-trim.test.ts', import.meta.url), 'utf8')
+  expect(readme).toContain(`\n## Trims\n`)
+  expect(readme).toContain(`\`\`\`ts\n${example}\`\`\``)
 })
