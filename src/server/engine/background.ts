@@ -3,9 +3,9 @@ import type { Store } from '../store/index.ts'
 
 /**
  * The store's background work (s2-lite §9): applying trims and purging deleted basins and streams
- * when due, deleting empty streams (delete-on-empty) and freeing trimmed or expired records. Runs on the clock's
- * timers, exactly when a purge or a delete-on-empty deadline falls due, and, to free memory, when
- * records expire (at most once every `intervalMs`). With nothing due it schedules nothing, so a
+ * when due, deleting empty streams (delete-on-empty) and freeing trimmed or expired records. Runs
+ * on the clock's timers, exactly when a trim, a purge or a delete-on-empty deadline falls due, and,
+ * to free memory, when records expire (at most once every `intervalMs`). With nothing due it schedules nothing, so a
  * virtual clock advanced by years runs it only as often as there is work.
  */
 export class Background {
