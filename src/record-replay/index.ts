@@ -31,3 +31,4 @@ export {
   type Transport,
 } from './cassette/types.ts'
 export { S2EmulatorError, type EmulatorErrorCode } from '../server/errors/index.ts'
+export { formatVerifyReport, verifyCassette, type VerifiedExchange, type VerifyOptions, type VerifyReport } from './verify/verify.ts'

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, it } from 'vitest'
 import { startS2Emulator } from 's2-emulator'
-import { startCassette } from 's2-emulator/record-replay'
+import { formatVerifyReport, startCassette, verifyCassette } from 's2-emulator/record-replay'
 
 it('scratch', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'cassette-'))
@@ -38,4 +38,7 @@ it('scratch', async () => {
   const r2 = await rep.stop()
   console.log(r2)
   expect(second).toEqual(first)
+  const v = await verifyCassette({ cassette: path })
+  console.log(formatVerifyReport(v))
+  expect(v.ok).toBe(true)
 })
