@@ -46,7 +46,12 @@ export class UpstreamClient {
 
   constructor(options: UpstreamClientOptions = {}) {
     this.#ca = options.ca
-    this.#httpsAgent = new HttpsAgent({ keepAlive: true, ...(options.ca ? { ca: options.ca as (string | Buffer)[] } : {}) })
+    // Name HTTP/1.1 by ALPN, as undici does over TLS, so a server that also offers h2 knows which.
+    this.#httpsAgent = new HttpsAgent({
+      keepAlive: true,
+      ALPNProtocols: ['http/1.1'],
+      ...(options.ca ? { ca: options.ca as (string | Buffer)[] } : {}),
+    })
   }
 
   request(request: OutgoingRequest): Promise<IncomingResponse> {
