@@ -44,6 +44,12 @@ function canonicalQuery(query: string | undefined): string {
   return params.map(([k, v]) => `${k}=${v}`).join('&')
 }
 
+/** What an `Accept` asks of S2: protobuf, SSE, or JSON (anything else: any type, or no header). */
+function acceptKind(accept: string | undefined): string {
+  const kind = mediaKind(accept)
+  return kind === 'protobuf' || kind === 'event-stream' ? kind : 'json'
+}
+
 export function bodyValue(body: Body | undefined): JsonValue | undefined {
   if (body === undefined) return undefined
   if ('json' in body) return body.json
@@ -62,7 +68,7 @@ export function requestKey(request: RecordedRequest, transport: Transport): Requ
     basin: basin ?? '',
     stream: stream ?? '',
     transport,
-    representation: `content=${mediaKind(h['content-type'])} accept=${mediaKind(h.accept)} format=${h['s2-format'] ?? 'raw'}`,
+    representation: `content=${mediaKind(h['content-type'])} accept=${acceptKind(h.accept)} format=${h['s2-format'] ?? 'raw'}`,
     query: canonicalQuery(request.query),
     body: canonicalJson(value),
     bodyValue: value,

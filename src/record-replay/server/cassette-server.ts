@@ -76,18 +76,20 @@ const clientHost = (host: string): string =>
  */
 export async function startCassette(options: CassetteOptions): Promise<CassetteServer> {
   const resolved = resolveCassetteOptions(options)
-  const { mode, path, rules, scale } = resolved
+  const { mode, path, scale } = resolved
   const replaying = mode === 'replay' || mode === 'record-missing'
   const recording = mode === 'record' || mode === 'record-missing'
 
   let loaded: Cassette | null = null
-  if (mode === 'replay') loaded = await loadCassette(path as string, rules)
+  if (mode === 'replay') loaded = await loadCassette(path as string, resolved.rules)
   else if (mode === 'record-missing') {
-    loaded = await loadCassette(path as string, rules).catch((error: { code?: string }) => {
+    loaded = await loadCassette(path as string, resolved.rules).catch((error: { code?: string }) => {
       if (error.code === 'S2EMU_CASSETTE_NOT_FOUND') return null
       throw error
     })
   }
+  // The cassette's own rules and the options' together, for the recording and for matching requests.
+  const rules = loaded?.redaction ?? resolved.rules
   const recordedAt = loaded?.recordedAt ?? new Date().toISOString()
   const epoch = Date.parse(recordedAt)
   const matcher = new Matcher(loaded?.entries ?? [], { allowRepeats: resolved.allowRepeats })
