@@ -14,7 +14,7 @@ export function compareEntries(recorded: CassetteEntry, actual: CassetteEntry, o
   const rs = recorded.response.status
   const as = actual.response.status
   if (rs !== as) {
-    out.push(`status: recorded ${rs}, emulator ${as}${errorSummary(actual.response.body)}`)
+    out.push(`status: recorded ${rs}, emulator ${as}${as >= 400 ? errorSummary(actual.response.body) : ''}`)
     return out
   }
   if (recorded.session === undefined || rs >= 300) {
