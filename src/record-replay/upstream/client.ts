@@ -129,6 +129,8 @@ export class UpstreamClient {
         headers,
         agent: secure ? this.#httpsAgent : this.#httpAgent,
       })
+      // A streamed body (S2S) may not start until the response head arrived: send the head now.
+      if (request.body !== null && !(request.body instanceof Uint8Array)) req.flushHeaders()
       const sent = writeBody(req, request.body)
       req.once('error', reject)
       req.once('response', (res: IncomingMessage) => {
