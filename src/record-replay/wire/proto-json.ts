@@ -48,13 +48,16 @@ interface WirePosition {
 }
 
 const has = (obj: object, key: string): boolean => Object.hasOwn(obj, key)
+/** protobufjs gives an absent `bytes` field its default, which may be a plain array. */
+const asBytes = (value: Uint8Array | number[] | null | undefined): Uint8Array =>
+  value instanceof Uint8Array ? value : new Uint8Array(value ?? [])
 
 function bytesOf(message: protobuf.Message): Uint8Array[] {
   const out: Uint8Array[] = []
   const records = (message as unknown as { records?: WireRecord[] }).records ?? []
   for (const record of records) {
-    out.push(record.body)
-    for (const header of record.headers) out.push(header.name, header.value)
+    out.push(asBytes(record.body))
+    for (const header of record.headers) out.push(asBytes(header.name), asBytes(header.value))
   }
   return out
 }
@@ -66,13 +69,16 @@ const position = (p: WirePosition | null | undefined): JsonValue =>
 export function protoToJson(type: MessageType, bytes: Uint8Array): { message: JsonValue; format: BytesFormat } {
   const decoded = types[type].decode(bytes)
   const format: BytesFormat = bytesOf(decoded).every(isUtf8) ? 'raw' : 'base64'
-  const text = (b: Uint8Array): string => (format === 'raw' ? strictUtf8.decode(b) : Buffer.from(b).toString('base64'))
+  const text = (value: Uint8Array): string => {
+    const b = asBytes(value)
+    return format === 'raw' ? strictUtf8.decode(b) : Buffer.from(b).toString('base64')
+  }
   const record = (r: WireRecord, sequenced: boolean): JsonValue => {
     const out: { [key: string]: JsonValue } = {}
     if (sequenced) out.seq_num = toNumber(r.seq_num)
     if (sequenced || (has(r, 'timestamp') && r.timestamp != null)) out.timestamp = toNumber(r.timestamp)
     if (r.headers.length > 0) out.headers = r.headers.map((h) => [text(h.name), text(h.value)])
-    if (r.body.length > 0) out.body = text(r.body)
+    if (asBytes(r.body).length > 0) out.body = text(r.body)
     return out
   }
   if (type === 'AppendAck') {
