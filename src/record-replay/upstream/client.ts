@@ -98,6 +98,7 @@ export class UpstreamClient {
         return
       }
       const sent = writeBody(stream, request.body)
+      stream.on('error', () => {}) // once answered, failures surface through the body's iteration
       stream.once('error', reject)
       stream.once('close', () => reject(new Error(`upstream closed the stream before answering (code ${stream.rstCode})`)))
       stream.once('response', (headers) => {
@@ -135,7 +136,9 @@ export class UpstreamClient {
       req.once('error', reject)
       req.once('response', (res: IncomingMessage) => {
         req.off('error', reject)
-        req.on('error', () => {}) // later failures surface through the body
+        // Later failures surface through the body's iteration.
+        req.on('error', () => {})
+        res.on('error', () => {})
         resolve({
           status: res.statusCode ?? 0,
           headers: res.headers,

@@ -1,10 +1,11 @@
 import protobuf from 'protobufjs'
 import { describe, expect, it } from 'vitest'
+import type { JsonValue } from '../cassette/types.ts'
 import { jsonToProto, protoIsLossless, protoToJson } from './proto-json.ts'
 
 describe('protobuf messages as S2 JSON', () => {
   it('round-trips an AppendInput with text, headers, a timestamp and conditions', () => {
-    const message = { records: [{ timestamp: 5, headers: [['k', 'v']], body: 'hello' }, {}], match_seq_num: 0, fencing_token: 'f' }
+    const message: JsonValue = { records: [{ timestamp: 5, headers: [['k', 'v']], body: 'hello' }, {}], match_seq_num: 0, fencing_token: 'f' }
     const bytes = jsonToProto('AppendInput', message)
     expect(protoToJson('AppendInput', bytes)).toEqual({ message, format: 'raw' })
     expect(protoIsLossless('AppendInput', bytes)).toBe(true)
