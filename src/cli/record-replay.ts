@@ -1,30 +1,10 @@
 import { resolve as resolvePath } from 'node:path'
 import { S2EmulatorError } from '../server/errors/index.ts'
-import { startCassette, type CassetteReport } from '../record-replay/server/cassette-server.ts'
+import { startCassette } from '../record-replay/server/cassette-server.ts'
+import { formatCassetteReport } from '../record-replay/server/report.ts'
 import { formatVerifyReport, verifyCassette } from '../record-replay/verify/verify.ts'
 import { UsageError } from './args.ts'
 import { parseRecordReplayCli, RECORD_REPLAY_USAGE } from './record-replay-args.ts'
-
-/** What `stop()` reported, for the terminal: what was recorded or replayed, and every miss. */
-export function formatCassetteReport(report: CassetteReport): string {
-  const lines: string[] = []
-  if (report.mode === 'record' || report.mode === 'record-missing') {
-    lines.push(
-      report.saved
-        ? `recorded ${report.recorded} exchange(s) into ${resolvePath(report.path as string)}`
-        : `recorded nothing new; ${report.path ? resolvePath(report.path) : 'the cassette'} is unchanged`,
-    )
-  }
-  if (report.mode === 'replay' || report.mode === 'record-missing') lines.push(`replayed ${report.replayed} exchange(s)`)
-  if (report.misses.length > 0) {
-    lines.push(`${report.misses.length} request(s) had no recorded answer:`)
-    for (const miss of report.misses) lines.push(`  - ${miss.message}`)
-  }
-  if (report.unused.length > 0) {
-    lines.push(`${report.unused.length} recorded exchange(s) were not replayed: ${report.unused.map((u) => `#${u.id} ${u.method} ${u.path}`).join(', ')}`)
-  }
-  return lines.join('\n')
-}
 
 /** `s2-emulator record|replay|verify ...`; resolves to the exit code. */
 export async function runRecordReplay(verb: 'record' | 'replay' | 'verify', argv: readonly string[]): Promise<number> {

@@ -1,4 +1,5 @@
 export { startCassette, type CassetteReport, type CassetteServer } from './server/cassette-server.ts'
+export { formatCassetteReport } from './server/report.ts'
 export {
   CASSETTE_MODE_ENV,
   CASSETTE_MODES,
