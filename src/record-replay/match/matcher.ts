@@ -1,5 +1,5 @@
 import type { CassetteEntry, RecordedRequest, Transport } from '../cassette/types.ts'
-import { distance, keyDifferences, requestKey, type KeyDifference, type RequestKey } from './request-key.ts'
+import { distance, KEY_FIELDS, keyDifferences, requestKey, type KeyDifference, type RequestKey } from './request-key.ts'
 
 /** A request the cassette had no answer for. */
 export interface ReplayMiss {
@@ -19,6 +19,8 @@ export interface ReplayMiss {
 
 export type MatchResult = { readonly entry: CassetteEntry } | { readonly miss: ReplayMiss }
 
+const fingerprint = (key: RequestKey): string => JSON.stringify(KEY_FIELDS.map((field) => key[field]))
+
 function describe(key: RequestKey, query: string | undefined): string {
   const where = [key.basin ? `basin ${key.basin}` : '', key.stream ? `stream ${key.stream}` : ''].filter(Boolean).join(', ')
   return `${key.method} ${key.path}${query ? `?${query}` : ''}${key.transport !== 'unary' ? ` (${key.transport} session)` : ''}${where ? ` [${where}]` : ''}`
@@ -31,6 +33,8 @@ function describe(key: RequestKey, query: string | undefined): string {
  */
 export class Matcher {
   readonly #entries: { entry: CassetteEntry; key: RequestKey }[]
+  /** Entries by their whole key, in recorded order: exact matches without comparing against each. */
+  readonly #byKey = new Map<string, { entry: CassetteEntry; key: RequestKey }[]>()
   readonly #used = new Set<number>()
   readonly #allowRepeats: boolean
 
@@ -39,11 +43,15 @@ export class Matcher {
       .sort((a, b) => a.start - b.start || a.id - b.id)
       .map((entry) => ({ entry, key: requestKey(entry.request, entry.transport) }))
     this.#allowRepeats = options.allowRepeats ?? false
+    for (const e of this.#entries) {
+      const id = fingerprint(e.key)
+      this.#byKey.set(id, [...(this.#byKey.get(id) ?? []), e])
+    }
   }
 
   match(request: RecordedRequest, transport: Transport): MatchResult {
     const key = requestKey(request, transport)
-    const exact = this.#entries.filter((e) => keyDifferences(e.key, key).length === 0)
+    const exact = this.#byKey.get(fingerprint(key)) ?? []
     const fresh = exact.find((e) => !this.#used.has(e.entry.id))
     if (fresh) {
       this.#used.add(fresh.entry.id)

@@ -1,6 +1,6 @@
 import type { Connection } from '../../server/http/connection.ts'
 import { FrameDecoder, terminalFrame } from '../../server/http/sessions/s2s-frame.ts'
-import type { CassetteEntry, FrameEntry, RedactionRules, SseEventEntry } from '../cassette/types.ts'
+import type { CassetteEntry, FrameEntry, RecordedSession, RedactionRules, SseEventEntry } from '../cassette/types.ts'
 import { canonicalJson } from '../match/json-diff.ts'
 import type { ReplayMiss } from '../match/matcher.ts'
 import { encodeBody, fromBase64 } from '../wire/bodies.ts'
@@ -33,14 +33,15 @@ function responseHeaders(entry: CassetteEntry): Headers {
 export async function replayResponse(entry: CassetteEntry, request: Request, ctx: ReplayContext, arrived: number): Promise<Response> {
   const { response } = entry
   const session = entry.session
-  const streaming = session !== undefined && session.output.length + (session.end.kind === 'complete' ? 0 : 1) > 0 && response.status < 300
+  // A session with output, or one left open, streams; one that ended with nothing sent is a plain answer.
+  const streaming = session !== undefined && response.status < 300 && (session.output.length > 0 || session.end.kind !== 'complete')
   if (!streaming) {
     await waitUntil(arrived + entry.duration * ctx.scale, ctx.signal)
     const body = NO_BODY.has(response.status) ? null : encodeBody(response.body, response.headers['content-encoding'])
     return new Response(body, { status: response.status, headers: responseHeaders(entry) })
   }
   await waitUntil(arrived + response.at * ctx.scale, ctx.signal)
-  return new Response(sessionBody(entry, request, ctx), { status: response.status, headers: responseHeaders(entry) })
+  return new Response(sessionBody(entry, session, request, ctx), { status: response.status, headers: responseHeaders(entry) })
 }
 
 const encodeOutput = (item: FrameEntry | SseEventEntry): Uint8Array =>
@@ -60,8 +61,7 @@ const inputKey = (frame: FrameEntry): string =>
  * whichever came last, the previous output or that input. Input frames are checked against the
  * recorded ones; the first that differs ends the session with a terminal miss frame.
  */
-function sessionBody(entry: CassetteEntry, request: Request, ctx: ReplayContext): ReadableStream<Uint8Array> {
-  const session = entry.session!
+function sessionBody(entry: CassetteEntry, session: RecordedSession, request: Request, ctx: ReplayContext): ReadableStream<Uint8Array> {
   const recordedInput = session.input ?? []
   const abort = new AbortController()
   const stop = (): void => abort.abort()
