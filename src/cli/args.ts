@@ -48,7 +48,9 @@ Options:
   -h, --help                 show this help and exit
   -v, --version              print the version and exit
 
-Point the S2 SDKs and the s2 CLI at it with the three export lines it prints on start.`
+Point the S2 SDKs and the s2 CLI at it with the three export lines it prints on start.
+
+Record, replay and verify real S2 traffic: s2-emulator record|replay|verify --help`
 
 export type CliCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'serve'; options: S2EmulatorOptions }
 
