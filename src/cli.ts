@@ -32,6 +32,9 @@ async function main(): Promise<number> {
   } catch (error) {
     if (!(error instanceof S2EmulatorError)) throw error
     console.error(error.message)
+    const fromEnv = Object.entries(command.fromEnv)
+    // In a container the options often come from variables: say which, since the message names only values.
+    if (fromEnv.length > 0) console.error(`s2-emulator: options set by the environment: ${fromEnv.map(([k, v]) => `${k}=${v}`).join(' ')}`)
     return 1
   }
   console.log(`s2-emulator ${version()} listening on ${emulator.url}`)
