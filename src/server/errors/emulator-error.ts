@@ -12,6 +12,8 @@ export type EmulatorErrorCode =
   | 'S2EMU_PERSIST_FAILED'
   | 'S2EMU_BAD_INIT_FILE'
   | 'S2EMU_BAD_RECORDS_FILE'
+  | 'S2EMU_IMAGE_BUILD_FAILED'
+  | 'S2EMU_CONTAINER_FAILED'
 
 /** An error about using the emulator itself; its message says what to do. */
 export class S2EmulatorError extends Error {
