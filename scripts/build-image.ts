@@ -4,17 +4,16 @@
 //   --context DIR        only write the build context to DIR, for `docker build DIR` elsewhere
 import { parseArgs } from 'node:util'
 import { getContainerRuntimeClient, ImageName } from 'testcontainers'
-import { buildS2EmulatorImage } from '../src/testcontainers/image.ts'
-import { writeImageContext } from '../src/testcontainers/image-context.ts'
+import { buildS2EmulatorImage, writeS2EmulatorImageContext } from '../src/testcontainers/image.ts'
 
 const { values } = parseArgs({
   options: { 'base-image': { type: 'string' }, tag: { type: 'string' }, context: { type: 'string' } },
 })
 
 if (values.context !== undefined) {
-  const context = await writeImageContext(values.context)
-  console.log(`wrote the build context of s2-emulator ${context.version} to ${context.dir}; build it with:`)
-  console.log(`  docker build -t s2-emulator:${context.version} ${context.dir}`)
+  const context = await writeS2EmulatorImageContext(values.context)
+  console.log(`wrote the build context of s2-emulator ${context.version} to ${values.context}; build it with:`)
+  console.log(`  docker build -t s2-emulator:${context.version} ${values.context}`)
 } else {
   const started = performance.now()
   const tag = await buildS2EmulatorImage({

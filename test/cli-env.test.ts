@@ -128,6 +128,19 @@ describe('the CLI configured by variables only, as in a container', () => {
     expect(basins.headers.get('access-control-allow-origin')).toBeNull()
   })
 
+  it('exits 0 on a SIGTERM sent as soon as /health answers (a stop right after a health check)', async () => {
+    const held = await holdPort()
+    await held.close()
+    const p = cli([], { S2E_PORT: String(held.port) })
+    for (;;) {
+      const status = await fetch(`http://127.0.0.1:${held.port}/health`).then((r) => r.status, () => 0)
+      if (status === 200) break
+    }
+    p.child.kill('SIGTERM')
+    expect(await p.exited).toEqual({ code: 0, signal: null })
+    expect(p.stdout()).toContain('SIGTERM received, stopping')
+  })
+
   it('lets --port on the command line win over S2E_PORT', async () => {
     const held = await holdPort()
     try {

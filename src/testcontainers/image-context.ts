@@ -1,30 +1,40 @@
 import { createHash } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { cp, mkdir, readdir, readFile } from 'node:fs/promises'
-import { join, relative, sep } from 'node:path'
+import { existsSync, statSync } from 'node:fs'
+import { copyFile, mkdir, readdir, readFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { S2EmulatorError } from '../server/errors/emulator-error.ts'
 import { binPath, packageRoot, readManifest, resolveDependency } from './package-files.ts'
 
-/** A build context written by {@link writeImageContext}. */
-export interface ImageContext {
-  /** The directory holding `Dockerfile`, `app/` and `data/`. */
-  readonly dir: string
+/** The files of the image's build context: where each comes from, and its path in the context. */
+export interface ImageFiles {
   /** The package's version. */
   readonly version: string
-  /** SHA-256 of every file's path and bytes: the same files give the same digest. */
-  readonly digest: string
+  /** Context path (with `/`) to the file it is copied from. */
+  readonly files: ReadonlyMap<string, string>
 }
 
-const withoutNestedModules = (root: string) => (path: string) => !relative(root, path).split(sep).includes('node_modules')
+/** Files a running emulator never reads: type declarations and source maps (a third of the dependencies). */
+const NOT_AT_RUNTIME = /\.(d\.[cm]?ts|map)$/
+
+/** Every file under `source` (following links) that runs, skipping nested `node_modules`, as context path -> file. */
+async function addTree(files: Map<string, string>, source: string, target: string): Promise<void> {
+  if (!statSync(source).isDirectory()) {
+    if (!NOT_AT_RUNTIME.test(source)) files.set(target, source)
+    return
+  }
+  for (const entry of await readdir(source)) {
+    if (entry === 'node_modules') continue
+    await addTree(files, join(source, entry), `${target}/${entry}`)
+  }
+}
 
 /**
- * Writes the image's build context into `dir` (an empty directory) from the s2-emulator package at
- * `root`: the Dockerfile; `app/` with the package's published files (its package.json `files`) and
- * `node_modules/` holding its runtime dependencies, resolved from where the package is (a checkout,
- * or a project where they are hoisted or linked by pnpm); and an empty `data/`. The package must be
- * built: its `s2-emulator` bin has to exist.
+ * The image's build context, from the s2-emulator package at `root`: its Dockerfile; under `app/`
+ * the package's published files (package.json `files`) and, under `app/node_modules/`, its runtime
+ * dependencies and theirs, resolved from where the package is (a checkout, or a project where they
+ * are hoisted or linked by pnpm). The package must be built: its `s2-emulator` bin has to exist.
  */
-export async function writeImageContext(dir: string, root: string = packageRoot()): Promise<ImageContext> {
+export async function imageFiles(root: string = packageRoot()): Promise<ImageFiles> {
   const manifest = readManifest(root)
   const bin = binPath(manifest)
   if (bin === undefined || !existsSync(join(root, bin))) {
@@ -33,35 +43,28 @@ export async function writeImageContext(dir: string, root: string = packageRoot(
       `the package at ${root} has no built CLI (${bin ?? 'no s2-emulator bin in package.json'}): run \`npm run build\` first`,
     )
   }
-  if (!existsSync(join(root, 'Dockerfile'))) {
-    throw new S2EmulatorError('S2EMU_IMAGE_BUILD_FAILED', `the package at ${root} has no Dockerfile`)
-  }
-  const app = join(dir, 'app')
-  await mkdir(join(dir, 'data'), { recursive: true })
-  await cp(join(root, 'Dockerfile'), join(dir, 'Dockerfile'))
+  if (!existsSync(join(root, 'Dockerfile'))) throw new S2EmulatorError('S2EMU_IMAGE_BUILD_FAILED', `the package at ${root} has no Dockerfile`)
+  const files = new Map<string, string>([['Dockerfile', join(root, 'Dockerfile')]])
   for (const entry of ['package.json', ...(manifest.files ?? [])]) {
-    if (existsSync(join(root, entry))) {
-      await cp(join(root, entry), join(app, entry), { recursive: true, dereference: true, filter: withoutNestedModules(root) })
-    }
+    if (existsSync(join(root, entry))) await addTree(files, join(root, entry), `app/${entry.replace(/^\.\/|\/$/g, '')}`)
   }
-  await copyDependencies(root, app)
-  return { dir, version: manifest.version, digest: await digestOf(dir) }
+  for (const [target, source] of dependencyDirs(root)) await addTree(files, source, target)
+  return { version: manifest.version, files }
 }
 
 /**
- * Copies the runtime dependencies of the package at `root`, and theirs, into `app/node_modules`:
- * each one at the top unless another version of it is there already, in which case it goes under
- * the package that needs it (as npm would place it).
+ * The runtime dependencies of the package at `root`, and theirs, as context directory -> source
+ * directory: each one in `app/node_modules/` unless another version of it is there already, in
+ * which case under the package that needs it (as npm would place it).
  */
-async function copyDependencies(root: string, app: string): Promise<void> {
-  const atTop = new Map<string, string>() // name -> the source directory copied there
-  const queue: { from: string; target: string }[] = [{ from: root, target: app }]
-  const done = new Set<string>()
+function dependencyDirs(root: string): Map<string, string> {
+  const placed = new Map<string, string>()
+  const atTop = new Map<string, string>() // name -> the source directory placed at the top
+  const queue: { from: string; target: string }[] = [{ from: root, target: 'app' }]
   for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
     const manifest = readManifest(item.from)
     const optional = new Set(Object.keys(manifest.optionalDependencies ?? {}))
-    const names = [...new Set([...Object.keys(manifest.dependencies ?? {}), ...optional])]
-    for (const name of names) {
+    for (const name of new Set([...Object.keys(manifest.dependencies ?? {}), ...optional])) {
       const source = resolveDependency(name, item.from)
       if (source === undefined) {
         if (optional.has(name)) continue
@@ -72,26 +75,35 @@ async function copyDependencies(root: string, app: string): Promise<void> {
       }
       const top = atTop.get(name)
       if (top === source) continue
-      const target = top === undefined ? join(app, 'node_modules', name) : join(item.target, 'node_modules', name)
-      if (done.has(target)) continue
-      done.add(target)
+      const target = top === undefined ? `app/node_modules/${name}` : `${item.target}/node_modules/${name}`
+      if (placed.has(target)) continue
+      placed.set(target, source)
       if (top === undefined) atTop.set(name, source)
-      await cp(source, target, { recursive: true, dereference: true, filter: withoutNestedModules(source) })
       queue.push({ from: source, target })
     }
   }
+  return placed
 }
 
-async function digestOf(dir: string): Promise<string> {
+/** SHA-256 of every context path and file: the same files give the same digest. */
+export async function digestOf(context: ImageFiles): Promise<string> {
   const hash = createHash('sha256')
-  const entries = (await readdir(dir, { recursive: true, withFileTypes: true }))
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort()
-  for (const file of entries) {
-    hash.update(`${relative(dir, file)}\0`)
-    hash.update(await readFile(file))
+  for (const target of [...context.files.keys()].sort()) {
+    hash.update(`${target}\0`)
+    hash.update(await readFile(context.files.get(target) as string))
     hash.update('\0')
   }
   return hash.digest('hex')
+}
+
+/** Writes the build context into `dir`: the files, and an empty `data/` (the directory `--persist` uses in the image). */
+export async function writeImageContext(dir: string, context?: ImageFiles): Promise<ImageFiles> {
+  const files = context ?? (await imageFiles())
+  await mkdir(join(dir, 'data'), { recursive: true })
+  for (const [target, source] of files.files) {
+    const path = join(dir, ...target.split('/'))
+    await mkdir(dirname(path), { recursive: true })
+    await copyFile(source, path)
+  }
+  return files
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { getContainerRuntimeClient, ImageName } from 'testcontainers'
 import { S2EmulatorError } from '../server/errors/emulator-error.ts'
-import { writeImageContext } from './image-context.ts'
+import { digestOf, imageFiles, writeImageContext } from './image-context.ts'
 import { packageRoot, readManifest } from './package-files.ts'
 
 /** The label holding what an image was built from, so an unchanged package reuses it. */
@@ -28,37 +28,53 @@ export function defaultImageTag(): string {
   return `s2-emulator:${readManifest(packageRoot()).version}`
 }
 
+/**
+ * Writes the image's build context into `dir` (the Dockerfile, `app/` with the package and its
+ * runtime dependencies, an empty `data/`), to build it elsewhere: `docker build -t s2-emulator dir`.
+ * Resolves with the package's version.
+ */
+export async function writeS2EmulatorImageContext(dir: string): Promise<{ version: string }> {
+  const { version } = await writeImageContext(dir)
+  return { version }
+}
+
+/** Builds (or checks) of this process, by tag and base: each is done once per process. */
 const builds = new Map<string, Promise<string>>()
 
 /**
  * Builds the s2-emulator image from the package's Dockerfile, its built files and its runtime
  * dependencies (no network needed but for pulling the base image), and resolves with its name. An
- * image of that name built from the same files on the same base is reused, so calling it again, or
- * from many test files, builds once per version.
+ * image of that name built from the same files on the same base is reused, so it builds once per
+ * version, and checks once per process.
  */
 export function buildS2EmulatorImage(options: BuildS2EmulatorImageOptions = {}): Promise<string> {
   const tag = options.tag ?? defaultImageTag()
   const baseImage = options.baseImage ?? (process.env.S2_EMULATOR_BASE_IMAGE || undefined)
-  const key = JSON.stringify([tag, baseImage, options.force === true])
-  let build = builds.get(key)
+  const key = JSON.stringify([tag, baseImage])
+  let build = options.force === true ? undefined : builds.get(key)
   if (build === undefined) {
-    build = buildImage(tag, baseImage, options.force === true).finally(() => builds.delete(key))
+    build = buildImage(tag, baseImage, options.force === true)
     builds.set(key, build)
+    build.catch(() => builds.delete(key))
   }
   return build
 }
 
 async function buildImage(tag: string, baseImage: string | undefined, force: boolean): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 's2-emulator-image-'))
+  let dir: string | undefined
   try {
-    const context = await writeImageContext(dir)
-    const built = createHash('sha256').update(`${context.digest}\n${baseImage ?? ''}`).digest('hex')
+    const files = await imageFiles()
+    const built = createHash('sha256').update(`${await digestOf(files)}\n${baseImage ?? ''}`).digest('hex')
     const client = await getContainerRuntimeClient()
     const name = ImageName.fromString(tag)
-    if (!force && (await client.image.exists(name))) {
-      const labels = (await client.image.inspect(name)).Config?.Labels ?? {}
-      if (labels[IMAGE_BUILD_LABEL] === built) return tag
+    let previous: string | undefined
+    if (await client.image.exists(name)) {
+      const info = await client.image.inspect(name)
+      if (!force && info.Config?.Labels?.[IMAGE_BUILD_LABEL] === built) return tag
+      previous = info.Id
     }
+    dir = await mkdtemp(join(tmpdir(), 's2-emulator-image-'))
+    await writeImageContext(dir, files)
     const dockerode = client.container.dockerode
     const stream = await dockerode.buildImage(
       { context: dir, src: ['Dockerfile', 'app', 'data'] },
@@ -75,6 +91,10 @@ async function buildImage(tag: string, baseImage: string | undefined, force: boo
       const log = output.map((message) => message.stream ?? '').join('').trim()
       throw new Error(`${failed.error}\n${log}`)
     }
+    // The image the tag named before is left without a name: remove it unless a container uses it.
+    if (previous !== undefined && previous !== (await dockerode.getImage(tag).inspect()).Id) {
+      await dockerode.getImage(previous).remove().catch(() => undefined)
+    }
     return tag
   } catch (error) {
     if (error instanceof S2EmulatorError) throw error
@@ -84,6 +104,6 @@ async function buildImage(tag: string, baseImage: string | undefined, force: boo
       { cause: error },
     )
   } finally {
-    await rm(dir, { recursive: true, force: true })
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true })
   }
 }

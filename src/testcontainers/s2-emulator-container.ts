@@ -40,9 +40,10 @@ const portOf = (port: unknown): number | undefined =>
  * ```
  *
  * Without an image, it builds `s2-emulator:<version>` from the Dockerfile in the package (once per
- * version; see {@link buildS2EmulatorImage}). With `withNetworkMode('host')` the emulator listens on
- * 127.0.0.1 of the host, on a free port (or {@link withPort}'s); otherwise on 4243 in the
- * container, mapped to a free port of the host.
+ * version; see {@link buildS2EmulatorImage}). With `withNetworkMode('host')` (or, when no network
+ * is chosen, the `S2_EMULATOR_NETWORK_MODE` environment variable: for CI machines without bridge
+ * networking) the emulator listens on 127.0.0.1 of the host, on a free port (or {@link withPort}'s);
+ * otherwise on 4243 in the container, mapped to a free port of the host.
  */
 export class S2EmulatorContainer extends GenericContainer {
   private readonly buildOnStart: boolean
@@ -128,6 +129,8 @@ export class S2EmulatorContainer extends GenericContainer {
 
   override async start(): Promise<StartedS2EmulatorContainer> {
     if (this.buildOnStart) await buildS2EmulatorImage({ tag: this.imageName.string })
+    const defaultMode = process.env.S2_EMULATOR_NETWORK_MODE
+    if (this.networkMode === undefined && defaultMode) this.withNetworkMode(defaultMode)
     const hostNetwork = this.networkMode === 'host'
     if (hostNetwork) {
       // The host's interfaces are the container's: stay on loopback.

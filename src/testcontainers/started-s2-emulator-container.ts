@@ -1,6 +1,7 @@
 import { AbstractStartedContainer, type RestartOptions, type StartedTestContainer, type StopOptions, type StoppedTestContainer } from 'testcontainers'
 import { connectS2Emulator, type S2EmulatorClient } from '../client/client.ts'
 import { S2_EMULATOR_PORT } from './health-wait.ts'
+import { networkUrl } from './network-url.ts'
 
 /** The `S2_*` variables that point the S2 SDKs and the `s2` CLI at an emulator. */
 export interface S2ClientEnvironment {
@@ -49,12 +50,14 @@ export class StartedS2EmulatorContainer extends AbstractStartedContainer {
    * loopback URL as {@link getUrl}.
    */
   getNetworkUrl(): string {
-    if (this.hostNetworkPort !== undefined) return this.getUrl()
-    const [alias] = this.networkAliases
-    if (alias !== undefined) return `http://${alias}:${S2_EMULATOR_PORT}`
-    const [network] = this.getNetworkNames()
-    if (network === undefined) throw new Error('the container is on no network other containers can reach it by')
-    return `http://${this.getIpAddress(network)}:${S2_EMULATOR_PORT}`
+    return networkUrl({
+      hostNetworkPort: this.hostNetworkPort,
+      aliases: this.networkAliases,
+      ipAddress: () => {
+        const [network] = this.getNetworkNames()
+        return network === undefined ? undefined : this.getIpAddress(network)
+      },
+    })
   }
 
   /** The `S2_*` variables for a client in another container ({@link getNetworkUrl}). */

@@ -1,6 +1,6 @@
 import { AppendInput, AppendRecord, S2, S2Error } from '@s2-dev/streamstore'
 import { randomUUID } from 'node:crypto'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { cp, mkdtemp, readdir, writeFile } from 'node:fs/promises'
 import { connect as connectH2 } from 'node:http2'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { S2EmulatorError, startS2Emulator } from 's2-emulator'
 import { S2EmulatorContainer, type StartedS2EmulatorContainer } from 's2-emulator/testcontainers'
 import { BASE_IMAGE, HOW_TO_RUN, installPackedPackage, probeEngine } from '../support/containers.ts'
+import { childEnv, REPO_ROOT, run } from '../support/process.ts'
 
 /**
  * The container image and the Testcontainers module, for real: the package is built and packed from
@@ -34,12 +35,15 @@ const sdk = (url: string, accessToken = 'ignored'): S2 =>
 const names = async (s2: S2): Promise<string[]> => (await s2.basins.list()).basins.map((b) => b.name)
 
 describe.skipIf(!engine.ok)('the s2-emulator image and Testcontainers module', { timeout: 120_000 }, () => {
+  let project: string
   let installed: Module
   let shared: StartedS2EmulatorContainer
   let image: string
 
   beforeAll(async () => {
-    installed = await (await installPackedPackage()).importEntry<Module>('testcontainers')
+    const pkg = await installPackedPackage()
+    project = pkg.project
+    installed = await pkg.importEntry<Module>('testcontainers')
     if (BASE_IMAGE !== undefined) process.env.S2_EMULATOR_BASE_IMAGE = BASE_IMAGE
     // No image given: the installed module builds one from the Dockerfile in the package.
     shared = await new installed.S2EmulatorContainer().withNetworkMode('host').withIsolation('token').start()
@@ -197,6 +201,17 @@ describe.skipIf(!engine.ok)('the s2-emulator image and Testcontainers module', {
       }
       expect(status).toBe('healthy')
     })
+  })
+
+  it("runs the README's vitest example (examples/testcontainers) in a project that installed the package", async () => {
+    for (const file of await readdir(join(REPO_ROOT, 'examples/testcontainers'))) {
+      await cp(join(REPO_ROOT, 'examples/testcontainers', file), join(project, file))
+    }
+    // Host networking here: no bridge. Elsewhere the example runs as it is.
+    const env = { ...childEnv(), S2_EMULATOR_NETWORK_MODE: 'host', CI: 'true' }
+    const result = await run(process.execPath, [join(project, 'node_modules/vitest/vitest.mjs'), 'run'], { cwd: project, env })
+    expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0)
+    expect(result.stdout).toMatch(/Tests\s+2 passed \(2\)/)
   })
 
   it('applies its with... options: clock, faults, init spec, records and a snapshot file', async () => {

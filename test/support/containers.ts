@@ -77,8 +77,9 @@ export async function installPackedPackage(): Promise<InstalledPackage> {
   const installed = join(project, 'node_modules', 's2-emulator')
   await mkdir(installed, { recursive: true })
   await sh('tar', ['-xzf', join(root, packed[0].filename), '-C', installed, '--strip-components=1'], root)
-  // The package's dependencies and theirs, hoisted to the project's node_modules as npm does, and testcontainers.
-  const wanted = new Set(['testcontainers'])
+  // The package's dependencies and theirs, hoisted to the project's node_modules as npm does, and the
+  // project's own: testcontainers, and vitest and the SDK for the example tests.
+  const wanted = new Set(['testcontainers', 'vitest', '@s2-dev/streamstore'])
   const queue = Object.keys(readJson<Manifest>(join(installed, 'package.json')).dependencies ?? {})
   for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
     if (wanted.has(name)) continue
