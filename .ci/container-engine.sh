@@ -34,13 +34,14 @@ up() {
     -H "$SOCKET" --storage-driver=overlay2 \
     --bridge=none --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false \
     >"$STATE/dockerd.log" 2>&1 &
-  echo $! >"$STATE/started.pid"
   for _ in $(seq 1 150); do engine_answers && break; sleep 0.2; done
   if ! engine_answers; then
     echo "container engine: dockerd did not answer; its log:" >&2
     cat "$STATE/dockerd.log" >&2
     exit 1
   fi
+  # dockerd's own pid (from its pidfile: $! would be a subshell's), for `down`.
+  cp "$STATE/exec/dockerd.pid" "$STATE/started.pid"
   echo "container engine: dockerd $(docker -H "$SOCKET" version --format '{{.Server.Version}}') started (pid $(cat "$STATE/started.pid"))"
 }
 
@@ -70,12 +71,16 @@ down() {
   [ -f "$STATE/started.pid" ] || return 0
   local pid
   pid=$(cat "$STATE/started.pid")
+  rm -f "$STATE/started.pid"
+  # Only that dockerd: not a process that got its pid since.
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ] || return 0
   docker -H "$SOCKET" ps -aq --filter label=org.testcontainers=true | xargs -r docker -H "$SOCKET" rm -f >/dev/null 2>&1 || true
   sudo_if_needed kill -TERM "$pid" 2>/dev/null || true
   for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  # dockerd leaves this bind mount of its network namespace behind.
+  if kill -0 "$pid" 2>/dev/null; then echo "container engine: dockerd $pid did not stop" >&2; return 1; fi
+  # dockerd leaves this bind mount of the host's network namespace behind (unmounting it under a
+  # running dockerd breaks every host-network container it starts).
   sudo_if_needed umount "$STATE/exec/netns/default" 2>/dev/null || true
-  rm -f "$STATE/started.pid"
 }
 
 case "${1:-}" in
