@@ -221,7 +221,7 @@ describe.skipIf(!engine.ok)('the s2-emulator image and Testcontainers module', {
     try {
       await sdk(builder.url).basins.create({ basin: 'from-snapshot' })
       await builder.snapshots.take('fixture')
-      await builder.snapshots.export('fixture', snapshotFile)
+      await writeFile(snapshotFile, await builder.snapshots.download('fixture'))
     } finally {
       await builder.stop()
     }
