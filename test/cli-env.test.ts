@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { parseCli, USAGE, UsageError } from '../src/cli/args.ts'
 import { OPTION_ENV } from '../src/cli/env.ts'
 import { childEnv, holdPort, httpGet, killAll, run, spawnProcess, started, type Spawned } from './support/process.ts'
@@ -29,6 +29,7 @@ const cli = (args: string[], env: Record<string, string>): Spawned =>
 afterEach(async () => {
   await killAll()
 })
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const faults = file('faults.json', { seed: 7, rules: [{ match: { operation: 'append' }, action: { type: 'error', status: 503 } }] })
 /** Each option: its flag's arguments, and the value its variable takes for the same meaning. */
@@ -156,7 +157,7 @@ describe('the CLI configured by variables only, as in a container', () => {
   })
 
   it('keeps the state in S2E_PERSIST across a SIGTERM and a restart', async () => {
-    const data = mkdtempSync(join(tmpdir(), 's2e-cli-env-persist-'))
+    const data = mkdtempSync(join(dir, 'persist-'))
     const first = cli([], { S2E_PORT: '0', S2E_PERSIST: data })
     const { url } = await started(first)
     const created = await fetch(`${url}/v1/basins`, {

@@ -1,14 +1,14 @@
 import { AppendInput, AppendRecord, S2, S2Error } from '@s2-dev/streamstore'
 import { randomUUID } from 'node:crypto'
-import { cp, mkdtemp, readdir, writeFile } from 'node:fs/promises'
+import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { connect as connectH2 } from 'node:http2'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GenericContainer, getContainerRuntimeClient, Wait } from 'testcontainers'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { S2EmulatorError, startS2Emulator } from 's2-emulator'
 import { S2EmulatorContainer, type StartedS2EmulatorContainer } from 's2-emulator/testcontainers'
-import { BASE_IMAGE, HOW_TO_RUN, installPackedPackage, probeEngine } from '../support/containers.ts'
+import { BASE_IMAGE, HOW_TO_RUN, installPackedPackage, probeEngine, type InstalledPackage } from '../support/containers.ts'
 import { childEnv, REPO_ROOT, run } from '../support/process.ts'
 
 /**
@@ -35,13 +35,14 @@ const sdk = (url: string, accessToken = 'ignored'): S2 =>
 const names = async (s2: S2): Promise<string[]> => (await s2.basins.list()).basins.map((b) => b.name)
 
 describe.skipIf(!engine.ok)('the s2-emulator image and Testcontainers module', { timeout: 120_000 }, () => {
+  let pkg: InstalledPackage | undefined
   let project: string
   let installed: Module
   let shared: StartedS2EmulatorContainer
   let image: string
 
   beforeAll(async () => {
-    const pkg = await installPackedPackage()
+    pkg = await installPackedPackage()
     project = pkg.project
     installed = await pkg.importEntry<Module>('testcontainers')
     if (BASE_IMAGE !== undefined) process.env.S2_EMULATOR_BASE_IMAGE = BASE_IMAGE
@@ -52,6 +53,7 @@ describe.skipIf(!engine.ok)('the s2-emulator image and Testcontainers module', {
 
   afterAll(async () => {
     await shared?.stop()
+    await pkg?.remove()
   })
 
   describe('an emulator started by the module of the installed package, with no image given', () => {
@@ -216,6 +218,7 @@ describe.skipIf(!engine.ok)('the s2-emulator image and Testcontainers module', {
 
   it('applies its with... options: clock, faults, init spec, records and a snapshot file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 's2e-container-options-'))
+    onTestFinished(() => rm(dir, { recursive: true, force: true }))
     const snapshotFile = join(dir, 'fixture.s2snap')
     const builder = await startS2Emulator()
     try {

@@ -5,7 +5,7 @@
  * from where users load it.
  */
 import { readFileSync } from 'node:fs'
-import { cp, mkdir, mkdtemp, symlink } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -45,6 +45,8 @@ export interface InstalledPackage {
   readonly project: string
   /** `import()`s an entry point of the installed package, e.g. `testcontainers`. */
   importEntry<T>(subpath: string): Promise<T>
+  /** Removes the project, the copy of the checkout and the tarball. */
+  remove(): Promise<void>
 }
 
 async function sh(command: string, args: string[], cwd: string): Promise<string> {
@@ -98,6 +100,7 @@ export async function installPackedPackage(): Promise<InstalledPackage> {
       if (target === undefined) throw new Error(`the installed package exports no ./${subpath}`)
       return import(pathToFileURL(join(installed, target)).href) as Promise<T>
     },
+    remove: () => rm(root, { recursive: true, force: true }),
   }
 }
 
