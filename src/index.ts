@@ -32,6 +32,7 @@ export type {
   FaultMatch,
   FaultRule,
   FaultRuleInput,
+  FaultScope,
   NameMatch,
   SessionPoint,
   Transport,

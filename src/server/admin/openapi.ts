@@ -22,6 +22,8 @@ const action = (type: string, properties: Record<string, JsonValue>, required: s
   additionalProperties: false,
 })
 const status: JsonValue = { type: 'integer', minimum: 100, maximum: 599 }
+/** What a reset breaks: the request (default) or the whole connection. */
+const faultScope: JsonValue = { enum: ['request', 'connection'] }
 
 export const adminOpenApi: JsonValue = {
   openapi: '3.1.0',
@@ -544,7 +546,12 @@ export const adminOpenApi: JsonValue = {
             ['status'],
             'Answer with an error instead of handling the request; in a session after a point, as a terminal frame or SSE error event.',
           ),
-          action('reset', { when: { enum: ['before', 'after'] }, after: ref('SessionPoint') }, [], 'Drop the connection.'),
+          action(
+            'reset',
+            { when: { enum: ['before', 'after'] }, after: ref('SessionPoint'), scope: faultScope },
+            [],
+            'Reset the request (RST_STREAM CANCEL on HTTP/2), or with scope "connection" drop the whole connection.',
+          ),
           action(
             'truncate',
             { after: ref('SessionPoint'), mode: { enum: ['clean', 'partial', 'rst'] } },
@@ -555,9 +562,9 @@ export const adminOpenApi: JsonValue = {
           action('throttle', { bytesPerSecond: { type: 'number', minimum: 1 } }, ['bytesPerSecond'], 'Limit the response bandwidth.'),
           action(
             'lose_ack',
-            { mode: { enum: ['reset', 'error'] }, status, code: { type: 'string' }, message: { type: 'string' }, after: ref('SessionPoint') },
+            { mode: { enum: ['reset', 'error'] }, status, code: { type: 'string' }, message: { type: 'string' }, after: ref('SessionPoint'), scope: faultScope },
             [],
-            'Commit an append, then fail to deliver its ack.',
+            'Commit an append, then fail to deliver its ack (mode reset: the request is reset, or with scope "connection" the connection).',
           ),
           action(
             'reject_before_commit',

@@ -78,11 +78,11 @@ export function s2sAppend(request: Request, target: AppendSessionTarget, options
         journal.end('fault', step.error)
         send(terminalFrame(step.error.status, step.error.body))
         return true
-      } else {
+      } else if (step.kind === 'drop') {
         journal.end('fault')
         // Let the acks already sent leave first: only this input's ack is lost.
         await untilQueueEmpty()
-        await connection.drop()
+        await (step.scope === 'connection' ? connection.drop() : connection.cancel())
         return true
       }
       if (!open) return true
