@@ -11,8 +11,8 @@ import { adminBody, optionalString } from './body.ts'
 /** The same rule as snapshot names taken in memory (src/server/store/snapshots.ts). */
 const NAME = /^[A-Za-z0-9._-]{1,128}$/
 
-/** File system errors that are the caller's doing (a bad path); others are the emulator's (500). */
-const CALLER_ERRNOS = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'ENAMETOOLONG', 'EEXIST', 'ELOOP'])
+/** File system errors that are the emulator's own trouble (500); any other comes from the path the caller chose (400). */
+const SERVER_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EMFILE', 'ENFILE', 'ENOMEM'])
 
 function adminError(code: 'snapshot_file_invalid' | 'snapshot_file_io', status: number, message: string): S2Error {
   return new S2Error(code, message, status, { code, message })
@@ -22,7 +22,7 @@ function adminError(code: 'snapshot_file_invalid' | 'snapshot_file_io', status: 
 function fileError(error: unknown): unknown {
   if (!(error instanceof SnapshotFileError)) return error
   if (error.kind === 'io') {
-    return adminError('snapshot_file_io', error.errno !== undefined && CALLER_ERRNOS.has(error.errno) ? 400 : 500, error.message)
+    return adminError('snapshot_file_io', error.errno !== undefined && SERVER_ERRNOS.has(error.errno) ? 500 : 400, error.message)
   }
   return adminError('snapshot_file_invalid', 400, error.message)
 }
@@ -36,6 +36,14 @@ function requiredString(body: Record<string, unknown>, field: string, what: stri
   const value = optionalString(body, field)
   if (value === undefined || value === '') throw new S2Error('bad_json', `${field}: required: ${what}`)
   return value
+}
+
+/** A file path: the file system takes no NUL in one, and a path ending in `/` names no file. */
+function filePath(body: Record<string, unknown>, what: string): string {
+  const path = requiredString(body, 'path', what)
+  if (path.includes('\0')) throw new S2Error('bad_json', 'path: must not contain NUL characters')
+  if (path.endsWith('/')) throw new S2Error('bad_json', `path: names a directory (${path}); give a file's path`)
+  return path
 }
 
 const view = (value: unknown): JsonValue => value as JsonValue
@@ -56,7 +64,7 @@ export function snapshotFileRoutes(app: Hono<AppEnv>, engine: Engine): void {
   app.post('/_emulator/snapshots/import', async (c) => {
     const body = await adminBody(c.req.raw)
     const name = checkName(requiredString(body, 'name', 'the name to keep the imported snapshot under'))
-    const path = requiredString(body, 'path', "the snapshot file's path on the emulator's machine")
+    const path = filePath(body, "the snapshot file's path on the emulator's machine")
     const restore = body.restore ?? false
     if (typeof restore !== 'boolean') throw new S2Error('bad_json', 'restore: must be true or false')
     let snapshot: StoreSnapshot
@@ -71,7 +79,7 @@ export function snapshotFileRoutes(app: Hono<AppEnv>, engine: Engine): void {
   app.post('/_emulator/snapshots/:name/export', async (c) => {
     const name = c.req.param('name')
     const body = await adminBody(c.req.raw)
-    const path = requiredString(body, 'path', "where to write the file, on the emulator's machine")
+    const path = filePath(body, "where to write the file, on the emulator's machine")
     const snapshot = engine.snapshots.get(name)
     const info = infoOf(name)
     let written: { path: string; bytes: number }

@@ -1,9 +1,11 @@
-import { getRequestListener } from '@hono/node-server'
-import { createServer as createHttp1Server } from 'node:http'
-import { createServer as createHttp2Server, type Http2Session } from 'node:http2'
+import { getRequestListener, RequestError } from '@hono/node-server'
+import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2'
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net'
 import { Duplex } from 'node:stream'
 import { S2EmulatorError } from '../errors/index.ts'
+import { normalizeRequestTarget } from './request-target.ts'
+import { json } from './respond.ts'
 
 export interface Listener {
   readonly host: string
@@ -61,9 +63,19 @@ export async function listen(
   host: string,
   port: number,
 ): Promise<Listener> {
-  const handler = getRequestListener((request, env) => fetch(request, env as never))
+  const adapter = getRequestListener((request, env) => fetch(request, env as never), {
+    // What the adapter still cannot turn into a request (an absolute URL it refuses) is the client's fault.
+    errorHandler: (error) =>
+      error instanceof RequestError
+        ? json(400, { code: 'bad_path', message: `Invalid URL: ${error.message}` })
+        : json(500, { code: 'other', message: 'internal error in s2-emulator' }),
+  })
+  const handler = (incoming: IncomingMessage | Http2ServerRequest, outgoing: ServerResponse | Http2ServerResponse): void => {
+    normalizeRequestTarget(incoming)
+    void adapter(incoming as IncomingMessage, outgoing as ServerResponse)
+  }
   // No request timeout: an S2S append session over HTTP/1.1 is one request that lasts as long as the client wants.
-  const http1 = createHttp1Server({ requestTimeout: 0 }, handler)
+  const http1 = createHttp1Server({ requestTimeout: 0, requireHostHeader: false }, handler)
   const http2 = createHttp2Server({ settings: H2_SETTINGS }, handler)
   const sockets = new Set<Socket>()
   const sessions = new Set<Http2Session>()
