@@ -13,6 +13,10 @@ Options:
   -p, --port <port>          TCP port to listen on; 0 picks a free one (default ${DEFAULT_CLI_PORT})
       --host <address>       interface to bind (default 127.0.0.1, loopback only)
       --no-cors              do not send the permissive CORS headers s2-lite sends by default
+      --idle-timeout <ms>    close connections silent this long before sending a whole request
+                             (or HTTP/2 ones with no request open); sessions are never cut
+                             (default 30000)
+      --max-connections <n>  connections open at once; more are closed at once (default 4096)
       --isolation <mode>     'token': each bearer token gets its own account; 'none' (default):
                              tokens are ignored, as in s2-lite
       --clock <mode>         'system' (default) or 'virtual': time stands still until the admin
@@ -66,6 +70,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         port: { type: 'string', short: 'p' },
         host: { type: 'string' },
         cors: { type: 'boolean' },
+        'idle-timeout': { type: 'string' },
+        'max-connections': { type: 'string' },
         isolation: { type: 'string' },
         clock: { type: 'string' },
         'start-time': { type: 'string' },
@@ -98,6 +104,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   }
   if (values.host !== undefined) options.host = values.host
   if (values.cors === false) options.cors = false
+  if (values['idle-timeout'] !== undefined) options.idleTimeoutMs = integer('idle-timeout', values['idle-timeout'], 1, 2 ** 31 - 1)
+  if (values['max-connections'] !== undefined) options.maxConnections = integer('max-connections', values['max-connections'], 1, 1_000_000)
   if (values.isolation !== undefined) {
     if (values.isolation !== 'none' && values.isolation !== 'token') {
       throw new UsageError(`--isolation must be 'none' or 'token', got '${values.isolation}'`)

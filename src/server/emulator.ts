@@ -69,7 +69,10 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
   })
   const persistence = await openPersistence(engine, { snapshotFile: options?.snapshotFile, persistDir: options?.persistDir })
   seedEngine(engine, { init: options?.init, records: options?.records })
-  const listener = await listen(app.fetch, resolved.host, resolved.port)
+  const listener = await listen(app.fetch, resolved.host, resolved.port, {
+    idleTimeoutMs: resolved.idleTimeoutMs,
+    maxConnections: resolved.maxConnections,
+  })
   // Starting the engine also runs the background work that fell due in loaded or seeded state.
   engine.start()
 

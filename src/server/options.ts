@@ -11,6 +11,15 @@ export interface S2EmulatorOptions {
   port?: number
   /** Interface to bind. Keep it on loopback unless a container needs more. [default '127.0.0.1'] */
   host?: string
+  /**
+   * How long a connection may stay silent before it is closed while it has not sent a whole request
+   * (nothing yet, part of the HTTP/2 preface, of a request's head or of its body), or while an
+   * HTTP/2 connection has no request open. Sessions (reads and S2S appends, which may stay quiet
+   * for as long as the client likes) and requests being answered are never cut. [default 30000]
+   */
+  idleTimeoutMs?: number
+  /** Connections open at once; more are closed as soon as they are accepted. [default 4096] */
+  maxConnections?: number
   /** Send s2-lite's permissive CORS headers. [default true] */
   cors?: boolean
   /**
@@ -73,6 +82,8 @@ export interface ResolvedOptions {
   readonly isolation: 'none' | 'token'
   readonly port: number
   readonly host: string
+  readonly idleTimeoutMs: number
+  readonly maxConnections: number
   readonly cors: boolean
   readonly deletionDelayMs: number
   readonly backgroundIntervalMs: number
@@ -86,6 +97,8 @@ export interface ResolvedOptions {
 export const emulatorDefaults = {
   port: 0,
   host: '127.0.0.1',
+  idleTimeoutMs: 30_000,
+  maxConnections: 4096,
   cors: true,
   deletionDelayMs: 100,
   backgroundIntervalMs: 60_000,
@@ -104,6 +117,12 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
   }
   if (typeof o.host !== 'string' || o.host === '') problems.push('host must be a non-empty string')
   if (typeof o.cors !== 'boolean') problems.push('cors must be true or false')
+  if (!isDuration(o.idleTimeoutMs) || o.idleTimeoutMs < 1 || o.idleTimeoutMs > 2 ** 31 - 1) {
+    problems.push(`idleTimeoutMs must be a number of milliseconds from 1 to 2147483647 (got ${String(o.idleTimeoutMs)})`)
+  }
+  if (!Number.isSafeInteger(o.maxConnections) || o.maxConnections < 1) {
+    problems.push(`maxConnections must be an integer >= 1 (got ${String(o.maxConnections)})`)
+  }
   if (!isDuration(o.deletionDelayMs)) problems.push('deletionDelayMs must be a number of milliseconds >= 0')
   if (!isDuration(o.backgroundIntervalMs) || o.backgroundIntervalMs < 1) {
     problems.push('backgroundIntervalMs must be a number of milliseconds >= 1')
@@ -148,6 +167,8 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
     isolation: o.isolation,
     port: o.port,
     host: o.host,
+    idleTimeoutMs: o.idleTimeoutMs,
+    maxConnections: o.maxConnections,
     cors: o.cors,
     deletionDelayMs: o.deletionDelayMs,
     backgroundIntervalMs: o.backgroundIntervalMs,

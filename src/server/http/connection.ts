@@ -24,7 +24,7 @@ export interface Connection {
  * to send RST_STREAM CANCEL on a stream whose client side has ended (`close(code)` then ends it
  * cleanly instead); any other error sends INTERNAL_ERROR.
  */
-const abortError: Promise<unknown> = wait(0, undefined, { signal: AbortSignal.abort() }).catch((error: unknown) => error)
+export const abortError: Promise<unknown> = wait(0, undefined, { signal: AbortSignal.abort() }).catch((error: unknown) => error)
 
 interface Writable {
   readonly writableLength: number

@@ -1,17 +1,80 @@
 import { getRequestListener, RequestError } from '@hono/node-server'
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http'
-import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2'
+import {
+  createServer as createHttp2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type Http2Session,
+  type ServerHttp2Stream,
+} from 'node:http2'
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net'
 import { Duplex } from 'node:stream'
 import { S2EmulatorError } from '../errors/index.ts'
 import { normalizeRequestTarget } from './request-target.ts'
 import { json } from './respond.ts'
+import { abortError } from './connection.ts'
 
 export interface Listener {
   readonly host: string
   readonly port: number
   /** Stops accepting, drops open connections (ending their sessions) and resolves once the port is free. */
   close(): Promise<void>
+}
+
+export interface ConnectionLimits {
+  /**
+   * How long a connection may stay silent while its request is incomplete (nothing sent yet, part
+   * of the HTTP/2 preface, of a request's head or of its body), or while an HTTP/2 connection has
+   * no request open, before it is closed. Sessions and requests being answered are never cut.
+   */
+  readonly idleTimeoutMs: number
+  /** Connections open at once; more are closed as soon as they are accepted. */
+  readonly maxConnections: number
+}
+
+/**
+ * Closes the connection of a unary request whose head or body stops coming for `idleMs` (on
+ * HTTP/2, resets the request's stream). S2S sessions (`Content-Type: s2s/proto`) are exempt: an
+ * append session's body is its inputs, which may pause for as long as the client likes. Once the
+ * request has fully arrived, silence is the emulator's (a read waiting for records) and is never cut.
+ */
+function timeRequest(incoming: IncomingMessage | Http2ServerRequest, outgoing: ServerResponse | Http2ServerResponse, idleMs: number): void {
+  const session = incoming.headers['content-type']?.toLowerCase().startsWith('s2s/proto') === true
+  if ('stream' in incoming) {
+    const stream = incoming.stream
+    if (session || stream.endAfterHeaders) return
+    stream.setTimeout(idleMs, () => {
+      // remoteClose: the client has sent the whole request (END_STREAM).
+      if (!stream.destroyed && stream.state.remoteClose !== 1) void abortError.then((error) => stream.destroy(error as Error))
+    })
+    return
+  }
+  // Node's HTTP/1.1 server destroys a socket that times out unless the response handles the event;
+  // it also replaces the socket's timeout between requests (keep-alive), so each request sets it again.
+  const socket = incoming.socket
+  socket.setTimeout(idleMs)
+  outgoing.on('timeout', () => {
+    if (!session && !incoming.complete) socket.destroy()
+  })
+}
+
+/** Closes an HTTP/2 connection once it has had no request open for `idleMs`. */
+function closeWhenIdle(session: Http2Session, idleMs: number): void {
+  let open = 0
+  let timer: NodeJS.Timeout | undefined
+  const arm = (): void => {
+    timer = setTimeout(() => session.close(), idleMs)
+    timer.unref()
+  }
+  session.on('stream', (stream: ServerHttp2Stream) => {
+    open++
+    clearTimeout(timer)
+    stream.once('close', () => {
+      if (--open === 0 && !session.closed) arm()
+    })
+  })
+  session.once('close', () => clearTimeout(timer))
+  arm()
 }
 
 /** What an HTTP/2 client sends first (RFC 9113 §3.4); no HTTP/1 request starts this way. */
@@ -62,6 +125,7 @@ export async function listen(
   fetch: (request: Request, env: never) => Response | Promise<Response>,
   host: string,
   port: number,
+  limits: ConnectionLimits,
 ): Promise<Listener> {
   const adapter = getRequestListener((request, env) => fetch(request, env as never), {
     // What the adapter still cannot turn into a request (an absolute URL it refuses) is the client's fault.
@@ -70,18 +134,22 @@ export async function listen(
         ? json(400, { code: 'bad_path', message: `Invalid URL: ${error.message}` })
         : json(500, { code: 'other', message: 'internal error in s2-emulator' }),
   })
+  const idleMs = limits.idleTimeoutMs
   const handler = (incoming: IncomingMessage | Http2ServerRequest, outgoing: ServerResponse | Http2ServerResponse): void => {
     normalizeRequestTarget(incoming)
+    timeRequest(incoming, outgoing, idleMs)
     void adapter(incoming as IncomingMessage, outgoing as ServerResponse)
   }
-  // No request timeout: an S2S append session over HTTP/1.1 is one request that lasts as long as the client wants.
-  const http1 = createHttp1Server({ requestTimeout: 0, requireHostHeader: false }, handler)
+  // No request timeout: an S2S append session over HTTP/1.1 is one request that lasts as long as
+  // the client wants. Silence is timed per socket instead (timeRequest).
+  const http1 = createHttp1Server({ requestTimeout: 0, requireHostHeader: false, keepAliveTimeout: Math.min(5000, idleMs) }, handler)
   const http2 = createHttp2Server({ settings: H2_SETTINGS }, handler)
   const sockets = new Set<Socket>()
   const sessions = new Set<Http2Session>()
   http2.on('session', (session: Http2Session) => {
     sessions.add(session)
     session.on('close', () => sessions.delete(session))
+    closeWhenIdle(session, idleMs)
   })
 
   const tcp = createTcpServer((socket) => {
@@ -90,6 +158,10 @@ export async function listen(
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => socket.destroy())
+    // Until it is known which protocol the connection speaks, silence closes it.
+    const silent = (): void => void socket.destroy()
+    socket.setTimeout(idleMs)
+    socket.once('timeout', silent)
     let seen: Buffer = Buffer.alloc(0)
     const sniff = (chunk: Buffer): void => {
       seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk])
@@ -97,11 +169,16 @@ export async function listen(
       const isH2 = seen.subarray(0, n).equals(H2_PREFACE.subarray(0, n))
       if (isH2 && seen.length < H2_PREFACE.length) return // a prefix of the preface so far: wait for more
       socket.off('data', sniff)
+      socket.off('timeout', silent)
       socket.pause()
-      if (isH2) http2.emit('connection', replaying(socket, seen))
-      else {
+      if (isH2) {
+        socket.setTimeout(0) // HTTP/2 connections close when no request has been open for a while
+        http2.emit('connection', replaying(socket, seen))
+      } else {
         socket.unshift(seen)
         http1.emit('connection', socket)
+        // The socket keeps its timeout; the HTTP/1.1 server now destroys it if a head stops coming.
+        socket.setTimeout(idleMs)
         socket.resume()
       }
     }
@@ -127,6 +204,7 @@ export async function listen(
     }
     tcp.once('error', onError)
     tcp.once('listening', onListening)
+    tcp.maxConnections = limits.maxConnections
     tcp.listen(port, host)
   })
 
