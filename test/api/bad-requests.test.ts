@@ -112,6 +112,22 @@ describe('a request body cut short', () => {
   })
 })
 
+describe('a request asking to upgrade the connection', () => {
+  it('is answered as a plain request on a connection that then closes, so a request after it never waits unanswered', async () => {
+    const connection = await RawConnection.open(t.url)
+    try {
+      await connection.write(requestText('GET /health HTTP/1.1', ['Host: x', 'Connection: upgrade', 'Upgrade: websocket']))
+      const res = await connection.response()
+      expect(res).toMatchObject({ status: 200, body: 'OK', headers: { connection: 'close' } })
+      await connection.write('NOT HTTP AT ALL\r\n\r\n').catch(() => {})
+      await connection.closed
+      expect(connection.pending).toBe('')
+    } finally {
+      connection.destroy()
+    }
+  })
+})
+
 describe('snapshot file paths that name no file', () => {
   beforeAll(async () => {
     await t.emulator.snapshots.take('bad-paths')

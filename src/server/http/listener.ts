@@ -138,6 +138,10 @@ export async function listen(
   const handler = (incoming: IncomingMessage | Http2ServerRequest, outgoing: ServerResponse | Http2ServerResponse): void => {
     normalizeRequestTarget(incoming)
     timeRequest(incoming, outgoing, idleMs)
+    // Node's HTTP/1.1 parser reads nothing after a request asking to upgrade (which the emulator
+    // answers as a plain request), so a following request would wait unanswered until the
+    // keep-alive timeout: end the connection with this response instead.
+    if (!('stream' in incoming) && incoming.headers.upgrade !== undefined) outgoing.setHeader('connection', 'close')
     void adapter(incoming as IncomingMessage, outgoing as ServerResponse)
   }
   // No request timeout: an S2S append session over HTTP/1.1 is one request that lasts as long as
