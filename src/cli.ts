@@ -76,7 +76,10 @@ async function main(): Promise<number> {
       console.log(`seeded from: ${[init, records].flat().filter((f) => typeof f === 'string').join(', ')}`)
     }
     const { snapshotFile, persistDir } = command.options
-    if (persistDir !== undefined) console.log(`persisting state in ${resolvePath(persistDir, 'state.s2snap')} (written on exit)`)
+    if (persistDir !== undefined) {
+      const { persistFlushIntervalMs: interval = 5, persistFsync: fsync = true } = command.options
+      console.log(`persisting state in ${resolvePath(persistDir, 'state.s2snap')} and a log of changes beside it (${fsync ? 'fsynced' : 'written'} every ${interval} ms before acknowledging)`)
+    }
     else if (snapshotFile !== undefined) console.log(`started from snapshot file ${resolvePath(snapshotFile)}`)
     const rules = await emulator.faults.list()
     console.log(`fault seed: ${await emulator.faults.seed()}${rules.length > 0 ? ` (${rules.length} fault rule(s) armed)` : ''}`)

@@ -40,8 +40,14 @@ Options:
       --snapshot <file>      start with the state of a snapshot file (written by the admin
                              API's export, or by --persist)
       --persist <dir>        keep the state on disk across restarts (like s2-lite's
-                             --local-root): load <dir>/state.s2snap at start, write it on
-                             SIGINT/SIGTERM; --snapshot then seeds only an empty <dir>
+                             --local-root): every change goes to a log in <dir> and is
+                             acknowledged once on disk, so a crash loses nothing acknowledged;
+                             --snapshot then seeds only an empty <dir>
+      --persist-flush-interval <ms>
+                             how long the first change of a group waits for more before the
+                             group is written and fsynced (default 5, as s2-lite)
+      --no-persist-fsync     acknowledge changes once written to the OS, without fsync: faster,
+                             survives a crash of the emulator but not of the machine
   -h, --help                 show this help and exit
   -v, --version              print the version and exit
 
@@ -81,6 +87,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         'fault-seed': { type: 'string' },
         snapshot: { type: 'string' },
         persist: { type: 'string' },
+        'persist-flush-interval': { type: 'string' },
+        'persist-fsync': { type: 'boolean' },
         'journal-size': { type: 'string' },
         init: { type: 'string' },
         'init-file': { type: 'string' },
@@ -154,5 +162,12 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   if (values['journal-size'] !== undefined) options.journalSize = integer('journal-size', values['journal-size'], 0, 10_000_000)
   if (values.snapshot !== undefined) options.snapshotFile = values.snapshot
   if (values.persist !== undefined) options.persistDir = values.persist
+  if (values['persist-flush-interval'] !== undefined) {
+    options.persistFlushIntervalMs = integer('persist-flush-interval', values['persist-flush-interval'], 0, 60_000)
+  }
+  if (values['persist-fsync'] === false) options.persistFsync = false
+  if ((options.persistFlushIntervalMs !== undefined || options.persistFsync !== undefined) && options.persistDir === undefined) {
+    throw new UsageError('--persist-flush-interval and --no-persist-fsync apply to --persist <dir>: give it too')
+  }
   return { kind: 'serve', options }
 }

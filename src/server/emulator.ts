@@ -55,24 +55,36 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
     backgroundIntervalMs: resolved.backgroundIntervalMs,
     heartbeat: resolved.heartbeat,
   })
-  const metrics = new Metrics()
-  const faults = new FaultRegistry(resolved.faultSeed)
-  for (const rule of resolved.faults) faults.add(rule)
-  const app = createApp({
-    engine,
-    metrics,
-    faults,
-    isolation: resolved.isolation,
-    cors: resolved.cors,
-    onUnexpectedError: (error) => console.error('[s2-emulator] unexpected error while serving a request:', error),
-    journal: new Journal(resolved.journalSize, engine.clock),
+  // First, so the app is built knowing whether answers wait for the persist log.
+  const persistence = await openPersistence(engine, {
+    snapshotFile: options?.snapshotFile,
+    persistDir: options?.persistDir,
+    flushIntervalMs: resolved.persistFlushIntervalMs,
+    fsync: resolved.persistFsync,
   })
-  const persistence = await openPersistence(engine, { snapshotFile: options?.snapshotFile, persistDir: options?.persistDir })
-  seedEngine(engine, { init: options?.init, records: options?.records })
-  const listener = await listen(app.fetch, resolved.host, resolved.port, {
-    idleTimeoutMs: resolved.idleTimeoutMs,
-    maxConnections: resolved.maxConnections,
-  })
+  let listener
+  try {
+    const metrics = new Metrics()
+    const faults = new FaultRegistry(resolved.faultSeed)
+    for (const rule of resolved.faults) faults.add(rule)
+    const app = createApp({
+      engine,
+      metrics,
+      faults,
+      isolation: resolved.isolation,
+      cors: resolved.cors,
+      onUnexpectedError: (error) => console.error('[s2-emulator] unexpected error while serving a request:', error),
+      journal: new Journal(resolved.journalSize, engine.clock),
+    })
+    seedEngine(engine, { init: options?.init, records: options?.records })
+    listener = await listen(app.fetch, resolved.host, resolved.port, {
+      idleTimeoutMs: resolved.idleTimeoutMs,
+      maxConnections: resolved.maxConnections,
+    })
+  } catch (error) {
+    await persistence.stop().catch(() => {})
+    throw error
+  }
   // Starting the engine also runs the background work that fell due in loaded or seeded state.
   engine.start()
 

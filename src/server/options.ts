@@ -71,11 +71,24 @@ export interface S2EmulatorOptions {
    */
   snapshotFile?: string
   /**
-   * A directory keeping the state across restarts, like s2-lite's `--local-root`: the state is
-   * loaded from `<dir>/state.s2snap` at start, and written there atomically by `stop()` (and by
-   * the CLI on SIGINT/SIGTERM) once nothing is served any more. [default none: memory only]
+   * A directory keeping the state across restarts, like s2-lite's `--local-root`: every change is
+   * appended to a log there, and an append (or any change) is acknowledged only once it is on
+   * disk, so a crash loses nothing acknowledged; the whole state is written to `<dir>/state.s2snap`
+   * now and then and by `stop()` (docs/persist-log.md). [default none: memory only]
    */
   persistDir?: string
+  /**
+   * With `persistDir`: how long the first change of a group waits for more before the group is
+   * written (and fsynced) with one call, as s2-lite's flush interval; answers wait for it. 0
+   * writes at the next turn of the event loop. [default 5]
+   */
+  persistFlushIntervalMs?: number
+  /**
+   * With `persistDir`: fsync each group before acknowledging it, so acknowledged changes survive a
+   * crash of the machine; false acknowledges once the OS has the bytes, which survives a crash of
+   * the emulator's process only. [default true]
+   */
+  persistFsync?: boolean
 }
 
 export interface ResolvedOptions {
@@ -92,6 +105,8 @@ export interface ResolvedOptions {
   readonly faultSeed: number | undefined
   readonly faults: readonly FaultRuleInput[]
   readonly journalSize: number
+  readonly persistFlushIntervalMs: number
+  readonly persistFsync: boolean
 }
 
 export const emulatorDefaults = {
@@ -104,6 +119,8 @@ export const emulatorDefaults = {
   backgroundIntervalMs: 60_000,
   heartbeatMs: [5000, 15000] as const,
   journalSize: 1000,
+  persistFlushIntervalMs: 5,
+  persistFsync: true,
 } satisfies S2EmulatorOptions
 
 const isDuration = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0
@@ -148,7 +165,7 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
   if (!Number.isSafeInteger(o.journalSize) || o.journalSize < 0) {
     problems.push(`journalSize must be an integer >= 0 (got ${String(o.journalSize)})`)
   }
-  problems.push(...persistOptionProblems(o))
+  problems.push(...persistOptionProblems({ ...o, flushIntervalMs: o.persistFlushIntervalMs, fsync: o.persistFsync }))
   if (o.isolation !== 'none' && o.isolation !== 'token') problems.push(`isolation must be 'none' or 'token' (got ${String(o.isolation)})`)
   let start: number | undefined
   if (o.startTime !== undefined) {
@@ -177,5 +194,7 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
     faultSeed: o.faultSeed,
     faults,
     journalSize: o.journalSize,
+    persistFlushIntervalMs: o.persistFlushIntervalMs,
+    persistFsync: o.persistFsync,
   })
 }

@@ -4,6 +4,7 @@ import { adminRoutes } from '../admin/index.ts'
 import { S2Error } from '../errors/index.ts'
 import { Journal, type JournalDraft } from '../journal/journal.ts'
 import { responseCompression } from './compression.ts'
+import { durableAnswers } from './durable.ts'
 import { permissiveCors } from './cors.ts'
 import { empty, json } from './respond.ts'
 import { registerRoutes, type AppEnv, type RouteDeps, type RouteSpec } from './route.ts'
@@ -74,6 +75,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     const draft = c.get('journal') as JournalDraft | undefined
     if (draft !== undefined) draft.commit(c.res.status, c.error)
   })
+
+  if (engine.durability !== null) app.use(durableAnswers(engine.durability))
 
   const routes = [...basinRoutes(options), ...streamRoutes(options), ...recordRoutes(options), ...cloudOnlyRoutes()]
   const journal = options.journal ?? new Journal(0, engine.clock)

@@ -1,4 +1,5 @@
 import { Account, type StoreObserver } from './account.ts'
+import type { ChangeSink } from './changes.ts'
 
 export interface StoreOptions {
   /** How long a deleted basin or stream stays listed (and blocks its name) before it is purged. */
@@ -22,6 +23,7 @@ export class Store {
   #accounts = new Map<string, Account>()
   readonly #observer: StoreObserver
   readonly #options: StoreOptions
+  #changes: ChangeSink | null = null
 
   constructor(observer: StoreObserver, options: StoreOptions) {
     this.#observer = observer
@@ -32,9 +34,28 @@ export class Store {
     let account = this.#accounts.get(namespace)
     if (!account) {
       account = new Account(this.#observer, this.#options.purgeDelayMs)
-      this.#accounts.set(namespace, account)
+      this.#adopt(namespace, account)
     }
     return account
+  }
+
+  /**
+   * Reports every change from now on to `sink` (null: to no one), synchronously, after it is made:
+   * a durable log records them (see changes.ts). Costs nothing while unset.
+   */
+  recordChanges(sink: ChangeSink | null): void {
+    this.#changes = sink
+    for (const [namespace, account] of this.#accounts) account.bind(this.#emitterFor(namespace))
+  }
+
+  #emitterFor(namespace: string): Parameters<Account['bind']>[0] {
+    const sink = this.#changes
+    return sink === null ? null : (change) => sink(namespace, change)
+  }
+
+  #adopt(namespace: string, account: Account): void {
+    account.bind(this.#emitterFor(namespace))
+    this.#accounts.set(namespace, account)
   }
 
   /** An empty account wired to this store but not in it (for snapshots read from files). */
@@ -57,8 +78,16 @@ export class Store {
 
   /** Removes everything, or one namespace. */
   reset(namespace?: string): void {
+    this.#reset(namespace)
+    this.#changes?.(namespace ?? null, { kind: 'reset_all' })
+  }
+
+  #reset(namespace: string | undefined): void {
     const targets = namespace === undefined ? [...this.#accounts.values()] : [this.#accounts.get(namespace)]
-    for (const account of targets) account?.resetAll()
+    for (const account of targets) {
+      account?.resetAll()
+      account?.bind(null)
+    }
     if (namespace === undefined) this.#accounts.clear()
     else this.#accounts.delete(namespace)
   }
@@ -77,8 +106,10 @@ export class Store {
    * another restore; sessions reading replaced streams end with an error saying why.
    */
   restore(snapshot: StoreSnapshot): void {
-    this.reset(snapshot.namespace ?? undefined)
-    for (const [ns, account] of snapshot.accounts) this.#accounts.set(ns, account.clone())
+    this.#reset(snapshot.namespace ?? undefined)
+    for (const [ns, account] of snapshot.accounts) this.#adopt(ns, account.clone())
     for (const account of this.#accounts.values()) this.#observer.wakeAt(account.nextPurge)
+    // A log cannot replay this from changes: it writes the whole state instead.
+    this.#changes?.(snapshot.namespace, { kind: 'restored' })
   }
 }

@@ -1,7 +1,7 @@
 import { errors, type S2Error } from '../errors/index.ts'
 import { retentionMs, type Cipher, type StreamConfig } from './config.ts'
 import { RecordLog } from './record-log.ts'
-import type { AppendBatch, StoredRecord, StreamPosition } from './record.ts'
+import { commandOf, type AppendBatch, type Command, type StoredRecord, type StreamPosition } from './record.ts'
 
 export interface AppendAck {
   readonly start: StreamPosition
@@ -33,6 +33,8 @@ export interface Collected {
 /** One stream: its records and everything S2 keeps beside them. */
 export class StreamState {
   readonly name: string
+  /** The basin it belongs to. */
+  readonly basin: string
   readonly createdAt: number
   deletedAt: number | null = null
   config: StreamConfig
@@ -52,8 +54,9 @@ export class StreamState {
   /** Set when a reset or restore removed the stream; sessions still holding it end with this error. */
   removed: S2Error | null = null
 
-  constructor(name: string, config: StreamConfig, cipher: Cipher | null, idempotencyKey: string | null, now: number) {
+  constructor(name: string, config: StreamConfig, cipher: Cipher | null, idempotencyKey: string | null, now: number, basin: string) {
     this.name = name
+    this.basin = basin
     this.config = config
     this.cipher = cipher
     this.idempotencyKey = idempotencyKey
@@ -109,10 +112,7 @@ export class StreamState {
         expiresAt,
         keyId: this.cipher === null || record.command !== null ? null : keyId,
       })
-      if (record.command?.kind === 'fence') this.fencingToken = record.command.token
-      else if (record.command?.kind === 'trim') {
-        this.trimPoint = Math.max(this.trimPoint, Math.min(record.command.seqNum, seqNum + 1))
-      }
+      if (record.command !== null) this.#applyCommand(record.command, seqNum)
     }
     this.lastTimestamp = max
     this.lastWriteAt = now
@@ -123,6 +123,31 @@ export class StreamState {
       end: { seqNum: end, timestamp: timestamps[timestamps.length - 1] as number },
       tail: this.tail(),
     }
+  }
+
+  #applyCommand(command: Command, seqNum: number): void {
+    if (command.kind === 'fence') this.fencingToken = command.token
+    else this.trimPoint = Math.max(this.trimPoint, Math.min(command.seqNum, seqNum + 1))
+  }
+
+  /**
+   * Puts back records an append committed at `now` (replaying a log): the same effect as that
+   * append, with the positions, timestamps and expiry times the records were given.
+   */
+  replayAppend(records: readonly StoredRecord[], now: number): void {
+    const first = records[0]
+    if (first === undefined) return
+    if (first.seqNum !== this.log.next) {
+      throw new Error(`stream "${this.name}": replayed records start at seqNum ${first.seqNum}, the stream's tail is ${this.log.next}`)
+    }
+    for (const record of records) {
+      this.log.push(record)
+      const command = commandOf(record)
+      if (command !== null) this.#applyCommand(command, record.seqNum)
+      this.maxExpiresAt = Math.max(this.maxExpiresAt, record.expiresAt)
+    }
+    this.lastTimestamp = Math.max(this.lastTimestamp, (records[records.length - 1] as StoredRecord).timestamp)
+    this.lastWriteAt = now
   }
 
   /** Whether a record is still readable: not trimmed, not expired. */
@@ -187,7 +212,7 @@ export class StreamState {
 
   /** A copy sharing the records (which never change) and all but the last chunk of the log. */
   clone(): StreamState {
-    const copy = new StreamState(this.name, this.config, this.cipher, this.idempotencyKey, this.createdAt)
+    const copy = new StreamState(this.name, this.config, this.cipher, this.idempotencyKey, this.createdAt, this.basin)
     copy.deletedAt = this.deletedAt
     copy.log = this.log.clone()
     copy.lastTimestamp = this.lastTimestamp
