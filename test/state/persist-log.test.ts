@@ -8,6 +8,7 @@ import { raw, startError, useStartedEmulators } from '../support/emulator.ts'
 import { killAll, spawnProcess, started as cliStarted, until, type Spawned } from '../support/process.ts'
 import { richNamespace, T0 } from '../support/rich-state.ts'
 import { makeClient } from '../support/sessions.ts'
+import { appendInputFrame, expectAck, H2Client, s2sAppendInit, terminalOf, type WireFrame } from '../support/wire.ts'
 import { appendBodies, bodiesOf, capture, createBasin, createStream, expectStatus, streamNames, tailOf, type RawFn } from '../support/state.ts'
 
 /**
@@ -225,6 +226,31 @@ async function copyOf(dir: string): Promise<string> {
   for (const name of await readdir(dir)) if (!name.startsWith('.')) await writeFile(join(copy, name), await readFile(join(dir, name)))
   return copy
 }
+
+describe('S2S append sessions under --persist', () => {
+  it('pipelined inputs are acked in order once durable, and a failing input\'s terminal frame comes after the acks before it', async () => {
+    const emulator = await startEmulator({ persistDir: await newDir(), persistFlushIntervalMs: 100 })
+    const r: RawFn = (method, path, init) => raw(emulator.url, method, path, init)
+    await createBasin(r, 'persist-pipeline')
+    await createStream(r, 'persist-pipeline', 's')
+    const client = await H2Client.connect(emulator.url)
+    try {
+      const x = client.exchange(s2sAppendInit('persist-pipeline', 's'))
+      const started = performance.now()
+      // Three inputs at once; the third expects seq 0 and fails, after the first two committed.
+      await x.write(Buffer.concat([appendInputFrame(['a']), appendInputFrame(['b', 'c']), appendInputFrame(['x'], { match_seq_num: 0 })]))
+      const first = await expectAck(x)
+      expect(performance.now() - started).toBeGreaterThanOrEqual(95)
+      expect([first.start.seq_num, (await expectAck(x)).start.seq_num]).toEqual([0, 1])
+      const terminal = terminalOf((await x.nextFrame()) as WireFrame)
+      expect(terminal).toMatchObject({ status: 412, body: { seq_num_mismatch: 3 } })
+      expect(await x.nextFrame()).toBeNull()
+    } finally {
+      client.destroy()
+    }
+    expect(await bodiesOf(r, 'persist-pipeline', 's')).toEqual(['a', 'b', 'c'])
+  })
+})
 
 describe('options', () => {
   it('acks wait for the group commit: with a 300 ms flush interval an append is answered no sooner', async () => {
