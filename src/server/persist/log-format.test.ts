@@ -55,7 +55,7 @@ describe('the persist log format', () => {
 
   it('stops at an entry whose bytes do not match its CRC', () => {
     const damaged = segment()
-    damaged[damaged.length - 3] ^= 0x40
+    damaged.writeUInt8((damaged.at(-3) as number) ^ 0x40, damaged.length - 3)
     expect(decodeSegment(damaged).entries).toHaveLength(CHANGES.length - 1)
   })
 
