@@ -296,6 +296,7 @@ export class Account {
   purgeDue(now: number): number {
     let next = Infinity
     const remaining: PendingPurge[] = []
+    const purged: { basin: string; stream: string | null }[] = []
     for (const entry of this.#pending) {
       if (entry.at > now) {
         remaining.push(entry)
@@ -303,7 +304,7 @@ export class Account {
       } else if (entry.stream) {
         if (entry.basin.streams.get(entry.stream.name) === entry.stream) {
           entry.basin.streams.delete(entry.stream.name)
-          this.#emit?.({ kind: 'purged', basin: entry.basin.name, stream: entry.stream.name })
+          purged.push({ basin: entry.basin.name, stream: entry.stream.name })
         }
       } else if (entry.basin.streams.size > 0) {
         // A basin goes only once its last stream has gone; look again when that is due.
@@ -311,10 +312,12 @@ export class Account {
         next = Math.min(next, now + this.#purgeDelayMs)
       } else if (this.basins.get(entry.basin.name) === entry.basin) {
         this.basins.delete(entry.basin.name)
-        this.#emit?.({ kind: 'purged', basin: entry.basin.name, stream: null })
+        purged.push({ basin: entry.basin.name, stream: null })
       }
     }
     this.#pending = remaining
+    // Reported once the account is whole again: a log may copy the state when told.
+    for (const p of purged) this.#emit?.({ kind: 'purged', ...p })
     return next
   }
 
