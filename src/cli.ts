@@ -1,14 +1,22 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs'
+import * as nodeModule from 'node:module'
 import { resolve as resolvePath } from 'node:path'
 import { parseCli, USAGE, UsageError } from './cli/args.ts'
-import { startS2Emulator } from './server/emulator.ts'
-import { S2EmulatorError } from './server/errors/index.ts'
-
-const version = (): string =>
-  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+import { nodeVersionProblem } from './node-version.ts'
+import { S2EmulatorError } from './server/errors/emulator-error.ts'
+import { randomSeed } from './server/faults/random.ts'
+import { startS2Emulator } from './start.ts'
+import { packageVersion } from './version.ts'
 
 async function main(): Promise<number> {
+  const tooOld = nodeVersionProblem()
+  if (tooOld !== null) {
+    console.error(`s2-emulator: ${tooOld}`)
+    return 1
+  }
+  // Node keeps the compiled code of the server's modules on disk (in the OS temp directory), which
+  // makes the next start noticeably faster; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+  nodeModule.enableCompileCache()
   let command
   try {
     command = parseCli(process.argv.slice(2))
@@ -22,28 +30,30 @@ async function main(): Promise<number> {
     return 0
   }
   if (command.kind === 'version') {
-    console.log(version())
+    console.log(packageVersion())
     return 0
   }
 
+  // The CLI picks the fault seed (when not given) so that it can print it without asking the server.
+  const options = { ...command.options, faultSeed: command.options.faultSeed ?? randomSeed() }
   let emulator
   try {
-    emulator = await startS2Emulator(command.options)
+    emulator = await startS2Emulator(options)
   } catch (error) {
     if (!(error instanceof S2EmulatorError)) throw error
     console.error(error.message)
     return 1
   }
-  console.log(`s2-emulator ${version()} listening on ${emulator.url}`)
-  const { init, records } = command.options
+  console.log(`s2-emulator ${packageVersion()} listening on ${emulator.url}`)
+  const { init, records } = options
   if (init !== undefined || records !== undefined) {
     console.log(`seeded from: ${[init, records].flat().filter((f) => typeof f === 'string').join(', ')}`)
   }
-  const { snapshotFile, persistDir } = command.options
+  const { snapshotFile, persistDir } = options
   if (persistDir !== undefined) console.log(`persisting state in ${resolvePath(persistDir, 'state.s2snap')} (written on exit)`)
   else if (snapshotFile !== undefined) console.log(`started from snapshot file ${resolvePath(snapshotFile)}`)
-  const rules = await emulator.faults.list()
-  console.log(`fault seed: ${await emulator.faults.seed()}${rules.length > 0 ? ` (${rules.length} fault rule(s) armed)` : ''}`)
+  const rules = options.faults?.length ?? 0
+  console.log(`fault seed: ${options.faultSeed}${rules > 0 ? ` (${rules} fault rule(s) armed)` : ''}`)
   console.log('')
   console.log('Point the S2 SDKs and the s2 CLI at it:')
   for (const [name, value] of Object.entries(emulator.env)) console.log(`  export ${name}=${value}`)

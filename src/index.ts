@@ -1,6 +1,10 @@
-export { startS2Emulator, type S2Emulator, type S2Environment } from './server/emulator.ts'
-export { emulatorDefaults, type S2EmulatorOptions } from './server/options.ts'
-export { S2EmulatorError, type EmulatorErrorCode } from './server/errors/index.ts'
+import './supported-node.ts'
+
+export { startS2Emulator } from './start.ts'
+export type { S2Emulator, S2Environment } from './server/emulator.ts'
+export { emulatorDefaults } from './server/defaults.ts'
+export type { S2EmulatorOptions } from './server/options.ts'
+export { S2EmulatorError, type EmulatorErrorCode } from './server/errors/emulator-error.ts'
 export type { Clock, Timer } from './server/clock/clock.ts'
 export { connectS2Emulator, type S2EmulatorClient } from './client/client.ts'
 export type { FaultsClient } from './client/faults.ts'

@@ -1,5 +1,6 @@
 import type { Clock } from './clock/clock.ts'
 import { ControllableClock } from './clock/controllable-clock.ts'
+import { emulatorDefaults } from './defaults.ts'
 import { S2EmulatorError } from './errors/index.ts'
 import { ruleProblems, type FaultRuleInput } from './faults/index.ts'
 import type { InitSpec } from './seed/init-file.ts'
@@ -83,15 +84,7 @@ export interface ResolvedOptions {
   readonly journalSize: number
 }
 
-export const emulatorDefaults = {
-  port: 0,
-  host: '127.0.0.1',
-  cors: true,
-  deletionDelayMs: 100,
-  backgroundIntervalMs: 60_000,
-  heartbeatMs: [5000, 15000] as const,
-  journalSize: 1000,
-} satisfies S2EmulatorOptions
+export { emulatorDefaults }
 
 const isDuration = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0
 

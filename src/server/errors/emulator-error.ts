@@ -12,6 +12,7 @@ export type EmulatorErrorCode =
   | 'S2EMU_PERSIST_FAILED'
   | 'S2EMU_BAD_INIT_FILE'
   | 'S2EMU_BAD_RECORDS_FILE'
+  | 'S2EMU_UNSUPPORTED_NODE'
 
 /** An error about using the emulator itself; its message says what to do. */
 export class S2EmulatorError extends Error {

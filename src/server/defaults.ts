@@ -1,0 +1,15 @@
+import type { S2EmulatorOptions } from './options.ts'
+
+/**
+ * The defaults of {@link S2EmulatorOptions}. A module of its own so that importing the package's
+ * entry point does not load what validating options needs (persistence, fault rules).
+ */
+export const emulatorDefaults = {
+  port: 0,
+  host: '127.0.0.1',
+  cors: true,
+  deletionDelayMs: 100,
+  backgroundIntervalMs: 60_000,
+  heartbeatMs: [5000, 15000] as const,
+  journalSize: 1000,
+} satisfies S2EmulatorOptions
