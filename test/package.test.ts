@@ -110,6 +110,99 @@ describe('package.json', () => {
   })
 })
 
+/** A consumer script (ESM or CommonJS): loads the package, starts an emulator, and reports what was loaded when. */
+function consumerScript(format: 'esm' | 'cjs'): string {
+  const [hooks, load] =
+    format === 'esm'
+      ? ["import { registerHooks } from 'node:module'", "await import('s2-emulator')"]
+      : ["const { registerHooks } = require('node:module')", "require('s2-emulator')"]
+  return `${hooks}
+const resolved = []
+registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); resolved.push(r.url); return r } })
+const server = () => resolved.filter((url) => /\\/node_modules\\/(hono|@hono\\/node-server|protobufjs)\\/|^node:http2?$/.test(url))
+;(async () => {
+  const s2 = ${load}
+  const atImport = server()
+  const emulator = await s2.startS2Emulator({ port: 0 })
+  const call = (method, path, body, headers = {}) =>
+    fetch(emulator.url + path, { method, headers: { 'content-type': 'application/json', 's2-basin': 'packed-basin', ...headers }, body: body && JSON.stringify(body) })
+  const statuses = [
+    (await fetch(emulator.url + '/health')).status,
+    (await call('POST', '/v1/basins', { basin: 'packed-basin' })).status,
+    (await call('POST', '/v1/streams', { stream: 'orders' })).status,
+    (await call('POST', '/v1/streams/orders/records', { records: [{ body: 'hello' }] })).status,
+  ]
+  const afterJson = server()
+  const proto = await call('GET', '/v1/streams/orders/records?seq_num=0&count=1', undefined, { accept: 'application/protobuf' })
+  const protobuf = [proto.status, proto.headers.get('content-type'), (await proto.arrayBuffer()).byteLength > 0]
+  const afterProtobuf = server()
+  await emulator.stop()
+  const error = new s2.S2EmulatorError('S2EMU_BAD_OPTIONS', 'bad')
+  console.log(JSON.stringify({ exports: Object.keys(s2).filter((k) => k !== 'default').sort(), atImport, afterJson, afterProtobuf, statuses, protobuf,
+    port: s2.emulatorDefaults.port, error: [error instanceof Error, error.code, error.message] }))
+})()
+`
+}
+
+describe.each([
+  ['import', 'esm.mjs', consumerScript('esm')],
+  ['require', 'cjs.cjs', consumerScript('cjs')],
+])('%s of the installed package', (_how, file, script) => {
+  it('exposes the API, and loads the server (hono, node:http2) only when startS2Emulator is called, protobufjs at the first protobuf message', async () => {
+    writeFileSync(join(packed.app, file), script)
+    const result = await run(process.execPath, [file], { cwd: packed.app })
+    expect(result, result.stderr).toMatchObject({ code: 0 })
+    const report = JSON.parse(result.stdout) as Record<string, string[]>
+    const loaded = (urls: string[] | undefined, name: string): boolean => (urls ?? []).some((url) => url === name || url.includes(`/node_modules/${name}/`))
+    expect(report).toMatchObject({
+      exports: ['S2EmulatorError', 'connectS2Emulator', 'emulatorDefaults', 'startS2Emulator'],
+      atImport: [],
+      statuses: [200, 201, 201, 200],
+      protobuf: [200, 'application/protobuf', true],
+      port: 0,
+      error: [true, 'S2EMU_BAD_OPTIONS', '[s2-emulator] bad'],
+    })
+    expect(['hono', '@hono/node-server', 'node:http2', 'protobufjs'].map((name) => loaded(report.afterJson, name))).toEqual([true, true, true, false])
+    expect(loaded(report.afterProtobuf, 'protobufjs')).toBe(true)
+  })
+})
+
+/** A typed consumer: compiles only if the types are the package's (not `any`) and resolve. */
+const TYPED_CONSUMER = `import { connectS2Emulator, emulatorDefaults, S2EmulatorError, startS2Emulator, type EmulatorErrorCode, type S2Emulator, type S2EmulatorOptions } from 's2-emulator'
+
+const options: S2EmulatorOptions = { port: emulatorDefaults.port, clock: 'virtual' }
+export const started: Promise<S2Emulator> = startS2Emulator(options)
+export const url: string = connectS2Emulator('http://127.0.0.1:4243').url
+export const code: EmulatorErrorCode = new S2EmulatorError('S2EMU_BAD_OPTIONS', 'bad').code
+// @ts-expect-error the port is a number
+export const wrong = startS2Emulator({ port: '4243' })
+`
+
+describe.each([
+  // [moduleResolution, module, files, the declaration files each must resolve to]
+  ['node16', 'node16', ['esm.mts', 'cjs.cts'], ['dist/index.d.ts', 'dist/index.d.cts']],
+  ['nodenext', 'nodenext', ['esm.mts', 'cjs.cts'], ['dist/index.d.ts', 'dist/index.d.cts']],
+  ['bundler', 'esnext', ['main.ts'], ['dist/index.d.ts']],
+  ['node10', 'commonjs', ['main.ts'], ['dist/index.d.cts']],
+])('types under moduleResolution %s', (resolution, module, sources, declarations) => {
+  it(`type-check an ${sources.join(' and ')} consumer against ${declarations.join(' and ')}`, async () => {
+    const dir = join(packed.app, `types-${resolution}`)
+    mkdirSync(dir, { recursive: true })
+    for (const source of sources) writeFileSync(join(dir, source), TYPED_CONSUMER)
+    // The declarations are checked too (skipLibCheck off), and need no @types/node: only the
+    // standard library, with Symbol.asyncDispose (S2Emulator is AsyncDisposable).
+    const compilerOptions = {
+      ...{ module, moduleResolution: resolution, target: 'es2022', lib: ['es2022', 'esnext.disposable'], types: [] },
+      ...{ strict: true, noEmit: true, skipLibCheck: false },
+    }
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: sources }))
+    const tsc = await run(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir, '--listFiles'])
+    expect(tsc, tsc.stdout).toMatchObject({ code: 0 })
+    const loaded = tsc.stdout.split('\n').filter((f) => f.includes('/node_modules/s2-emulator/'))
+    expect(loaded.map((f) => f.replace(/.*\/node_modules\/s2-emulator\//, '')).sort()).toEqual([...declarations].sort())
+  })
+})
+
 describe('the s2-emulator command, installed', () => {
   it('npx s2-emulator --help prints the usage; --version the version', async () => {
     const help = await run('npx', ['--no-install', 's2-emulator', '--help'], { cwd: packed.app })
