@@ -11,32 +11,34 @@
  * also uses hono keeps one copy); no source maps: the output is readable, unminified code.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { isDeepStrictEqual } from 'node:util'
 import { build, type BuildOptions } from 'rolldown'
 import { dts } from 'rolldown-plugin-dts'
 import { CLI_SOURCE, ENTRY_POINTS, outputName, packageEntryFields } from './entry-points.ts'
 
 const root = new URL('..', import.meta.url)
-const cwd = root.pathname
+const cwd = fileURLToPath(root)
 const packageFile = new URL('package.json', root)
 
 interface PackageJson {
   version: string
-  dependencies?: Record<string, string>
-  peerDependencies?: Record<string, string>
   [field: string]: unknown
 }
 
 export async function buildPackage(): Promise<void> {
   const pkg = JSON.parse(readFileSync(packageFile, 'utf8')) as PackageJson
-  const runtime = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies })
-  const entries = Object.fromEntries(Object.values(ENTRY_POINTS).map((source) => [outputName(source), source]))
+  const entries = Object.fromEntries(Object.values(ENTRY_POINTS).map((source) => [outputName(source), join(cwd, source)]))
   const sources = Object.values(ENTRY_POINTS)
 
   const common = {
     cwd,
     platform: 'node',
-    external: (id: string) => id.startsWith('node:') || runtime.some((name) => id === name || id.startsWith(`${name}/`)),
+    // Only our own sources are bundled: every bare import (node:*, dependencies, peer dependencies
+    // such as test runners) stays an import, resolved where the package is installed. (\0 starts
+    // the bundler's own virtual modules.)
+    external: /^[^./\0]/,
     transform: { define: { __S2_EMULATOR_VERSION__: JSON.stringify(pkg.version) } },
     logLevel: 'warn',
     // The declarations step is most of the build's time; that is expected, not worth a warning.
@@ -46,7 +48,7 @@ export async function buildPackage(): Promise<void> {
   rmSync(new URL('dist', root), { recursive: true, force: true })
   await build({
     ...common,
-    input: { ...entries, [outputName(CLI_SOURCE)]: CLI_SOURCE },
+    input: { ...entries, [outputName(CLI_SOURCE)]: join(cwd, CLI_SOURCE) },
     plugins: [dts({ entry: sources })],
     output: { dir: 'dist', format: 'esm', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   })

@@ -73,6 +73,39 @@ describe('the tarball (npm pack)', () => {
     expect(files.filter((f) => /\.test\.|\.spec\./.test(f))).toEqual([])
   })
 
+  it('has no entry point, ESM or CommonJS, that statically loads the server (hono, protobufjs, node:http2)', () => {
+    // What loading a built file loads before any of its code runs: static imports (ESM) and
+    // requires outside a lazy `import()` (CommonJS). The server is a chunk startS2Emulator loads.
+    const staticImports = (file: string): string[] => {
+      const code = readFileSync(installed(file), 'utf8')
+      const specifiers = file.endsWith('.cjs')
+        ? [...code.matchAll(/(?<!\(\) => )require\("([^"]+)"\)/g)]
+        : [...code.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s*"([^"]+)"|^import\s*"([^"]+)"/gm)]
+      return specifiers.map((m) => (m[1] ?? m[2]) as string)
+    }
+    const reach = (entry: string): Set<string> => {
+      const seen = new Set<string>()
+      const visit = (file: string): void => {
+        for (const specifier of staticImports(file)) {
+          const target = specifier.startsWith('.') ? join(file, '..', specifier) : specifier
+          if (!seen.has(target)) {
+            seen.add(target)
+            if (specifier.startsWith('.')) visit(target)
+          }
+        }
+      }
+      visit(entry)
+      return seen
+    }
+    for (const source of Object.values(ENTRY_POINTS)) {
+      for (const entry of [`dist/${outputName(source)}.js`, `dist/${outputName(source)}.cjs`]) {
+        const reached = [...reach(entry)]
+        expect(reached.filter((id) => id.startsWith('dist/chunks/')).length, `${entry} reaches its chunks`).toBeGreaterThan(0)
+        expect(reached.filter((id) => /^(hono|@hono\/node-server|protobufjs|node:http2?)(\/|$)/.test(id)), entry).toEqual([])
+      }
+    }
+  })
+
   it('is the MIT license that package.json declares', () => {
     expect(pkg.license).toBe('MIT')
     expect(readFileSync(installed('LICENSE'), 'utf8')).toMatch(/^MIT License\n[\s\S]*Permission is hereby granted, free of charge/)
