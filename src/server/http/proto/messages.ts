@@ -16,8 +16,8 @@ interface MessageTypes {
 let types: MessageTypes | undefined
 
 /**
- * protobufjs and the descriptor load on the first protobuf message, not at start: they cost a
- * good part of the start-up time, and JSON-only and S2S-free runs never need them.
+ * protobufjs and the descriptor load on the first protobuf message, not at start: loading them
+ * takes tens of milliseconds, and runs that speak only JSON never need them.
  */
 function messageTypes(): MessageTypes {
   if (types !== undefined) return types
