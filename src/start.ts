@@ -1,6 +1,9 @@
 import type { S2Emulator } from './server/emulator.ts'
 import type { S2EmulatorOptions } from './server/options.ts'
 
+/** The server's module, once asked for: a second `import()` of it still costs a module-map lookup per start. */
+let server: Promise<typeof import('./server/emulator.ts')> | undefined
+
 /**
  * Starts an in-memory S2 server. Many can run in one process; each has its own state.
  *
@@ -13,6 +16,7 @@ import type { S2EmulatorOptions } from './server/options.ts'
  * package is imported: test files that only talk to an emulator never load them.
  */
 export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Emulator> {
-  const server = await import('./server/emulator.ts')
-  return server.startS2Emulator(options)
+  server ??= import('./server/emulator.ts')
+  return (await server).startS2Emulator(options)
 }
+
