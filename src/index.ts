@@ -1,6 +1,10 @@
-export { startS2Emulator, type S2Emulator } from './server/emulator.ts'
-export { emulatorDefaults, type S2EmulatorOptions } from './server/options.ts'
-export { S2EmulatorError, type EmulatorErrorCode } from './server/errors/index.ts'
+import './supported-node.ts'
+
+export { startS2Emulator } from './start.ts'
+export type { S2Emulator } from './server/emulator.ts'
+export { emulatorDefaults } from './server/defaults.ts'
+export type { S2EmulatorOptions } from './server/options.ts'
+export { S2EmulatorError, type EmulatorErrorCode } from './server/errors/emulator-error.ts'
 export type { Clock, Timer } from './server/clock/clock.ts'
 export { connectS2Emulator, type ConnectOptions, type S2EmulatorClient } from './client/client.ts'
 export type { NamespaceOptions, S2Environment, S2Namespace } from './client/namespace.ts'

@@ -1,5 +1,6 @@
 import type { Clock } from './clock/clock.ts'
 import { ControllableClock } from './clock/controllable-clock.ts'
+import { emulatorDefaults } from './defaults.ts'
 import { S2EmulatorError } from './errors/index.ts'
 import { ruleProblems, type FaultRuleInput } from './faults/index.ts'
 import type { InitSpec } from './seed/init-file.ts'
@@ -132,20 +133,7 @@ export interface ResolvedOptions {
   readonly persistFsync: boolean
 }
 
-export const emulatorDefaults = {
-  port: 0,
-  host: '127.0.0.1',
-  idleTimeoutMs: 30_000,
-  maxConnections: 4096,
-  cors: true,
-  deletionDelayMs: 100,
-  trimDelayMs: 100,
-  backgroundIntervalMs: 60_000,
-  heartbeatMs: [5000, 15000] as const,
-  journalSize: 1000,
-  persistFlushIntervalMs: 5,
-  persistFsync: true,
-} satisfies S2EmulatorOptions
+export { emulatorDefaults }
 
 const isDuration = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0
 

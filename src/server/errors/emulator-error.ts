@@ -18,6 +18,7 @@ export type EmulatorErrorCode =
   | 'S2EMU_CASSETTE_NOT_FOUND'
   | 'S2EMU_IMAGE_BUILD_FAILED'
   | 'S2EMU_CONTAINER_FAILED'
+  | 'S2EMU_UNSUPPORTED_NODE'
 
 export interface S2EmulatorErrorOptions extends ErrorOptions {
   /** For a failed admin call: the HTTP status it answered with. */
