@@ -65,15 +65,18 @@ describe('the tarball (npm pack)', () => {
     expect(files).toContain(`dist/${outputName(CLI_SOURCE)}.js`)
   })
 
-  it('ships LICENSE, README and docs, and no sources, tests, source maps or build scripts', () => {
-    for (const file of ['package.json', 'LICENSE', 'README.md']) expect(files).toContain(file)
-    expect(files.filter((f) => !/^(dist|docs)\//.test(f) && !['package.json', 'LICENSE', 'README.md'].includes(f))).toEqual([])
+  it('ships LICENSE, README, docs and the Dockerfile, and no sources, tests, source maps or build scripts', () => {
+    for (const file of ['package.json', 'LICENSE', 'README.md', 'Dockerfile']) expect(files).toContain(file)
+    // docker/ holds the image's entrypoint and health check, which the Testcontainers module builds from.
+    expect(files.filter((f) => !/^(dist|docs|docker)\//.test(f) && !['package.json', 'LICENSE', 'README.md', 'Dockerfile'].includes(f))).toEqual([])
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([])
     expect(files.filter((f) => /\.[cm]?ts$/.test(f) && !/\.d\.c?ts$/.test(f))).toEqual([])
     expect(files.filter((f) => /\.test\.|\.spec\./.test(f))).toEqual([])
   })
 
   it('has no entry point, ESM or CommonJS, that statically loads the server (hono, protobufjs, node:http2)', () => {
+    // But record-replay, which is a server of its own (its recorder and replayer listen like the emulator).
+    const light = Object.entries(ENTRY_POINTS).filter(([subpath]) => subpath !== './record-replay')
     // What loading a built file loads before any of its code runs: static imports (ESM) and
     // requires outside a lazy `import()` (CommonJS). The server is a chunk startS2Emulator loads.
     const staticImports = (file: string): string[] => {
@@ -97,11 +100,11 @@ describe('the tarball (npm pack)', () => {
       visit(entry)
       return seen
     }
-    for (const source of Object.values(ENTRY_POINTS)) {
+    for (const [, source] of light) {
       for (const entry of [`dist/${outputName(source)}.js`, `dist/${outputName(source)}.cjs`]) {
         const reached = [...reach(entry)]
         expect(reached.filter((id) => id.startsWith('dist/chunks/')).length, `${entry} reaches its chunks`).toBeGreaterThan(0)
-        expect(reached.filter((id) => /^(hono|@hono\/node-server|protobufjs|node:http2?)(\/|$)/.test(id)), entry).toEqual([])
+        expect(reached.filter((id) => /^(hono|@hono\/node-server|protobufjs|node:http2?|node:https)(\/|$)/.test(id)), entry).toEqual([])
       }
     }
   })
@@ -120,12 +123,13 @@ describe('package.json', () => {
   it('has exports, main and types written from scripts/entry-points.ts, pointing at files in the tarball', () => {
     const fields = packageEntryFields()
     expect({ main: pkg.main, types: pkg.types, exports: pkg.exports }).toEqual(fields)
-    const targets = [fields.main, fields.types, ...JSON.stringify(fields.exports).match(/"\.\/[^"]+"/g)!.map((t) => JSON.parse(t) as string)]
+    // Every file the fields point at (the values, not the subpath keys such as "./record-replay").
+    const targets = [fields.main, fields.types, ...JSON.stringify(Object.values(fields.exports)).match(/"\.\/[^"]+"/g)!.map((t) => JSON.parse(t) as string)]
     for (const target of targets) expect(files, target).toContain(target.slice(2))
   })
 
   it('takes runtime dependencies with caret ranges, so an app that also uses hono shares one copy', () => {
-    expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual(['@hono/node-server', 'hono', 'protobufjs'])
+    expect(Object.keys(pkg.dependencies ?? {}).sort()).toEqual(['@hono/node-server', 'fflate', 'hono', 'protobufjs'])
     for (const [name, range] of Object.entries(pkg.dependencies ?? {})) expect(range, name).toMatch(/^\^\d+\.\d+\.\d+$/)
   })
 
@@ -188,7 +192,7 @@ describe.each([
     const report = JSON.parse(result.stdout) as Record<string, string[]>
     const loaded = (urls: string[] | undefined, name: string): boolean => (urls ?? []).some((url) => url === name || url.includes(`/node_modules/${name}/`))
     expect(report).toMatchObject({
-      exports: ['S2EmulatorError', 'connectS2Emulator', 'emulatorDefaults', 'startS2Emulator'],
+      exports: ['DEFAULT_NAMESPACE', 'S2EmulatorError', 'connectS2Emulator', 'emulatorDefaults', 'namespaceName', 'startS2Emulator'],
       atImport: [],
       statuses: [200, 201, 201, 200],
       protobuf: [200, 'application/protobuf', true],
@@ -231,8 +235,16 @@ describe.each([
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: sources }))
     const tsc = await run(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', dir, '--listFiles'])
     expect(tsc, tsc.stdout).toMatchObject({ code: 0 })
-    const loaded = tsc.stdout.split('\n').filter((f) => f.includes('/node_modules/s2-emulator/'))
-    expect(loaded.map((f) => f.replace(/.*\/node_modules\/s2-emulator\//, '')).sort()).toEqual([...declarations].sort())
+    const loaded = tsc.stdout
+      .split('\n')
+      .filter((f) => f.includes('/node_modules/s2-emulator/'))
+      .map((f) => f.replace(/.*\/node_modules\/s2-emulator\//, ''))
+    // The entry's declarations, and the chunks of declarations entry points share, of the same format.
+    expect(loaded.filter((f) => !f.startsWith('dist/chunks/')).sort()).toEqual([...declarations].sort())
+    const formats = new Set(declarations.map((d) => (d.endsWith('.d.cts') ? '.d.cts' : '.d.ts')))
+    for (const chunk of loaded.filter((f) => f.startsWith('dist/chunks/'))) {
+      expect(formats.has(chunk.endsWith('.d.cts') ? '.d.cts' : '.d.ts'), chunk).toBe(true)
+    }
   })
 })
 

@@ -51,11 +51,6 @@ export interface S2EmulatorClient {
 export interface ConnectOptions {
   /** The emulator's admin token, if it was started with one (`adminToken`, `--admin-token`). */
   adminToken?: string | undefined
-  /**
-   * How admin requests travel. [default node:http with kept-alive connections] (`startS2Emulator`
-   * passes its app's own, so the controls of an emulator in this process skip the network.)
-   */
-  fetch?: ((request: Request) => Response | Promise<Response>) | undefined
 }
 
 /**
@@ -69,12 +64,21 @@ export interface ConnectOptions {
  * ```
  */
 export function connectS2Emulator(url: string, options: ConnectOptions = {}): S2EmulatorClient {
+  return controlsOver(url, options, nodeFetch)
+}
+
+/**
+ * The controls of the emulator at `url`, with admin requests sent by `send`: node:http for an
+ * emulator elsewhere; an emulator started in this process hands its app's own `fetch`, so its
+ * controls skip the network (the same routes, the same answers).
+ */
+export function controlsOver(url: string, options: ConnectOptions, send: AdminTarget['fetch']): S2EmulatorClient {
   const trimmed = url.replace(/\/+$/, '')
   const target: AdminTarget = {
     baseUrl: `${trimmed}/`,
     prefix: '/_emulator',
     headers: options.adminToken === undefined ? {} : { authorization: `Bearer ${options.adminToken}` },
-    fetch: options.fetch ?? nodeFetch,
+    fetch: send,
   }
   return {
     url: trimmed,

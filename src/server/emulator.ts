@@ -1,4 +1,4 @@
-import { connectS2Emulator, type S2EmulatorClient } from '../client/client.ts'
+import { controlsOver, type S2EmulatorClient } from '../client/client.ts'
 import type { S2Environment } from '../client/namespace.ts'
 import { createApp } from './app.ts'
 import { Engine } from './engine/index.ts'
@@ -104,7 +104,7 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
     return stopping
   }
   return {
-    ...connectS2Emulator(url, { adminToken: resolved.adminToken ?? undefined, fetch: (request) => app.fetch(request) }),
+    ...controlsOver(url, { adminToken: resolved.adminToken ?? undefined }, (request) => app.fetch(request)),
     url,
     host: listener.host,
     port: listener.port,
