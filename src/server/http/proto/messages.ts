@@ -15,6 +15,10 @@ type U64 = number | protobuf.Long
 // uint64 arrives as a Long ({low, high}); values above 2^53 lose precision, as everywhere in the emulator.
 const toNumber = (value: U64): number => (typeof value === 'number' ? value : (value.high >>> 0) * 2 ** 32 + (value.low >>> 0))
 
+// An absent (empty) bytes field decodes to protobufjs's shared default, a plain empty array.
+const EMPTY = new Uint8Array(0)
+const bytesOf = (value: Uint8Array | undefined): Uint8Array => (value instanceof Uint8Array ? value : EMPTY)
+
 interface WireAppendInput {
   records: { timestamp?: U64 | null; headers: { name: Uint8Array; value: Uint8Array }[]; body: Uint8Array }[]
   match_seq_num?: U64 | null
@@ -34,8 +38,8 @@ export function decodeAppendInput(bytes: Uint8Array, code: S2ErrorCode): AppendI
   return {
     records: message.records.map((record) => ({
       timestamp: has(record, 'timestamp') && record.timestamp != null ? toNumber(record.timestamp) : undefined,
-      headers: record.headers,
-      body: record.body,
+      headers: record.headers.map((h) => ({ name: bytesOf(h.name), value: bytesOf(h.value) })),
+      body: bytesOf(record.body),
     })),
     matchSeqNum: has(message, 'match_seq_num') && message.match_seq_num != null ? toNumber(message.match_seq_num) : undefined,
     fencingToken: has(message, 'fencing_token') && message.fencing_token != null ? message.fencing_token : undefined,
