@@ -51,6 +51,12 @@ export class ReadSession {
   #phase: 'catchup' | 'follow' | 'done' = 'catchup'
   #deadline: number | null = null
   #nextHeartbeat = 0
+  /**
+   * While following, the trim point when the session caught up: like s2-lite's live followers,
+   * which get each appended batch as it is, the session still delivers records that a trim in a
+   * later batch (even the same one) covers; a new read no longer sees them.
+   */
+  #followTrimPoint = 0
   #wakeUp: (() => void) | null = null
   /** The reader's encryption key fingerprint, checked against each encrypted record. */
   readonly #keyId: string | null
@@ -135,6 +141,7 @@ export class ReadSession {
       return null
     }
     this.#phase = 'follow'
+    this.#followTrimPoint = this.#stream.trimPoint
     if (this.#deadline === null && this.#plan.waitMs !== null) this.#deadline = now + this.#plan.waitMs
     return this.#heartbeatEvent(now)
   }
@@ -152,7 +159,9 @@ export class ReadSession {
       until: this.#plan.until,
       endSeq,
     }
-    const collected = this.#stream.collect(this.#next, limits, now)
+    const collected = live
+      ? this.#stream.collect(this.#next, limits, now, this.#followTrimPoint)
+      : this.#stream.collect(this.#next, limits, now)
     for (const record of collected.records) {
       if (record.keyId !== null && record.keyId !== this.#keyId) {
         this.#phase = 'done'

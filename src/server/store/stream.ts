@@ -137,12 +137,13 @@ export class StreamState {
 
   /**
    * Collects live records from `from`, stopping at the first limit reached. A record that does not
-   * fit the remaining bytes is never split: collection stops before it.
+   * fit the remaining bytes is never split: collection stops before it. `trimPoint` lets a session
+   * that follows the tail ignore trims made since it caught up (see ReadSession).
    */
-  collect(from: number, limits: CollectLimits, now: number): Collected {
+  collect(from: number, limits: CollectLimits, now: number, trimPoint: number = this.trimPoint): Collected {
     const records: StoredRecord[] = []
     let bytes = 0
-    let seq = Math.max(from, this.trimPoint, this.log.start)
+    let seq = Math.max(from, trimPoint, this.log.start)
     const end = Math.min(limits.endSeq, this.log.next)
     let stop: CollectStop = 'end'
     for (; seq < end; seq++) {
