@@ -34,7 +34,7 @@ async function main(): Promise<number> {
     console.error(error.message)
     return 1
   }
-  console.log(`s2-emulator ${version()} listening on ${emulator.url}`)
+  console.log(`s2-emulator ${version()} listening on ${emulator.url}${emulator.profile === 'cloud' ? ' (profile: cloud)' : ''}`)
   const { init, records } = command.options
   if (init !== undefined || records !== undefined) {
     console.log(`seeded from: ${[init, records].flat().filter((f) => typeof f === 'string').join(', ')}`)

@@ -43,6 +43,11 @@ Options:
                              download and upload)
       --admin-token <token>  require this token (Authorization: Bearer <token>) on every admin
                              API request (default none)
+      --profile <profile>    'lite' (default): s2-lite's behaviour exactly; 'cloud': the s2.dev
+                             service's where it differs (access tokens enforced, metrics,
+                             locations, its defaults); also S2E_PROFILE
+      --root-token <token>   cloud profile: the root token, printed as S2_ACCESS_TOKEN (default
+                             a new random one); also S2E_ROOT_TOKEN
   -h, --help                 show this help and exit
   -v, --version              print the version and exit
 
@@ -82,6 +87,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         persist: { type: 'string' },
         'snapshot-dir': { type: 'string' },
         'admin-token': { type: 'string' },
+        profile: { type: 'string' },
+        'root-token': { type: 'string' },
         'journal-size': { type: 'string' },
         init: { type: 'string' },
         'init-file': { type: 'string' },
@@ -155,5 +162,16 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   if (values.persist !== undefined) options.persistDir = values.persist
   if (values['snapshot-dir'] !== undefined) options.snapshotDir = values['snapshot-dir']
   if (values['admin-token'] !== undefined) options.adminToken = values['admin-token']
+  const profile = values.profile ?? (env.S2E_PROFILE || undefined)
+  if (profile !== undefined) {
+    if (profile !== 'lite' && profile !== 'cloud') throw new UsageError(`--profile must be 'lite' or 'cloud', got '${profile}'`)
+    options.profile = profile
+  }
+  const rootToken = values['root-token'] ?? (env.S2E_ROOT_TOKEN || undefined)
+  if (rootToken !== undefined) {
+    if (options.profile !== 'cloud') throw new UsageError("--root-token needs --profile cloud (the lite profile ignores tokens, as s2-lite)")
+    if (!/^[\x21-\x7e]{1,512}$/.test(rootToken)) throw new UsageError('--root-token must be 1 to 512 printable ASCII characters without spaces')
+    options.rootToken = rootToken
+  }
   return { kind: 'serve', options }
 }

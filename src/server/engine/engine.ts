@@ -9,6 +9,7 @@ import {
   type AppendAck,
   type AppendRecord,
   type StoredRecord,
+  type StreamConfigLayer,
   type StreamPosition,
   type StreamState,
 } from '../store/index.ts'
@@ -52,7 +53,15 @@ export interface StreamAddress {
    * on appends and reads; plaintext streams ignore it.
    */
   readonly keyId?: string | null
+  /** The config of a stream the request auto-creates (cloud profile: `s2-stream-config`); default: the basin's. */
+  readonly autoCreate?: StreamConfigLayer
 }
+
+/**
+ * Told of every append batch (API, session or seeding) once it is stored: the cloud profile keeps
+ * what each stream stored over time for its metrics API.
+ */
+export type AppendListener = (namespace: string, basin: string, stream: StreamState, ack: AppendAck, now: number) => void
 
 export interface AppendInput {
   readonly records: readonly AppendRecord[]
@@ -99,6 +108,8 @@ export class Engine {
   readonly #watchers = new Map<StreamState, Set<() => void>>()
   readonly #spaces = new Map<string, Space>()
   #running = false
+  /** Set by the cloud profile; null (nothing to call) in the lite profile. */
+  onAppend: AppendListener | null = null
 
   constructor(options: EngineOptions) {
     this.clock = options.clock
@@ -191,8 +202,10 @@ export class Engine {
     const batch = validateBatch(input.records, input.matchSeqNum, input.fencingToken)
     const now = this.now(address.namespace)
     const account = this.store.account(address.namespace)
-    const stream = account.streamForAppend(address.basin, address.stream, now)
-    return account.append(stream, batch, now, requireKey(stream, address))
+    const stream = account.streamForAppend(address.basin, address.stream, now, address.autoCreate)
+    const ack = account.append(stream, batch, now, requireKey(stream, address))
+    this.onAppend?.(address.namespace, address.basin, stream, ack, now)
+    return ack
   }
 
   /**
@@ -202,13 +215,16 @@ export class Engine {
   openAppendSession(address: StreamAddress): AppendSessionTarget {
     const account = this.store.account(address.namespace)
     const clock = this.space(address.namespace).clock
-    const stream = account.streamForAppend(address.basin, address.stream, clock.now())
+    const stream = account.streamForAppend(address.basin, address.stream, clock.now(), address.autoCreate)
     const keyId = requireKey(stream, address)
     return {
       append: (input) => {
         const batch = validateBatch(input.records, input.matchSeqNum, input.fencingToken)
         if (stream.removed) throw stream.removed
-        return account.append(stream, batch, clock.now(), keyId)
+        const now = clock.now()
+        const ack = account.append(stream, batch, now, keyId)
+        this.onAppend?.(address.namespace, address.basin, stream, ack, now)
+        return ack
       },
       onRemoved: (fn) => this.#watch(stream, () => stream.removed && fn(stream.removed)),
     }
@@ -216,7 +232,7 @@ export class Engine {
 
   checkTail(address: StreamAddress): StreamPosition {
     const account = this.store.account(address.namespace)
-    return account.streamForRead(address.basin, address.stream, this.now(address.namespace)).tail()
+    return account.streamForRead(address.basin, address.stream, this.now(address.namespace), address.autoCreate).tail()
   }
 
   /**
@@ -250,7 +266,7 @@ export class Engine {
 
   #open(address: StreamAddress, plan: ReadPlan, delivered?: Delivered): ReadSession {
     const clock = this.space(address.namespace).clock
-    const stream = this.store.account(address.namespace).streamForRead(address.basin, address.stream, clock.now())
+    const stream = this.store.account(address.namespace).streamForRead(address.basin, address.stream, clock.now(), address.autoCreate)
     const keyId = requireKey(stream, address)
     const start = resolveReadStart(stream, plan)
     return new ReadSession(stream, start, plan, clock, this.#watch, this.#heartbeat, delivered, keyId)

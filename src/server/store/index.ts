@@ -3,10 +3,11 @@ export { checkSnapshotName, Snapshots, type SnapshotInfo } from './snapshots.ts'
 export { Account, type ProvisionResult, type StoreObserver } from './account.ts'
 export { BasinState } from './basin.ts'
 export { StreamState, type AppendAck, type Collected, type CollectLimits, type CollectStop } from './stream.ts'
-export type { ListOptions, Page } from './list.ts'
+export { listPage, type ListOptions, type Page } from './list.ts'
 export {
   DEFAULT_BASIN_CONFIG,
   DEFAULT_STREAM_CONFIG,
+  validateLayer,
   type BasinConfig,
   type BasinConfigPatch,
   type Cipher,
