@@ -34,7 +34,8 @@ async function main(): Promise<number> {
     console.error(error.message)
     return 1
   }
-  console.log(`s2-emulator ${version()} listening on ${emulator.url}${emulator.profile === 'cloud' ? ' (profile: cloud)' : ''}`)
+  console.log(`s2-emulator ${version()} listening on ${emulator.url}`)
+  if (emulator.profile === 'cloud') console.log('profile: cloud (access tokens are enforced; the root token is S2_ACCESS_TOKEN below)')
   const { init, records } = command.options
   if (init !== undefined || records !== undefined) {
     console.log(`seeded from: ${[init, records].flat().filter((f) => typeof f === 'string').join(', ')}`)
