@@ -145,6 +145,23 @@ describe('operation groups and operations', () => {
     expect((await root.basin(b).stream('s').checkTail()).tail.seqNum).toBe(2)
   })
 
+  it('checks commands in append sessions too: a fence from a token without it ends the session with 403', async () => {
+    const { ns, root, issue, basin } = await fresh()
+    const b = await basin()
+    await root.basin(b).streams.create({ stream: 's' })
+    const stream = clientWith(ns.url, await issue({ id: 'session-writer', scope: { ...ALL, ops: ['append'] } })).basin(b).stream('s')
+    const session = await stream.appendSession()
+    try {
+      await (await session.submit(record('allowed'))).ack()
+      const fenced = session.submit(AppendInput.create([AppendRecord.fence('mine')])).then((ticket) => ticket.ack())
+      await expect(fenced).rejects.toMatchObject({ status: 403 })
+    } finally {
+      await session.close().catch(() => {})
+      await stream.close()
+    }
+    expect((await root.basin(b).stream('s').checkTail()).tail.seqNum).toBe(1)
+  })
+
   it('needs create-* for an ensure that creates and reconfigure-* for one that changes', async () => {
     const { ns, root, issue, basin } = await fresh()
     const b = await basin()
