@@ -91,6 +91,7 @@ async function main(): Promise<number> {
     return 1
   }
   console.log(`s2-emulator ${packageVersion()} listening on ${emulator.url}`)
+  if (emulator.profile === 'cloud') console.log('profile: cloud (access tokens are enforced; the root token is S2_ACCESS_TOKEN below)')
   const { init, records, snapshotFile, persistDir } = options
   if (init !== undefined || records !== undefined) {
     console.log(`seeded from: ${[init, records].flat().filter((f) => typeof f === 'string').join(', ')}`)

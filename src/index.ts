@@ -11,6 +11,7 @@ export type { NamespaceOptions, S2Environment, S2Namespace } from './client/name
 export type { NamespaceInfo } from './server/namespaces/controls.ts'
 export { DEFAULT_NAMESPACE, namespaceName } from './server/namespaces/names.ts'
 export type { FaultsClient } from './client/faults.ts'
+export type { AccessTokensClient, AccessTokenView } from './client/access-tokens.ts'
 export type { JournalClient } from './client/journal.ts'
 export type {
   AppendSessionInfo,

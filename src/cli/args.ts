@@ -56,6 +56,11 @@ Options:
                              download and upload)
       --admin-token <token>  require this token (Authorization: Bearer <token>) on every admin
                              API request (default none)
+      --profile <profile>    'lite' (default): s2-lite's behaviour exactly; 'cloud': the s2.dev
+                             service's where it differs (access tokens enforced, metrics,
+                             locations, its defaults); also S2E_PROFILE
+      --root-token <token>   cloud profile: the root token, printed as S2_ACCESS_TOKEN (default
+                             a new random one); also S2E_ROOT_TOKEN
   -h, --help                 show this help and exit
   -v, --version              print the version and exit
 
@@ -64,7 +69,7 @@ containers: S2E_ and the option's name in capitals, - as _ (S2E_PORT, S2E_HOST, 
 S2E_IDLE_TIMEOUT, S2E_MAX_CONNECTIONS, S2E_ISOLATION, S2E_CLOCK, S2E_START_TIME,
 S2E_DELETION_DELAY, S2E_TRIM_DELAY, S2E_HEARTBEAT, S2E_FAULTS, S2E_FAULT_SEED, S2E_INIT,
 S2E_RECORDS (paths separated by commas), S2E_JOURNAL_SIZE, S2E_SNAPSHOT, S2E_PERSIST,
-S2E_PERSIST_FLUSH_INTERVAL, S2E_PERSIST_FSYNC=false, S2E_SNAPSHOT_DIR, S2E_ADMIN_TOKEN). A flag
+S2E_PERSIST_FLUSH_INTERVAL, S2E_PERSIST_FSYNC=false, S2E_SNAPSHOT_DIR, S2E_ADMIN_TOKEN, S2E_PROFILE, S2E_ROOT_TOKEN). A flag
 on the command line wins over its variable; an empty variable counts as unset.
 
 Point the S2 SDKs and the s2 CLI at it with the three export lines it prints on start.
@@ -115,6 +120,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         'admin-token': { type: 'string' },
         'persist-flush-interval': { type: 'string' },
         'persist-fsync': { type: 'boolean' },
+        profile: { type: 'string' },
+        'root-token': { type: 'string' },
         'journal-size': { type: 'string' },
         init: { type: 'string' },
         'init-file': { type: 'string' },
@@ -246,6 +253,17 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   if (fsync !== undefined) options.persistFsync = fsync
   if ((options.persistFlushIntervalMs !== undefined || options.persistFsync !== undefined) && options.persistDir === undefined) {
     throw new UsageError('--persist-flush-interval and --no-persist-fsync apply to --persist <dir>: give it too')
+  }
+  const profile = pick('profile')
+  if (profile !== undefined) {
+    if (profile.text !== 'lite' && profile.text !== 'cloud') throw new UsageError(`${profile.label} must be 'lite' or 'cloud', got '${profile.text}'`)
+    options.profile = profile.text
+  }
+  const rootToken = pick('root-token')
+  if (rootToken !== undefined) {
+    if (options.profile !== 'cloud') throw new UsageError(`${rootToken.label} needs --profile cloud (the lite profile ignores tokens, as s2-lite)`)
+    if (!/^[\x21-\x7e]{1,512}$/.test(rootToken.text)) throw new UsageError(`${rootToken.label} must be 1 to 512 printable ASCII characters without spaces`)
+    options.rootToken = rootToken.text
   }
   return { kind: 'serve', options, fromEnv: applied }
 }

@@ -1,6 +1,7 @@
 import type { NamespaceInfo } from '../server/namespaces/controls.ts'
 import { namespaceName } from '../server/namespaces/names.ts'
 import type { InitResult, InitSpec } from '../server/seed/init-file.ts'
+import { accessTokensClient, type AccessTokensClient } from './access-tokens.ts'
 import { faultsClient, type FaultsClient } from './faults.ts'
 import { adminCall, type AdminTarget } from './http.ts'
 import { journalClient, type JournalClient } from './journal.ts'
@@ -33,6 +34,8 @@ export interface S2EmulatorClient {
   readonly snapshots: SnapshotsClient
   /** The emulator's clock, which every namespace follows until it moves its own. */
   readonly clock: ClockClient
+  /** Cloud profile: the access tokens issued in every namespace, listed by id and revoked (never shown). */
+  readonly accessTokens: AccessTokensClient
   /**
    * Removes state at once, as if it never existed: everything (data, rules and journals of every
    * namespace; not clocks or snapshots), or `{ basin }` or `{ basin, stream }` of the `default`
@@ -92,6 +95,7 @@ export function controlsOver(url: string, options: ConnectOptions, send: AdminTa
     journal: journalClient(target),
     snapshots: snapshotsClient(target),
     clock: clockClient(target),
+    accessTokens: accessTokensClient(target),
     reset: (scope) => reset(target, scope),
     init: (spec) => applyInit(target, spec),
   }

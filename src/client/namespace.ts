@@ -1,6 +1,7 @@
 import { S2EmulatorError } from '../server/errors/emulator-error.ts'
 import type { NamespaceInfo } from '../server/namespaces/controls.ts'
 import type { InitResult, InitSpec } from '../server/seed/init-file.ts'
+import { accessTokensClient, type AccessTokensClient } from './access-tokens.ts'
 import { faultsClient, type FaultsClient } from './faults.ts'
 import { adminCall, type AdminTarget } from './http.ts'
 import { journalClient, type JournalClient } from './journal.ts'
@@ -46,6 +47,8 @@ export interface S2Namespace {
   readonly snapshots: SnapshotsClient
   /** Its requests and sessions. */
   readonly journal: JournalClient
+  /** Cloud profile: the access tokens issued in it, listed by id and revoked (never shown). */
+  readonly accessTokens: AccessTokensClient
   /**
    * Removes its state at once: everything (data, rules, journal; not its clock or snapshots), or
    * `{ basin }` or `{ basin, stream }` (and the rules naming exactly that basin or stream).
@@ -91,6 +94,7 @@ export function namespaceHandle(emulator: AdminTarget, url: string, name: string
     clock: clockClient(target),
     snapshots: snapshotsClient(target),
     journal: journalClient(target),
+    accessTokens: accessTokensClient(target),
     reset: (scope) => reset(target, scope),
     init: (spec) => applyInit(target, spec),
     info: () => adminCall(target, 'GET', ''),

@@ -5,6 +5,7 @@ import { S2EmulatorError } from './errors/index.ts'
 import { ruleProblems, type FaultRuleInput } from './faults/index.ts'
 import type { InitSpec } from './seed/init-file.ts'
 import { persistOptionProblems } from './persist/persistence.ts'
+import { newRootToken } from './cloud/root-token.ts'
 
 /** Options of {@link startS2Emulator}; every field is optional. */
 export interface S2EmulatorOptions {
@@ -110,6 +111,18 @@ export interface S2EmulatorOptions {
    * the emulator's process only. [default true]
    */
   persistFsync?: boolean
+  /**
+   * Whose behaviour to reproduce: `'lite'` (s2-lite's exactly: tokens are ignored; access tokens,
+   * metrics and locations answer 501) or `'cloud'` (the s2.dev service's where it differs: access
+   * tokens issued and enforced with 401/403, the metrics API, locations, the service's defaults).
+   * See the README's profile table. [default 'lite']
+   */
+  profile?: 'lite' | 'cloud'
+  /**
+   * Cloud profile: the root token, which may do everything (in `default`, or with isolation in its
+   * own namespace). Printed by the CLI as `S2_ACCESS_TOKEN`. [default a new random one]
+   */
+  rootToken?: string
 }
 
 export interface ResolvedOptions {
@@ -131,6 +144,9 @@ export interface ResolvedOptions {
   readonly adminToken: string | null
   readonly persistFlushIntervalMs: number
   readonly persistFsync: boolean
+  readonly profile: 'lite' | 'cloud'
+  /** The cloud profile's root token; null in the lite profile. */
+  readonly rootToken: string | null
 }
 
 export { emulatorDefaults }
@@ -185,6 +201,12 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
   }
   problems.push(...persistOptionProblems({ ...o, flushIntervalMs: o.persistFlushIntervalMs, fsync: o.persistFsync }))
   if (o.isolation !== 'none' && o.isolation !== 'token') problems.push(`isolation must be 'none' or 'token' (got ${String(o.isolation)})`)
+  const profile = o.profile ?? 'lite'
+  if (profile !== 'lite' && profile !== 'cloud') problems.push(`profile must be 'lite' or 'cloud' (got ${String(profile)})`)
+  if (o.rootToken !== undefined && (typeof o.rootToken !== 'string' || !/^[\x21-\x7e]{1,512}$/.test(o.rootToken))) {
+    problems.push('rootToken must be 1 to 512 printable ASCII characters without spaces (it is sent as a bearer token)')
+  }
+  if (o.rootToken !== undefined && profile !== 'cloud') problems.push("rootToken needs profile: 'cloud' (the lite profile ignores tokens, as s2-lite)")
   let start: number | undefined
   if (o.startTime !== undefined) {
     start = typeof o.startTime === 'string' ? Date.parse(o.startTime) : o.startTime
@@ -217,5 +239,7 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
     adminToken: o.adminToken ?? null,
     persistFlushIntervalMs: o.persistFlushIntervalMs,
     persistFsync: o.persistFsync,
+    profile,
+    rootToken: profile === 'cloud' ? (o.rootToken ?? newRootToken()) : null,
   })
 }

@@ -430,6 +430,44 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
         },
       },
     },
+    '/_emulator/access-tokens': {
+      get: {
+        operationId: 'list_access_tokens',
+        summary:
+          "Cloud profile: the access tokens issued through the S2 API in every namespace, by id, as the S2 API lists them (never the tokens themselves), with their namespace and whether they have expired on its clock.",
+        responses: {
+          200: {
+            description: 'The tokens, by namespace and id (none in the lite profile), and the profile.',
+            content: json({
+              type: 'object',
+              required: ['profile', 'tokens'],
+              properties: { profile: { enum: ['lite', 'cloud'] }, tokens: { type: 'array', items: ref('AccessToken') } },
+            }),
+          },
+        },
+      },
+    },
+    '/_emulator/access-tokens/{id}': {
+      parameters: [
+        { name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 96 } },
+        {
+          name: 'namespace',
+          in: 'query',
+          required: false,
+          schema: { type: 'string' },
+          description: 'The namespace the token was issued in (the emulator\'s route only). [default "default"]',
+        },
+      ],
+      delete: {
+        operationId: 'revoke_access_token',
+        summary: 'Cloud profile: revokes an access token by id; requests carrying it are refused (401) from then on.',
+        responses: {
+          204: { description: 'Revoked.' },
+          400: error('Not an access token id (bad_path), or a bad namespace query (bad_query).'),
+          404: error('No token by that id in the namespace, or the lite profile, which has none (access_token_not_found).'),
+        },
+      },
+    },
     '/_emulator/openapi.json': {
       get: {
         operationId: 'get_openapi',
@@ -440,6 +478,18 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
   },
   components: {
     schemas: {
+      AccessToken: {
+        type: 'object',
+        required: ['namespace', 'id', 'expires_at', 'auto_prefix_streams', 'scope', 'expired'],
+        properties: {
+          namespace: { type: 'string' },
+          id: { type: 'string' },
+          expires_at: { type: ['string', 'null'], format: 'date-time' },
+          auto_prefix_streams: { type: 'boolean' },
+          scope: { type: 'object', description: "The token's scope, as the S2 API's AccessTokenScope." },
+          expired: { type: 'boolean' },
+        },
+      },
       Error: {
         type: 'object',
         required: ['code', 'message'],
@@ -686,7 +736,7 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
 }
 
 /** The controls served for the whole emulator under /_emulator and for each namespace under /_emulator/namespaces/{namespace}. */
-const CONTROLS = ['/faults', '/reset', '/journal', '/snapshots', '/clock', '/init']
+const CONTROLS = ['/faults', '/reset', '/journal', '/snapshots', '/clock', '/init', '/access-tokens']
 
 /** The same operation, on one namespace: its id prefixed, the namespace's own errors added. */
 function scoped(operation: JsonValue): JsonValue {

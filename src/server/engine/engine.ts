@@ -9,6 +9,7 @@ import {
   type AppendAck,
   type AppendRecord,
   type StoredRecord,
+  type StreamConfigLayer,
   type StreamPosition,
   type StreamState,
 } from '../store/index.ts'
@@ -67,7 +68,15 @@ export interface StreamAddress {
    * on appends and reads; plaintext streams ignore it.
    */
   readonly keyId?: string | null
+  /** The config of a stream the request auto-creates (cloud profile: `s2-stream-config`); default: the basin's. */
+  readonly autoCreate?: StreamConfigLayer
 }
+
+/**
+ * Told of every append batch (API, session or seeding) once it is stored: the cloud profile keeps
+ * what each stream stored over time for its metrics API.
+ */
+export type AppendListener = (namespace: string, basin: string, stream: StreamState, ack: AppendAck, now: number) => void
 
 export interface AppendInput {
   readonly records: readonly AppendRecord[]
@@ -116,6 +125,8 @@ export class Engine {
   readonly #watchers = new Map<StreamState, Set<() => void>>()
   readonly #spaces = new Map<string, Space>()
   #running = false
+  /** Set by the cloud profile; null (nothing to call) in the lite profile. */
+  onAppend: AppendListener | null = null
 
   constructor(options: EngineOptions) {
     this.clock = options.clock
@@ -208,8 +219,10 @@ export class Engine {
     const batch = validateBatch(input.records, input.matchSeqNum, input.fencingToken)
     const now = this.now(address.namespace)
     const account = this.store.account(address.namespace)
-    const stream = account.streamForAppend(address.basin, address.stream, now)
-    return account.append(stream, batch, now, requireKey(stream, address))
+    const stream = account.streamForAppend(address.basin, address.stream, now, address.autoCreate)
+    const ack = account.append(stream, batch, now, requireKey(stream, address))
+    this.onAppend?.(address.namespace, address.basin, stream, ack, now)
+    return ack
   }
 
   /**
@@ -219,13 +232,16 @@ export class Engine {
   openAppendSession(address: StreamAddress): AppendSessionTarget {
     const account = this.store.account(address.namespace)
     const clock = this.space(address.namespace).clock
-    const stream = account.streamForAppend(address.basin, address.stream, clock.now())
+    const stream = account.streamForAppend(address.basin, address.stream, clock.now(), address.autoCreate)
     const keyId = requireKey(stream, address)
     return {
       append: (input) => {
         const batch = validateBatch(input.records, input.matchSeqNum, input.fencingToken)
         if (stream.removed) throw stream.removed
-        return account.append(stream, batch, clock.now(), keyId)
+        const now = clock.now()
+        const ack = account.append(stream, batch, now, keyId)
+        this.onAppend?.(address.namespace, address.basin, stream, ack, now)
+        return ack
       },
       synced: () => {
         const log = this.durability
@@ -237,7 +253,7 @@ export class Engine {
 
   checkTail(address: StreamAddress): StreamPosition {
     const account = this.store.account(address.namespace)
-    return account.streamForRead(address.basin, address.stream, this.now(address.namespace)).tail()
+    return account.streamForRead(address.basin, address.stream, this.now(address.namespace), address.autoCreate).tail()
   }
 
   /**
@@ -272,7 +288,7 @@ export class Engine {
   #open(address: StreamAddress, plan: ReadPlan, delivered?: Delivered): ReadSession {
     const clock = this.space(address.namespace).clock
     const now = clock.now()
-    const stream = this.store.account(address.namespace).streamForRead(address.basin, address.stream, now)
+    const stream = this.store.account(address.namespace).streamForRead(address.basin, address.stream, now, address.autoCreate)
     const keyId = requireKey(stream, address)
     // Trimmed records are gone for a read that opens now; trims applied later do not take the
     // records it has yet to deliver (s2-lite deletes in the background, behind open sessions).

@@ -79,12 +79,21 @@ export class Controls {
   readonly #engine: Engine
   readonly #faults: FaultScopes
   readonly #journal: Journal
+  /** Told when a namespace's data goes (a reset of all of it, a drop) or everyone's (undefined): the cloud profile forgets its tokens and usage. */
+  readonly #onForget: (namespace: string | undefined) => void
 
-  constructor(engine: Engine, faults: FaultScopes, journal: Journal, directory: NamespaceDirectory) {
+  constructor(
+    engine: Engine,
+    faults: FaultScopes,
+    journal: Journal,
+    directory: NamespaceDirectory,
+    onForget: (namespace: string | undefined) => void = () => {},
+  ) {
     this.#engine = engine
     this.#faults = faults
     this.#journal = journal
     this.directory = directory
+    this.#onForget = onForget
     this.global = this.#globalScope()
   }
 
@@ -129,6 +138,7 @@ export class Controls {
     this.#faults.global.removeWhere((m) => m.namespace === name)
     this.#journal.clear(name)
     this.directory.forget(name)
+    this.#onForget(name)
   }
 
   /** Every namespace, oldest first. */
@@ -177,6 +187,7 @@ export class Controls {
         if (basin === undefined) {
           engine.reset()
           journal.clear()
+          this.#onForget(undefined)
           return faults.clearAll()
         }
         // Without a namespace, a basin or stream is the default namespace's (isolation off).
@@ -223,6 +234,7 @@ export class Controls {
         if (basin === undefined) {
           engine.reset({ namespace: name })
           journal.clear(name)
+          this.#onForget(name)
           return own.clear() + faults.global.removeWhere((m) => m.namespace === name)
         }
         engine.reset({ namespace: name, basin, stream })

@@ -192,13 +192,13 @@ export class Account {
   // ---- data plane ----
 
   /** The stream an append goes to, created first if the basin says so. */
-  streamForAppend(basinName: string, name: string, now: number): StreamState {
-    return this.#dataStream(basinName, name, now, (basin) => basin.config.createStreamOnAppend)
+  streamForAppend(basinName: string, name: string, now: number, layer: StreamConfigLayer = {}): StreamState {
+    return this.#dataStream(basinName, name, now, (basin) => basin.config.createStreamOnAppend, layer)
   }
 
   /** The stream a read or check-tail goes to, created first if the basin says so. */
-  streamForRead(basinName: string, name: string, now: number): StreamState {
-    return this.#dataStream(basinName, name, now, (basin) => basin.config.createStreamOnRead)
+  streamForRead(basinName: string, name: string, now: number, layer: StreamConfigLayer = {}): StreamState {
+    return this.#dataStream(basinName, name, now, (basin) => basin.config.createStreamOnRead, layer)
   }
 
   append(stream: StreamState, batch: AppendBatch, now: number, keyId: string | null = null): AppendAck {
@@ -375,7 +375,14 @@ export class Account {
     return next
   }
 
-  #dataStream(basinName: string, name: string, now: number, autoCreate: (basin: BasinState) => boolean): StreamState {
+  /** `layer` configures a stream it auto-creates (the cloud's `s2-stream-config` header); an existing one ignores it. */
+  #dataStream(
+    basinName: string,
+    name: string,
+    now: number,
+    autoCreate: (basin: BasinState) => boolean,
+    layer: StreamConfigLayer,
+  ): StreamState {
     const basin = this.basins.get(basinName)
     if (!basin) throw errors.basinNotFound(basinName)
     const stream = basin.streams.get(name)
@@ -385,7 +392,7 @@ export class Account {
     }
     if (!autoCreate(basin)) throw errors.streamNotFound(basinName, name)
     if (basin.deleting) throw errors.basinDeletionPending(basinName)
-    return this.#addStream(basin, name, {}, null, now)
+    return this.#addStream(basin, name, layer, null, now)
   }
 
   #addStream(basin: BasinState, name: string, layer: StreamConfigLayer, key: string | null, now: number): StreamState {

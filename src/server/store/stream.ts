@@ -211,7 +211,7 @@ export class StreamState {
    * stopping at the first limit reached. A record that does not fit the remaining bytes is never
    * split: collection stops before it.
    */
-  collect(from: number, limits: CollectLimits, now: number): Collected {
+  collect(from: number, limits: CollectLimits, now: number, trimPoint: number = this.trimPoint): Collected {
     const records: StoredRecord[] = []
     let bytes = 0
     let seq = Math.max(from, this.log.start)
