@@ -11,6 +11,7 @@ import {
 } from '@s2-dev/streamstore'
 import { describe, expect, it } from 'vitest'
 import { useEmulator } from '../support/emulator.ts'
+import { until } from '../support/process.ts'
 import {
   appendUnary,
   makeClient,
@@ -126,6 +127,8 @@ function readSessionCases(transport: SessionTransports): void {
       [4, expect.any(String)],
       [5, 'done'],
     ])
+    // New reads stop seeing the trimmed records once background work applies the trim (trimDelayMs).
+    await until(async () => (await readAll(reader, { start: { from: { seqNum: 0 } }, stop: { limits: { count: 10 } } })).length === 1)
     const later = await readAll(reader, { start: { from: { seqNum: 0 } }, stop: { limits: { count: 10 } } })
     expect(later.map((r) => [r.seqNum, r.body])).toEqual([[5, 'done']])
   })

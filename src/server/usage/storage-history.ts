@@ -52,11 +52,19 @@ export class StreamHistory {
     }
   }
 
-  /** Ends, at `now`, the segments a new trim point covers (splitting the one it cuts through). */
+  /**
+   * Ends the segments a new trim covers (splitting the one it cuts through), when the trim takes
+   * effect: at `now` if it already moved the trim point, else when background work applies it.
+   */
   #trim(now: number): void {
-    const point = this.stream.trimPoint
+    const trims = [{ point: this.stream.trimPoint, at: now }, ...this.stream.pendingTrims]
+    for (const { point, at } of trims) this.#trimAt(point, at)
+  }
+
+  #trimAt(point: number, at: number): void {
     if (point <= this.#trimPoint) return
     this.#trimPoint = point
+    const now = at
     for (const segment of [...this.#segments]) {
       if (segment.firstSeq >= point || segment.until <= now) continue
       if (segment.endSeq <= point) {
