@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import type { S2EmulatorOptions } from '../server/options.ts'
 import { readFaultsFile } from './faults-file.ts'
+import { parseTimingFlag } from '../server/timing/index.ts'
 
 export const DEFAULT_CLI_PORT = 4243
 
@@ -33,6 +34,12 @@ Options:
                              environment variable, as s2-lite takes it
       --records <file>       append the records of a .json (array) or .ndjson file at start,
                              after --init; repeatable, applied in order (see the README)
+      --timing <spec>        how long S2's work takes: 'instant' (default), 'lite' (s2-lite in
+                             memory: appends acknowledged, and readable, at the next 5 ms
+                             flush), 'cloud' (s2.dev's latencies per storage class); then
+                             settings: flush=MS, commit=, ack=, read=, deliver= (MS or MIN-MAX),
+                             jitter=MS, seed=N, e.g. 'lite,flush=10' or 'instant,jitter=3,seed=7';
+                             also the S2E_TIMING environment variable
       --journal-size <n>     requests and sessions the request journal keeps per namespace;
                              0 turns it off (default 1000)
       --snapshot <file>      start with the state of a snapshot file (written by the admin
@@ -86,6 +93,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         'snapshot-dir': { type: 'string' },
         'admin-token': { type: 'string' },
         'journal-size': { type: 'string' },
+        timing: { type: 'string' },
         init: { type: 'string' },
         'init-file': { type: 'string' },
         records: { type: 'string', multiple: true },
@@ -156,6 +164,14 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   const init = values.init ?? values['init-file'] ?? (env.S2LITE_INIT_FILE || undefined)
   if (init !== undefined) options.init = init
   if (values.records !== undefined) options.records = values.records
+  const timing = values.timing ?? (env.S2E_TIMING || undefined)
+  if (timing !== undefined) {
+    try {
+      options.timing = parseTimingFlag(timing)
+    } catch (error) {
+      throw new UsageError(`--timing: ${(error as Error).message}`)
+    }
+  }
   if (values['journal-size'] !== undefined) options.journalSize = integer('journal-size', values['journal-size'], 0, 10_000_000)
   if (values.snapshot !== undefined) options.snapshotFile = values.snapshot
   if (values.persist !== undefined) options.persistDir = values.persist

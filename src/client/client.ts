@@ -8,6 +8,7 @@ import { namespaceHandle, type NamespaceOptions, type S2Namespace } from './name
 import { applyInit } from './seed.ts'
 import { nodeFetch } from './transport.ts'
 import { clockClient, reset, snapshotsClient, type ClockClient, type ResetScope, type SnapshotsClient } from './state.ts'
+import { timingClient, type TimingClient } from './timing.ts'
 
 /** The controls of a running emulator, wherever it runs: this process, another one, a container. */
 export interface S2EmulatorClient {
@@ -33,6 +34,8 @@ export interface S2EmulatorClient {
   readonly snapshots: SnapshotsClient
   /** The emulator's clock, which every namespace follows until it moves its own. */
   readonly clock: ClockClient
+  /** The emulator's timing profile, which every namespace follows until it sets its own. */
+  readonly timing: TimingClient
   /**
    * Removes state at once, as if it never existed: everything (data, rules and journals of every
    * namespace; not clocks or snapshots), or `{ basin }` or `{ basin, stream }` of the `default`
@@ -88,6 +91,7 @@ export function connectS2Emulator(url: string, options: ConnectOptions = {}): S2
     journal: journalClient(target),
     snapshots: snapshotsClient(target),
     clock: clockClient(target),
+    timing: timingClient(target),
     reset: (scope) => reset(target, scope),
     init: (spec) => applyInit(target, spec),
   }

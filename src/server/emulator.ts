@@ -73,6 +73,8 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
   })
   const persistence = await openPersistence(engine, { snapshotFile: options?.snapshotFile, persistDir: options?.persistDir })
   seedEngine(engine, directory, { init: options?.init, records: options?.records })
+  // After seeding: seeded records are there at once, whatever the timing.
+  if (resolved.timing !== null) engine.timing.set(null, resolved.timing)
   const listener = await listen(app.fetch, resolved.host, resolved.port)
   // Starting the engine also runs the background work that fell due in loaded or seeded state.
   engine.start()

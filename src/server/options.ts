@@ -4,6 +4,8 @@ import { S2EmulatorError } from './errors/index.ts'
 import { ruleProblems, type FaultRuleInput } from './faults/index.ts'
 import type { InitSpec } from './seed/init-file.ts'
 import { persistOptionProblems } from './persist/persistence.ts'
+import { randomSeed } from './faults/random.ts'
+import { resolveTiming, timingProblems, type TimingInput, type TimingProfile } from './timing/index.ts'
 
 /** Options of {@link startS2Emulator}; every field is optional. */
 export interface S2EmulatorOptions {
@@ -87,6 +89,13 @@ export interface S2EmulatorOptions {
    * [default none]
    */
   adminToken?: string
+  /**
+   * How long S2's work takes: `'instant'` (at once), `'lite'` (s2-lite in memory: an append is
+   * acknowledged, and visible to reads, at its next 5 ms flush), `'cloud'` (s2.dev's latencies per
+   * storage class), or a spec with delays, jitter and a seed (see the README's timing section).
+   * Namespaces follow it until they set their own. [default 'instant']
+   */
+  timing?: TimingInput
 }
 
 export interface ResolvedOptions {
@@ -104,6 +113,8 @@ export interface ResolvedOptions {
   readonly journalSize: number
   readonly snapshotDir: string | null
   readonly adminToken: string | null
+  /** The emulator's timing profile; null for `instant` with nothing set. */
+  readonly timing: TimingProfile | null
 }
 
 export const emulatorDefaults = {
@@ -159,6 +170,7 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
   if (o.adminToken !== undefined && (typeof o.adminToken !== 'string' || !/^[\x21-\x7e]{1,512}$/.test(o.adminToken))) {
     problems.push('adminToken must be 1 to 512 printable ASCII characters without spaces')
   }
+  if (o.timing !== undefined) problems.push(...timingProblems(o.timing).map((p) => (p.startsWith('timing') ? p : `timing.${p}`)))
   if (o.isolation !== 'none' && o.isolation !== 'token') problems.push(`isolation must be 'none' or 'token' (got ${String(o.isolation)})`)
   let start: number | undefined
   if (o.startTime !== undefined) {
@@ -188,5 +200,6 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
     journalSize: o.journalSize,
     snapshotDir: o.snapshotDir ?? null,
     adminToken: o.adminToken ?? null,
+    timing: o.timing === undefined ? null : resolveTiming(o.timing, randomSeed()),
   })
 }

@@ -48,7 +48,9 @@ export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
         if (contentType === 'protobuf') input = decodeProtoAppend(await readBody(c.req.raw, 'bad_proto'), 'bad_proto')
         else if (contentType === 'json') input = decodeAppendInput(await readJson(c.req.raw), format)
         else throw new S2Error('bad_json', EXPECTED_JSON)
-        const ack = engine.append(address, input)
+        const result = engine.append(address, input)
+        // A timing profile holds the ack until the append is stable; without one it is here already.
+        const ack = result instanceof Promise ? await result : result
         let bytes = 0
         for (const record of input.records) bytes += meteredSize(record)
         metrics.appended(input.records.length, bytes)

@@ -1,9 +1,9 @@
 import { S2Error } from '../../errors/index.ts'
 import type { AppendSessionTarget } from '../../engine/index.ts'
+import { meteredSize, type AppendAck } from '../../store/index.ts'
 import type { FaultPlan, Step } from '../../faults/index.ts'
 import { journalSession, type JournalDraft } from '../../journal/journal.ts'
 import type { Metrics } from '../../metrics/metrics.ts'
-import { meteredSize } from '../../store/index.ts'
 import type { Connection } from '../connection.ts'
 import type { Compression } from '../encoding.ts'
 import { sleep } from '../fault-steps.ts'
@@ -70,15 +70,50 @@ export function s2sAppend(request: Request, target: AppendSessionTarget, options
     }
   }
 
+  // Acks leave in input order. Under a timing profile an ack comes later (once its input is
+  // stable), so later acks queue behind it while the next inputs are read and appended.
+  let acking: Promise<void> | null = null
+  const sendAck = (ack: AppendAck): void => {
+    send(messageFrame(encodeAppendAck(ack), compression))
+    if (open) journal.acked()
+  }
+  const queueAck = (result: AppendAck | Promise<AppendAck>): void => {
+    if (acking === null && !(result instanceof Promise)) return sendAck(result)
+    const sent: Promise<void> = (acking ?? Promise.resolve()).then(async () => {
+      if (!open) return
+      try {
+        sendAck(await result)
+      } catch (error) {
+        if (!open) return
+        const failure = error instanceof S2Error ? error : new S2Error('other', 'internal error in s2-emulator')
+        journal.end('error', failure)
+        send(terminalFrame(failure.status, failure.body))
+        end()
+      }
+    })
+    acking = sent
+    void sent.then(() => {
+      if (acking === sent) acking = null
+    })
+  }
+  /** Resolves once every ack queued so far has been sent (or the session has ended). */
+  const acksSent = async (): Promise<void> => {
+    while (acking !== null) await acking
+  }
+
   /** Carries out fault steps; true when the session is over. */
   const act = async (steps: readonly Step[]): Promise<boolean> => {
     for (const step of steps) {
       if (step.kind === 'sleep' || step.kind === 'stall') await sleep(step.ms, abort.signal)
       else if (step.kind === 'fail') {
+        await acksSent()
+        if (!open) return true
         journal.end('fault', step.error)
         send(terminalFrame(step.error.status, step.error.body))
         return true
       } else {
+        await acksSent()
+        if (!open) return true
         journal.end('fault')
         // Let the acks already sent leave first: only this input's ack is lost.
         await untilQueueEmpty()
@@ -98,11 +133,13 @@ export function s2sAppend(request: Request, target: AppendSessionTarget, options
         const { done, value } = await reader.read()
         if (done) break
         for (const frame of decoder.push(value)) {
+          if (!open) return
           if (frame.terminal) throw new S2Error('bad_frame', 'Unexpected terminal frame as input')
           const input = decodeAppendInput(framePayload(frame), 'bad_frame')
           journal.input()
           if (await act(faults.beforeAppend(index))) return
           const ack = target.append(input)
+          if (ack instanceof Promise) ack.catch(() => {}) // answered in order by queueAck
           let bytes = 0
           for (const record of input.records) bytes += meteredSize(record)
           metrics.appended(input.records.length, bytes)
@@ -110,20 +147,21 @@ export function s2sAppend(request: Request, target: AppendSessionTarget, options
           if (await act(faults.afterAppend(index))) return
           const delay = faults.eventDelay()
           if (delay > 0) await sleep(delay, abort.signal)
-          send(messageFrame(encodeAppendAck(ack), compression))
-          if (open) journal.acked()
+          queueAck(ack)
           index++
         }
         if (decoder.failure) throw decoder.failure
       }
       if (open && decoder.pending > 0) throw new S2Error('bad_frame', 'input ended in the middle of a frame')
     } catch (error) {
+      await acksSent()
       if (open) {
         const failure = error instanceof S2Error ? error : new S2Error('other', 'internal error in s2-emulator')
         journal.end(error instanceof S2Error || !request.signal.aborted ? 'error' : 'client_closed', failure)
         send(terminalFrame(failure.status, failure.body))
       }
     } finally {
+      await acksSent()
       journal.end(open ? 'complete' : 'client_closed')
       end()
     }
