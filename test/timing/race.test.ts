@@ -17,6 +17,22 @@ const START = Date.parse('2030-01-01T00:00:00.001Z')
 
 type Outcome = 'saw' | 'missed'
 
+/**
+ * Moves a namespace's frozen clock on, a second at a time, until `promise` settles: every delay
+ * the timing drew (including those drawn after a move) runs out.
+ */
+async function advancingUntil<T>(ns: S2Namespace, promise: Promise<T>): Promise<T> {
+  let settled = false
+  const done = promise.finally(() => {
+    settled = true
+  })
+  while (!settled) {
+    await ns.clock.advance('1s')
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 5))]).catch(() => {})
+  }
+  return promise
+}
+
 describe('a subscribe-then-publish race', () => {
   const t = useEmulator({ isolation: 'token' })
 
@@ -32,7 +48,7 @@ describe('a subscribe-then-publish race', () => {
   }
 
   async function raceIn(ns: S2Namespace): Promise<Outcome> {
-    const basin = 'pubsub' // the same names in every namespace: a seed draws the same delays for them
+    const basin = 'pubsub-adapter' // the same names in every namespace: a seed draws the same delays for them
     const stream = 'topic'
     const s2 = clientFor(ns.url, ns.token)
     await s2.basins.create({ basin })
@@ -47,14 +63,12 @@ describe('a subscribe-then-publish race', () => {
       // Frozen time: whatever happens until the clock moves happens at the same instant.
       await eventually(async () => (await ns.journal.list({ operation: 'read' })).some((e) => e.session?.end === 'open'), 'the read session to open')
       await eventually(async () => (await tailAndHeld()) === 1, 'the message to arrive')
-      await ns.clock.advance('1s')
-      await published
+      await advancingUntil(ns, published)
       // A marker after it: the subscription's first message says whether it saw the first one.
       const marker = pubsub.publish('marker')
       await eventually(async () => (await tailAndHeld()) === 2, 'the marker to arrive')
-      await ns.clock.advance('1s')
-      await marker
-      return (await subscription.next()) === 'event' ? 'saw' : 'missed'
+      await advancingUntil(ns, marker)
+      return (await advancingUntil(ns, subscription.next())) === 'event' ? 'saw' : 'missed'
     } finally {
       await pubsub.close()
     }
@@ -66,5 +80,19 @@ describe('a subscribe-then-publish race', () => {
 
   it("is won under lite timing: s2-lite's flush makes the message readable only after the session opened", async () => {
     expect(await race('lite')).toBe('saw')
+  })
+
+  it('under seeded jitter is lost for some seeds and won for others, and each seed gives the same outcome again', { timeout: 60_000 }, async () => {
+    // Every delay gets 0 to 2 ms more, drawn per request: the append is stable at once for some
+    // seeds (the race is lost, as under instant) and later for others.
+    const jitter = (seed: number): TimingInput => ({ jitterMs: 2, seed })
+    const seeds = [1, 2, 3, 4, 5, 6, 7, 8]
+    const outcomes = new Map<number, Outcome>()
+    for (const seed of seeds) outcomes.set(seed, await race(jitter(seed)))
+    const lost = seeds.filter((s) => outcomes.get(s) === 'missed')
+    const won = seeds.filter((s) => outcomes.get(s) === 'saw')
+    expect(lost.length, `outcomes by seed: ${JSON.stringify([...outcomes])}`).toBeGreaterThan(0)
+    expect(won.length, `outcomes by seed: ${JSON.stringify([...outcomes])}`).toBeGreaterThan(0)
+    for (const seed of [...lost.slice(0, 2), ...won.slice(0, 2)]) expect(await race(jitter(seed)), `seed ${seed}`).toBe(outcomes.get(seed))
   })
 })
