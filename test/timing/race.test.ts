@@ -3,6 +3,7 @@ import type { S2Namespace, TimingInput } from 's2-emulator'
 import { eventually } from '../support/control-plane.ts'
 import { useEmulator } from '../support/emulator.ts'
 import { PubSub } from '../support/pubsub.ts'
+import { advancingUntil } from '../support/timing.ts'
 import { clientFor } from '../support/state.ts'
 
 /**
@@ -16,22 +17,6 @@ import { clientFor } from '../support/state.ts'
 const START = Date.parse('2030-01-01T00:00:00.001Z')
 
 type Outcome = 'saw' | 'missed'
-
-/**
- * Moves a namespace's frozen clock on, a second at a time, until `promise` settles: every delay
- * the timing drew (including those drawn after a move) runs out.
- */
-async function advancingUntil<T>(ns: S2Namespace, promise: Promise<T>): Promise<T> {
-  let settled = false
-  const done = promise.finally(() => {
-    settled = true
-  })
-  while (!settled) {
-    await ns.clock.advance('1s')
-    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 5))]).catch(() => {})
-  }
-  return promise
-}
 
 describe('a subscribe-then-publish race', () => {
   const t = useEmulator({ isolation: 'token' })
