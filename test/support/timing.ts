@@ -23,6 +23,8 @@ export interface TimedStream {
   held(): Promise<number>
   /** Waits until `n` appends are held. */
   untilHeld(n: number): Promise<void>
+  /** Waits until `n` answers wait out a latency (acks, reads, deliveries). */
+  untilWaiting(n: number): Promise<void>
   /** Moves the namespace's clock on by `ms`. */
   advance(ms: number): Promise<void>
 }
@@ -60,6 +62,7 @@ export async function timedStream(
     },
     held,
     untilHeld: (n) => eventually(async () => (await held()) === n, `${n} append(s) held`),
+    untilWaiting: (n) => eventually(async () => (await ns.timing.get()).waiting === n, `${n} answer(s) waiting`),
     advance: async (ms) => {
       await ns.clock.advance(ms)
     },

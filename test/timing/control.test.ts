@@ -71,6 +71,7 @@ describe('the timing of namespaces', () => {
       },
       inherited: false,
       pending: 0,
+      waiting: 0,
     })
     const random = await ns.timing.set('cloud')
     expect(random.seed).toEqual(expect.any(Number))

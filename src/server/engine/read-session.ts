@@ -41,6 +41,8 @@ export interface Delivered {
 export interface SessionPacing {
   firstMs(): number
   deliverMs(): number
+  /** A timer for these delays (on the namespace's clock, counted by its timing). */
+  setTimer(ms: number, fn: () => void): Timer
 }
 
 /** How a session learns that its stream changed. */
@@ -129,7 +131,7 @@ export class ReadSession implements ReadCursor {
     const first = !this.#paced
     this.#paced = true
     const ms = first ? this.#pacing.firstMs() : event.type === 'batch' && event.tail !== null ? this.#pacing.deliverMs() : 0
-    if (ms > 0) await this.#pause(ms)
+    if (ms > 0) await this.#pause(ms, this.#pacing)
     return this.#closed ? null : event
   }
 
@@ -242,10 +244,10 @@ export class ReadSession implements ReadCursor {
     return minMs + Math.random() * (maxMs - minMs)
   }
 
-  /** Waits `ms` on the clock, or until the session is closed. */
-  #pause(ms: number): Promise<void> {
+  /** Waits `ms` on the pacing's clock, or until the session is closed. */
+  #pause(ms: number, pacing: SessionPacing): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = this.#clock.setTimer(ms, () => wake())
+      const timer = pacing.setTimer(ms, () => wake())
       const wake = (): void => {
         timer.cancel()
         this.#wakeUp = null

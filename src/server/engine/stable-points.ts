@@ -111,6 +111,11 @@ export class StablePoints {
     })
   }
 
+  /** Acks of stable appends waiting out their delay. */
+  get waiting(): number {
+    return this.#acks.size
+  }
+
   /** Makes every held append stable now and sends every ack now (a profile changed, or the emulator stops). */
   flush(): void {
     for (const queue of [...this.#queues.values()]) {

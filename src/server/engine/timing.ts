@@ -1,4 +1,4 @@
-import type { Clock } from '../clock/clock.ts'
+import type { Clock, Timer } from '../clock/clock.ts'
 import type { AppendAck, StreamState } from '../store/index.ts'
 import { TimingDraws } from '../timing/draws.ts'
 import type { Delays, TimingProfile } from '../timing/profile.ts'
@@ -28,6 +28,8 @@ export interface TimingInfo {
   readonly inherited: boolean
   /** Appends sequenced and not yet stable. */
   readonly pending: number
+  /** Answers waiting out a latency: acks, reads, deliveries to sessions. */
+  readonly waiting: number
 }
 
 /** The first flush boundary after `t` (s2-lite flushes on an interval; an append waits for the next). */
@@ -40,6 +42,7 @@ export class NamespaceTiming {
   readonly points: StablePoints
   #draws: TimingDraws | null = null
   #drawsOf: TimingProfile | null = null
+  #timers = 0
 
   constructor(clock: Clock, profile: () => TimingProfile | null, deps: TimingDeps) {
     this.#clock = clock
@@ -96,12 +99,39 @@ export class NamespaceTiming {
     return {
       firstMs: () => draws.draw(delays.readMs, `read:${key}`),
       deliverMs: () => draws.draw(delays.deliverMs, `deliver:${key}#${session}`),
+      setTimer: (ms, fn) => this.#timer(ms, fn),
     }
   }
 
   /** Waits `ms` on the namespace's clock. */
   sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.#clock.setTimer(ms, resolve))
+    return new Promise((resolve) => this.#timer(ms, resolve))
+  }
+
+  /** Answers waiting out a latency now (reads, deliveries, acks). */
+  get waiting(): number {
+    return this.#timers + this.points.waiting
+  }
+
+  /** A timer on the namespace's clock, counted while it waits. */
+  #timer(ms: number, fn: () => void): Timer {
+    this.#timers++
+    let done = false
+    const finish = (): void => {
+      if (done) return
+      done = true
+      this.#timers--
+    }
+    const timer = this.#clock.setTimer(ms, () => {
+      finish()
+      fn()
+    })
+    return {
+      cancel: () => {
+        finish()
+        timer.cancel()
+      },
+    }
   }
 }
 
@@ -143,11 +173,16 @@ export class Timings {
   info(namespace: string | null): TimingInfo {
     if (namespace === null) {
       let pending = 0
-      for (const runtime of this.#runtimes.values()) pending += runtime.points.pending
-      return { profile: this.#emulator, inherited: false, pending }
+      let waiting = 0
+      for (const runtime of this.#runtimes.values()) {
+        pending += runtime.points.pending
+        waiting += runtime.waiting
+      }
+      return { profile: this.#emulator, inherited: false, pending, waiting }
     }
     const own = this.#own.get(namespace)
-    return { profile: own ?? this.#emulator, inherited: own === undefined, pending: this.#runtimes.get(namespace)?.points.pending ?? 0 }
+    const runtime = this.#runtimes.get(namespace)
+    return { profile: own ?? this.#emulator, inherited: own === undefined, pending: runtime?.points.pending ?? 0, waiting: runtime?.waiting ?? 0 }
   }
 
   /**

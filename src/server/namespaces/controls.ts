@@ -200,12 +200,12 @@ export class Controls {
       },
       timing: () => {
         const info = engine.timing.info(null)
-        return timingState(info.profile, info.pending)
+        return timingState(info.profile, info.pending, info.waiting)
       },
       setTiming: (profile) => {
         engine.timing.set(null, profile)
         const info = engine.timing.info(null)
-        return timingState(info.profile, info.pending)
+        return timingState(info.profile, info.pending, info.waiting)
       },
     }
   }
@@ -255,12 +255,12 @@ export class Controls {
       },
       timing: () => {
         const info = engine.timing.info(name)
-        return timingState(info.profile, info.pending, info.inherited)
+        return timingState(info.profile, info.pending, info.waiting, info.inherited)
       },
       setTiming: (profile) => {
         engine.timing.set(name, profile)
         const info = engine.timing.info(name)
-        return timingState(info.profile, info.pending, info.inherited)
+        return timingState(info.profile, info.pending, info.waiting, info.inherited)
       },
     }
   }

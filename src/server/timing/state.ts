@@ -23,13 +23,18 @@ export interface TimingState {
   readonly inherited?: boolean
   /** Appends sequenced and not yet stable (for the emulator: in every namespace). */
   readonly pending: number
+  /**
+   * Answers waiting out a latency: acks, unary reads, deliveries to read sessions. On a frozen
+   * clock they leave when it moves; a test waits for them to be here before moving it.
+   */
+  readonly waiting: number
 }
 
 const ZERO: Range = [0, 0]
 const NONE: DelayRanges = { commitMs: ZERO, ackMs: ZERO, readMs: ZERO, deliverMs: ZERO }
 
 /** The report of a scope's timing: its profile (null: nothing set, `instant`) and what it holds. */
-export function timingState(profile: TimingProfile | null, pending: number, inherited?: boolean): TimingState {
+export function timingState(profile: TimingProfile | null, pending: number, waiting: number, inherited?: boolean): TimingState {
   return {
     profile: profile?.profile ?? 'instant',
     flushIntervalMs: profile?.flushIntervalMs ?? null,
@@ -38,5 +43,6 @@ export function timingState(profile: TimingProfile | null, pending: number, inhe
     delays: profile?.delays ?? { express: NONE, standard: NONE },
     ...(inherited === undefined ? {} : { inherited }),
     pending,
+    waiting,
   }
 }
