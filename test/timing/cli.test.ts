@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { parseCli, UsageError } from '../../src/cli/args.ts'
-import { killAll, spawnProcess, started } from '../support/process.ts'
+import { killAll, run, spawnProcess, started } from '../support/process.ts'
 
 /** `--timing` (and `S2E_TIMING`): a profile, then settings, in one compact string; the seed is printed at start. */
 
@@ -34,6 +34,12 @@ describe('--timing', () => {
   ])('%s is a usage error saying why', (flag, message) => {
     expect(() => parseCli(['--timing', flag], {})).toThrow(UsageError)
     expect(() => parseCli(['--timing', flag], {})).toThrow(message)
+  })
+
+  it('is documented by --help', async () => {
+    const result = await run(process.execPath, ['src/cli.ts', '--help'])
+    expect(result.stdout).toContain('--timing <spec>')
+    expect(result.stdout).toContain('S2E_TIMING')
   })
 
   it('prints the profile and its seed at start, so a run can be replayed', async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
 import { S2EmulatorError, type S2Namespace } from 's2-emulator'
 import { startError, useEmulator, useStartedEmulators } from '../support/emulator.ts'
@@ -116,4 +117,11 @@ describe('bad timing input', () => {
     expect((error as Error).message).toContain('timing.jitterMs must be whole milliseconds')
     expect(await startError({ timing: 'fast' as 'lite' })).toBeInstanceOf(S2EmulatorError)
   })
+})
+
+it('the README shows test/examples/readme-timing.test.ts word for word', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+  const example = readFileSync(new URL('../examples/readme-timing.test.ts', import.meta.url), 'utf8')
+  const section = readme.slice(readme.indexOf('## Timing'))
+  expect(section.match(/```ts\n([\s\S]*?)```/)?.[1]).toBe(example)
 })
