@@ -131,11 +131,16 @@ export class StablePoints {
     }
   }
 
-  /** Forgets everything held (the namespace is dropped: its streams were removed, and their appends fail). */
+  /**
+   * Forgets everything (the namespace is dropped): appends still held fail, acks of stable ones
+   * waiting out their delay leave now.
+   */
   stop(): void {
     for (const queue of [...this.#queues.values()]) this.#fail(queue, queue.stream.removed ?? new S2Error('unavailable', 'the namespace was dropped'))
-    for (const ack of [...this.#acks]) ack.timer.cancel()
-    this.#acks.clear()
+    for (const ack of [...this.#acks]) {
+      ack.timer.cancel()
+      ack.fire()
+    }
   }
 
   #queue(stream: StreamState): Queue {
