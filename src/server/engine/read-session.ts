@@ -125,13 +125,19 @@ export class ReadSession implements ReadCursor {
   }
 
   /** The next event, or null once the read is complete. Throws an S2Error if the stream is deleted. */
-  async next(): Promise<ReadEvent | null> {
+  next(): Promise<ReadEvent | null> {
+    const pacing = this.#pacing
+    return pacing === null ? this.#nextEvent() : this.#nextPaced(pacing)
+  }
+
+  /** The next event, after the delay a timing profile puts on it. */
+  async #nextPaced(pacing: SessionPacing): Promise<ReadEvent | null> {
     const event = await this.#nextEvent()
-    if (this.#pacing === null || event === null) return event
+    if (event === null) return event
     const first = !this.#paced
     this.#paced = true
-    const ms = first ? this.#pacing.firstMs() : event.type === 'batch' && event.tail !== null ? this.#pacing.deliverMs() : 0
-    if (ms > 0) await this.#pause(ms, this.#pacing)
+    const ms = first ? pacing.firstMs() : event.type === 'batch' && event.tail !== null ? pacing.deliverMs() : 0
+    if (ms > 0) await this.#pause(ms, pacing)
     return this.#closed ? null : event
   }
 
