@@ -102,6 +102,12 @@ async function main(): Promise<number> {
   } else if (snapshotFile !== undefined) console.log(`started from snapshot file ${resolvePath(snapshotFile)}`)
   const rules = options.faults?.length ?? 0
   console.log(`fault seed: ${options.faultSeed}${rules > 0 ? ` (${rules} fault rule(s) armed)` : ''}`)
+  const timing = await emulator.timing.get()
+  if (timing.seed !== null) {
+    const flush = timing.flushIntervalMs === null ? '' : `, flush every ${timing.flushIntervalMs} ms`
+    const jitter = timing.jitterMs === 0 ? '' : `, jitter up to ${timing.jitterMs} ms`
+    console.log(`timing: ${timing.profile}${flush}${jitter} (seed ${timing.seed}; replay with --timing ...,seed=${timing.seed})`)
+  }
   console.log('')
   console.log('Point the S2 SDKs and the s2 CLI at it:')
   for (const [name, value] of Object.entries(emulator.env)) console.log(`  export ${name}=${value}`)

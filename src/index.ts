@@ -46,3 +46,6 @@ export type {
   Transport,
 } from './server/faults/index.ts'
 export type { Operation } from './server/operations.ts'
+export type { TimingClient } from './client/timing.ts'
+export type { TimingDelay, TimingInput, TimingProfileName, TimingSpec } from './server/timing/profile.ts'
+export type { DelayRanges, TimingState } from './server/timing/state.ts'

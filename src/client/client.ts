@@ -9,6 +9,7 @@ import { namespaceHandle, type NamespaceOptions, type S2Namespace } from './name
 import { applyInit } from './seed.ts'
 import { nodeFetch } from './transport.ts'
 import { clockClient, reset, snapshotsClient, type ClockClient, type ResetScope, type SnapshotsClient } from './state.ts'
+import { timingClient, type TimingClient } from './timing.ts'
 
 /** The controls of a running emulator, wherever it runs: this process, another one, a container. */
 export interface S2EmulatorClient {
@@ -36,6 +37,8 @@ export interface S2EmulatorClient {
   readonly clock: ClockClient
   /** Cloud profile: the access tokens issued in every namespace, listed by id and revoked (never shown). */
   readonly accessTokens: AccessTokensClient
+  /** The emulator's timing profile, which every namespace follows until it sets its own. */
+  readonly timing: TimingClient
   /**
    * Removes state at once, as if it never existed: everything (data, rules and journals of every
    * namespace; not clocks or snapshots), or `{ basin }` or `{ basin, stream }` of the `default`
@@ -96,6 +99,7 @@ export function controlsOver(url: string, options: ConnectOptions, send: AdminTa
     snapshots: snapshotsClient(target),
     clock: clockClient(target),
     accessTokens: accessTokensClient(target),
+    timing: timingClient(target),
     reset: (scope) => reset(target, scope),
     init: (spec) => applyInit(target, spec),
   }

@@ -7,6 +7,8 @@ import { adminCall, type AdminTarget } from './http.ts'
 import { journalClient, type JournalClient } from './journal.ts'
 import { applyInit } from './seed.ts'
 import { clockClient, reset, snapshotsClient, type ClockClient, type ResetScope, type SnapshotsClient } from './state.ts'
+import { timingClient, type TimingClient } from './timing.ts'
+import type { TimingInput } from '../server/timing/profile.ts'
 
 /** The environment variables that point the S2 SDKs and the `s2` CLI at an emulator (or one of its namespaces). */
 export interface S2Environment {
@@ -23,6 +25,11 @@ export interface NamespaceOptions {
   token?: string
   /** Seed of the namespace's own fault generator. [default random, reported by `faults.seed()`] */
   faultSeed?: number
+  /**
+   * Its timing profile (`'lite'`, `'cloud'`, a spec with jitter and a seed...); see `timing.set`.
+   * [default the emulator's timing]
+   */
+  timing?: TimingInput
 }
 
 /**
@@ -49,6 +56,8 @@ export interface S2Namespace {
   readonly journal: JournalClient
   /** Cloud profile: the access tokens issued in it, listed by id and revoked (never shown). */
   readonly accessTokens: AccessTokensClient
+  /** Its timing: the emulator's until it sets its own (`lite`, `cloud`, jitter with a seed...). */
+  readonly timing: TimingClient
   /**
    * Removes its state at once: everything (data, rules, journal; not its clock or snapshots), or
    * `{ basin }` or `{ basin, stream }` (and the rules naming exactly that basin or stream).
@@ -95,6 +104,7 @@ export function namespaceHandle(emulator: AdminTarget, url: string, name: string
     snapshots: snapshotsClient(target),
     journal: journalClient(target),
     accessTokens: accessTokensClient(target),
+    timing: timingClient(target),
     reset: (scope) => reset(target, scope),
     init: (spec) => applyInit(target, spec),
     info: () => adminCall(target, 'GET', ''),

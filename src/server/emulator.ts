@@ -92,6 +92,8 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
       onUnexpectedError: (error) => console.error('[s2-emulator] unexpected error while serving a request:', error),
     })
     seedEngine(engine, directory, { init: options?.init, records: options?.records })
+    // After seeding: seeded records are there at once, whatever the timing.
+    if (resolved.timing !== null) engine.timing.set(null, resolved.timing)
     listener = await listen(app.fetch, resolved.host, resolved.port, {
       idleTimeoutMs: resolved.idleTimeoutMs,
       maxConnections: resolved.maxConnections,

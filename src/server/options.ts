@@ -6,6 +6,8 @@ import { ruleProblems, type FaultRuleInput } from './faults/index.ts'
 import type { InitSpec } from './seed/init-file.ts'
 import { persistOptionProblems } from './persist/persistence.ts'
 import { newRootToken } from './cloud/root-token.ts'
+import { randomSeed } from './faults/random.ts'
+import { resolveTiming, timingProblems, type TimingInput, type TimingProfile } from './timing/index.ts'
 
 /** Options of {@link startS2Emulator}; every field is optional. */
 export interface S2EmulatorOptions {
@@ -123,6 +125,13 @@ export interface S2EmulatorOptions {
    * own namespace). Printed by the CLI as `S2_ACCESS_TOKEN`. [default a new random one]
    */
   rootToken?: string
+  /**
+   * How long S2's work takes: `'instant'` (at once), `'lite'` (s2-lite in memory: an append is
+   * acknowledged, and visible to reads, at its next 5 ms flush), `'cloud'` (s2.dev's latencies per
+   * storage class), or a spec with delays, jitter and a seed (see the README's timing section).
+   * Namespaces follow it until they set their own. [default 'instant']
+   */
+  timing?: TimingInput
 }
 
 export interface ResolvedOptions {
@@ -147,6 +156,8 @@ export interface ResolvedOptions {
   readonly profile: 'lite' | 'cloud'
   /** The cloud profile's root token; null in the lite profile. */
   readonly rootToken: string | null
+  /** The emulator's timing profile; null for `instant` with nothing set. */
+  readonly timing: TimingProfile | null
 }
 
 export { emulatorDefaults }
@@ -200,6 +211,7 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
     problems.push('adminToken must be 1 to 512 printable ASCII characters without spaces')
   }
   problems.push(...persistOptionProblems({ ...o, flushIntervalMs: o.persistFlushIntervalMs, fsync: o.persistFsync }))
+  if (o.timing !== undefined) problems.push(...timingProblems(o.timing).map((p) => (p.startsWith('timing') ? p : `timing.${p}`)))
   if (o.isolation !== 'none' && o.isolation !== 'token') problems.push(`isolation must be 'none' or 'token' (got ${String(o.isolation)})`)
   const profile = o.profile ?? 'lite'
   if (profile !== 'lite' && profile !== 'cloud') problems.push(`profile must be 'lite' or 'cloud' (got ${String(profile)})`)
@@ -241,5 +253,6 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
     persistFsync: o.persistFsync,
     profile,
     rootToken: profile === 'cloud' ? (o.rootToken ?? newRootToken()) : null,
+    timing: o.timing === undefined ? null : resolveTiming(o.timing, randomSeed()),
   })
 }

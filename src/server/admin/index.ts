@@ -15,6 +15,7 @@ import { seedRoutes } from './seed-routes.ts'
 import { snapshotFileRoutes } from './snapshot-file-routes.ts'
 import { snapshotRoutes } from './snapshot-routes.ts'
 import { stateRoutes } from './state-routes.ts'
+import { timingRoutes } from './timing-routes.ts'
 
 export interface AdminOptions {
   readonly controls: Controls
@@ -59,6 +60,7 @@ export function adminRoutes(app: App, options: AdminOptions): [string, string][]
     clockRoutes(mount)
     seedRoutes(mount)
     accessTokenAdminRoutes(mount, options.cloud)
+    timingRoutes(mount)
   }
   return app.routes
     .filter((r) => r.path.startsWith('/_emulator/') && r.method !== 'ALL')

@@ -201,17 +201,21 @@ export class Account {
     return this.#dataStream(basinName, name, now, (basin) => basin.config.createStreamOnRead, layer)
   }
 
-  append(stream: StreamState, batch: AppendBatch, now: number, keyId: string | null = null): AppendAck {
+  /**
+   * Appends a batch. `stableAt` is when it becomes stable, if a timing profile holds it (see
+   * StreamState.held): its trims count their delay from then.
+   */
+  append(stream: StreamState, batch: AppendBatch, now: number, keyId: string | null = null, stableAt = now): AppendAck {
     if (stream.deleting) throw errors.streamDeletionPending()
     const requested = stream.trimRequested
-    const ack = stream.append(batch, now, keyId, this.trimDelayMs)
+    const ack = stream.append(batch, now, keyId, this.trimDelayMs, stableAt)
     if (this.#emit !== null) this.#emitAppended(stream, ack.start.seqNum, now)
     this.#observer.streamChanged(stream)
     if (stream.trimRequested > requested) {
       // With no delay the trim point moves with the append; otherwise background work moves it.
       if (this.trimDelayMs === 0) stream.applyTrims(now)
       this.#scheduleDeleteOnEmpty(stream, now)
-      this.#observer.wakeAt(now + this.trimDelayMs) // apply the trim, then free the trimmed records
+      this.#observer.wakeAt(stableAt + this.trimDelayMs) // apply the trim, then free the trimmed records
     } else if (ack.start.seqNum === stream.log.start && stream.maxExpiresAt !== Infinity) {
       this.#observer.wakeAt(stream.maxExpiresAt) // the first records of a stream: free them when they expire
     }

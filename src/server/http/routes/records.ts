@@ -57,7 +57,9 @@ export function recordRoutes({ engine, metrics, cloud }: RouteDeps): RouteSpec[]
         else if (contentType === 'json') input = decodeAppendInput(await readS2Json(c.req.raw), format)
         else throw new S2Error('bad_json', EXPECTED_JSON)
         if (access !== undefined) requireCommands(access, input.records)
-        const ack = engine.append(address, input)
+        const result = engine.append(address, input)
+        // A timing profile holds the ack until the append is stable; without one it is here already.
+        const ack = result instanceof Promise ? await result : result
         let bytes = 0
         for (const record of input.records) bytes += meteredSize(record)
         metrics.appended(input.records.length, bytes)
