@@ -16,7 +16,7 @@ describe('--timing', () => {
     ['instant,jitter=3,seed=42', { profile: 'instant', jitterMs: 3, seed: 42 }],
     ['commit=0-3,read=1,deliver=2-9', { commitMs: [0, 3], readMs: 1, deliverMs: [2, 9] }],
   ])('%s is read as %j', (flag, timing) => {
-    expect(parseCli(['--timing', flag], {})).toEqual({ kind: 'serve', options: { port: 4243, timing } })
+    expect(parseCli(['--timing', flag], {})).toEqual({ kind: 'serve', options: { port: 4243, timing }, fromEnv: {} })
   })
 
   it('is taken from S2E_TIMING when the flag is absent; the flag wins', () => {
