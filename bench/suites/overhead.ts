@@ -1,6 +1,7 @@
 /**
- * The cost of an armed but non-matching fault rule (vs none armed), and of the request journal
- * (journalSize 0 vs the default), on small unary appends.
+ * The cost of an armed but non-matching fault rule (vs none armed), of the request journal
+ * (journalSize 0 vs the default), and of the record content it keeps (journalRecordBytes 0 vs the
+ * default), on small unary appends.
  */
 import type { Ctx } from '../lib/context.ts'
 import { closedLoop, HttpClient } from '../lib/http1.ts'
@@ -43,6 +44,9 @@ export async function overhead(ctx: Ctx): Promise<void> {
   ]
   if (hasJournal) variants.push({ label: 'journalSize 0 (journal off)', options: { journalSize: 0 }, latency: [], rate: [] })
   else ctx.note(SUITE, 'journal: skipped: this build has no journalSize option')
+  if ('journalRecordBytes' in emulatorDefaults) {
+    variants.push({ label: 'journalRecordBytes 0 (journal on, record content off)', options: { journalRecordBytes: 0 }, latency: [], rate: [] })
+  } else ctx.note(SUITE, 'journal record content: skipped: this build has no journalRecordBytes option')
   const baseline = await startServer({ kind: 'baseline' })
   const b = new HttpClient(baseline.url, CONCURRENCY)
   const base = { latency: [] as number[], rate: [] as number[] }

@@ -33,6 +33,12 @@ Options:
                              after --init; repeatable, applied in order (see the README)
       --journal-size <n>     requests and sessions the request journal keeps per namespace;
                              0 turns it off (default 1000)
+      --journal-record-bytes <n>
+                             bytes of appended records (bodies and headers) the journal keeps
+                             per entry; 0 keeps none (default 65536)
+      --journal-namespace-bytes <n>
+                             bytes of appended records the journal keeps per namespace; past
+                             it the oldest entries lose theirs (default 16777216)
       --snapshot <file>      start with the state of a snapshot file (written by the admin
                              API's export, or by --persist)
       --persist <dir>        keep the state on disk across restarts (like s2-lite's
@@ -83,6 +89,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         'snapshot-dir': { type: 'string' },
         'admin-token': { type: 'string' },
         'journal-size': { type: 'string' },
+        'journal-record-bytes': { type: 'string' },
+        'journal-namespace-bytes': { type: 'string' },
         init: { type: 'string' },
         'init-file': { type: 'string' },
         records: { type: 'string', multiple: true },
@@ -151,6 +159,12 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   if (init !== undefined) options.init = init
   if (values.records !== undefined) options.records = values.records
   if (values['journal-size'] !== undefined) options.journalSize = integer('journal-size', values['journal-size'], 0, 10_000_000)
+  if (values['journal-record-bytes'] !== undefined) {
+    options.journalRecordBytes = integer('journal-record-bytes', values['journal-record-bytes'], 0, Number.MAX_SAFE_INTEGER)
+  }
+  if (values['journal-namespace-bytes'] !== undefined) {
+    options.journalNamespaceBytes = integer('journal-namespace-bytes', values['journal-namespace-bytes'], 0, Number.MAX_SAFE_INTEGER)
+  }
   if (values.snapshot !== undefined) options.snapshotFile = values.snapshot
   if (values.persist !== undefined) options.persistDir = values.persist
   if (values['snapshot-dir'] !== undefined) options.snapshotDir = values['snapshot-dir']

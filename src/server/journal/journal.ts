@@ -2,11 +2,16 @@ import type { Clock } from '../clock/clock.ts'
 import { S2Error, type JsonValue } from '../errors/index.ts'
 import type { Step, Transport } from '../faults/index.ts'
 import type { Operation } from '../operations.ts'
+import type { AppendRecord } from '../store/index.ts'
+import { capturedHeaders, RecordCapture, type JournalRecords } from './capture.ts'
+
+export { REDACTED, REDACTED_HEADERS, type JournalRecord, type JournalRecords } from './capture.ts'
 
 /**
  * The request journal: a bounded log of the recent S2 requests and sessions of each namespace,
- * so a test can assert what its code actually sent. Entries hold no secrets: no header values at
- * all, only whether an `Authorization` or `s2-encryption-key` header was present.
+ * so a test can assert what its code actually sent: its headers and, within bounds, the records
+ * it appended. Entries hold no secrets: the values of `Authorization` and `s2-encryption-key` are
+ * never kept, only that those headers were sent.
  */
 
 /** How a session ended; `open` while it runs. */
@@ -76,9 +81,29 @@ export interface JournalEntry {
   /** Whether the request carried these headers; their values are never recorded. */
   readonly authorization: boolean
   readonly encryptionKey: boolean
+  /** The request's headers, names in lower case; the values of `authorization` and `s2-encryption-key` read `[redacted]`. */
+  readonly headers: Readonly<Record<string, string>>
+  /** For appends (unary, and S2S sessions: all their inputs): the records sent, as far as the bounds keep them; null for other operations. */
+  readonly records: JournalRecords | null
   /** For SSE and S2S sessions that started. */
   session: JournalSession | null
 }
+
+/** An entry as the journal holds it: its records as bytes, turned into text only when listed. */
+type HeldEntry = Omit<JournalEntry, 'records'> & { readonly records: RecordCapture | null }
+
+const shown = (entry: HeldEntry): JournalEntry => ({ ...entry, records: entry.records?.toJSON() ?? null })
+
+/** Bounds of the record content the journal keeps (see {@link journalContentDefaults}). */
+export interface JournalContentLimits {
+  /** Bytes of record content (bodies, header names and values) kept per entry; 0 keeps none. */
+  readonly recordBytes: number
+  /** Bytes of record content kept per namespace, across its entries; beyond it the oldest entries lose theirs. */
+  readonly namespaceBytes: number
+}
+
+/** 64 KiB of records per entry, 16 MiB per namespace. */
+export const journalContentDefaults: JournalContentLimits = Object.freeze({ recordBytes: 64 * 1024, namespaceBytes: 16 * 1024 * 1024 })
 
 export interface JournalFilter {
   readonly namespace?: string
@@ -104,26 +129,62 @@ export interface RequestFacts {
   readonly faults: readonly string[]
   readonly authorization: boolean
   readonly encryptionKey: boolean
+  /** The request's headers (values of secrets are redacted here). */
+  readonly headers: Headers
 }
 
-/** The newest `size` entries: a ring that grows as entries come, up to its size. */
+/**
+ * The newest `size` entries of one namespace: a ring that grows as entries come, up to its size.
+ * It also bounds their record content: past `contentLimit` bytes, the oldest entries lose theirs.
+ */
 class Ring {
   readonly #size: number
-  readonly #items: JournalEntry[] = []
+  readonly #contentLimit: number
+  readonly #items: HeldEntry[] = []
   /** Where the next entry goes once the ring is full: the oldest one. */
   #next = 0
+  /** Record content held by the entries in the ring, and those entries in the order they got it. */
+  #content = 0
+  #holders: RecordCapture[] = []
+  #oldestHolder = 0
+  readonly #inRing = new WeakSet<RecordCapture>()
+  readonly #queued = new WeakSet<RecordCapture>()
 
-  constructor(size: number) {
+  constructor(size: number, contentLimit: number) {
     this.#size = size
+    this.#contentLimit = contentLimit
   }
 
-  push(entry: JournalEntry): void {
-    if (this.#items.length < this.#size) {
-      this.#items.push(entry)
-      return
+  push(entry: HeldEntry): void {
+    if (this.#items.length < this.#size) this.#items.push(entry)
+    else {
+      const old = this.#items[this.#next] as HeldEntry
+      if (old.records !== null && this.#inRing.delete(old.records)) this.#content -= old.records.bytes
+      this.#items[this.#next] = entry
+      this.#next = (this.#next + 1) % this.#size
     }
-    this.#items[this.#next] = entry
-    this.#next = (this.#next + 1) % this.#size
+    if (entry.records !== null) {
+      this.#inRing.add(entry.records)
+      this.grew(entry.records, entry.records.bytes)
+    }
+  }
+
+  /** An entry's record content grew (its own records as they arrived, or a session's next input). */
+  grew(capture: RecordCapture, bytes: number): void {
+    if (!this.#inRing.has(capture)) return
+    if (bytes > 0 && !this.#queued.has(capture)) {
+      this.#queued.add(capture)
+      this.#holders.push(capture)
+    }
+    this.#content += bytes
+    while (this.#content > this.#contentLimit && this.#oldestHolder < this.#holders.length) {
+      const oldest = this.#holders[this.#oldestHolder++] as RecordCapture
+      if (this.#inRing.has(oldest)) this.#content -= oldest.evict()
+    }
+    if (this.#oldestHolder > 1024 && this.#oldestHolder * 2 > this.#holders.length) {
+      this.#holders = this.#holders.slice(this.#oldestHolder)
+      this.#oldestHolder = 0
+    }
   }
 
   get size(): number {
@@ -131,7 +192,7 @@ class Ring {
   }
 
   /** Oldest first. */
-  values(): JournalEntry[] {
+  values(): HeldEntry[] {
     return [...this.#items.slice(this.#next), ...this.#items.slice(0, this.#next)]
   }
 }
@@ -165,7 +226,7 @@ const noRecorder: SessionRecorder = { sent() {}, heartbeat() {}, input() {}, app
 
 /** One request on its way: the entry is filled in as the request goes and logged when its response is known. */
 export class JournalDraft {
-  readonly entry: JournalEntry
+  readonly entry: HeldEntry
   readonly #journal: Journal
   /** The clock of the request's namespace. */
   readonly #clock: Clock
@@ -174,10 +235,19 @@ export class JournalDraft {
   #dropped = false
   #faultError: JournalError | null = null
 
-  constructor(journal: Journal, entry: JournalEntry, clock: Clock) {
+  constructor(journal: Journal, entry: HeldEntry, clock: Clock) {
     this.#journal = journal
     this.entry = entry
     this.#clock = clock
+  }
+
+  /** An append's records, as they were decoded (a session's, input by input); kept within the bounds. */
+  appended(records: readonly AppendRecord[]): void {
+    const capture = this.entry.records
+    if (capture === null) return
+    const added = capture.add(records)
+    // Before the entry is logged, logging counts what it holds; a session's later inputs are counted here.
+    if (this.#committed) this.#journal.grew(this.entry.namespace, capture, added)
   }
 
   /**
@@ -258,12 +328,14 @@ export function journalSession(draft: JournalDraft | undefined, kind: 'read' | '
 export class Journal {
   /** Entries kept per namespace; 0 turns the journal off. */
   readonly size: number
+  readonly limits: JournalContentLimits
   readonly #clockOf: (namespace: string) => Clock
   readonly #rings = new Map<string, Ring>()
   #seq = 0
 
-  constructor(size: number, clockOf: (namespace: string) => Clock) {
+  constructor(size: number, clockOf: (namespace: string) => Clock, limits: JournalContentLimits = journalContentDefaults) {
     this.size = size
+    this.limits = limits
     this.#clockOf = clockOf
   }
 
@@ -293,19 +365,26 @@ export class Journal {
       faults: [...facts.faults],
       authorization: facts.authorization,
       encryptionKey: facts.encryptionKey,
+      headers: capturedHeaders(facts.headers),
+      records: facts.operation === 'append' ? new RecordCapture(this.limits.recordBytes) : null,
       session: null,
     }, clock)
   }
 
   /** Adds a finished entry, giving it the next sequence number. */
-  log(entry: JournalEntry): void {
+  log(entry: HeldEntry): void {
     if (!this.enabled) return
     let ring = this.#rings.get(entry.namespace)
     if (!ring) {
-      ring = new Ring(this.size)
+      ring = new Ring(this.size, this.limits.namespaceBytes)
       this.#rings.set(entry.namespace, ring)
     }
     ring.push(Object.assign(entry, { seq: ++this.#seq }))
+  }
+
+  /** A logged entry's record content grew by `bytes` (a session's input). */
+  grew(namespace: string, capture: RecordCapture, bytes: number): void {
+    this.#rings.get(namespace)?.grew(capture, bytes)
   }
 
   /** Matching entries, oldest first. */
@@ -320,7 +399,7 @@ export class Journal {
         (filter.stream === undefined || e.stream === filter.stream) &&
         (filter.since === undefined || e.seq > filter.since),
     )
-    return filter.limit === undefined ? entries : entries.slice(0, filter.limit)
+    return (filter.limit === undefined ? entries : entries.slice(0, filter.limit)).map(shown)
   }
 
   /** Forgets the entries of one namespace, or of all; returns how many were removed. */

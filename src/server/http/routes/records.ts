@@ -48,6 +48,7 @@ export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
         if (contentType === 'protobuf') input = decodeProtoAppend(await readBody(c.req.raw, 'bad_proto'), 'bad_proto')
         else if (contentType === 'json') input = decodeAppendInput(await readJson(c.req.raw), format)
         else throw new S2Error('bad_json', EXPECTED_JSON)
+        c.get('journal')?.appended(input.records)
         const ack = engine.append(address, input)
         let bytes = 0
         for (const record of input.records) bytes += meteredSize(record)

@@ -100,6 +100,7 @@ export function s2sAppend(request: Request, target: AppendSessionTarget, options
         for (const frame of decoder.push(value)) {
           if (frame.terminal) throw new S2Error('bad_frame', 'Unexpected terminal frame as input')
           const input = decodeAppendInput(framePayload(frame), 'bad_frame')
+          options.journal?.appended(input.records)
           journal.input()
           if (await act(faults.beforeAppend(index))) return
           const ack = target.append(input)
