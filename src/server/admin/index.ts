@@ -13,6 +13,7 @@ import { seedRoutes } from './seed-routes.ts'
 import { snapshotFileRoutes } from './snapshot-file-routes.ts'
 import { snapshotRoutes } from './snapshot-routes.ts'
 import { stateRoutes } from './state-routes.ts'
+import { streamRoutes } from './stream-routes.ts'
 
 export interface AdminOptions {
   readonly controls: Controls
@@ -54,6 +55,7 @@ export function adminRoutes(app: App, options: AdminOptions): [string, string][]
     snapshotRoutes(mount)
     clockRoutes(mount)
     seedRoutes(mount)
+    streamRoutes(mount)
   }
   return app.routes
     .filter((r) => r.path.startsWith('/_emulator/') && r.method !== 'ALL')

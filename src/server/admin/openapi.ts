@@ -398,6 +398,50 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
         },
       },
     },
+    '/_emulator/basins/{basin}/streams/{stream}/records': {
+      parameters: [
+        { name: 'basin', in: 'path', required: true, schema: { type: 'string' } },
+        { name: 'stream', in: 'path', required: true, schema: { type: 'string' }, description: 'Percent-encoded, as in the S2 API.' },
+      ],
+      get: {
+        operationId: 'inspect_stream_records',
+        summary:
+          "A stream's readable records (trimmed and expired ones skipped), for a test that looks without touching: no fault rule applies, the journal does not record it, no encryption key is needed and no stream is created (the emulator's: of the default namespace).",
+        parameters: [
+          { name: 'seq_num', in: 'query', required: false, schema: count, description: 'Where to start. [default 0]' },
+          { name: 'count', in: 'query', required: false, schema: { type: 'integer', minimum: 0, maximum: 10000 }, description: 'At most this many records (and 8 MiB). [default 1000]' },
+        ],
+        responses: {
+          200: {
+            description: 'The records, the tail, and where the next page starts (the tail\'s seqNum once everything was read).',
+            content: json({
+              type: 'object',
+              required: ['records', 'tail', 'next'],
+              properties: {
+                records: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['seqNum', 'timestamp', 'headers', 'body', 'encoding'],
+                    properties: {
+                      seqNum: count,
+                      timestamp: { type: 'number' },
+                      headers: { type: 'array', items: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 2 } },
+                      body: { type: 'string' },
+                      encoding: { enum: ['utf-8', 'base64'], description: 'How headers and body are written: text, or base64 when any of them is not valid UTF-8.' },
+                    },
+                  },
+                },
+                tail: { type: 'object', required: ['seqNum', 'timestamp'], properties: { seqNum: count, timestamp: { type: 'number' } } },
+                next: count,
+              },
+            }),
+          },
+          400: error('seq_num or count is not an integer in range.'),
+          404: error('No such basin (basin_not_found) or stream (stream_not_found).'),
+        },
+      },
+    },
     '/_emulator/journal': {
       get: {
         operationId: 'list_journal',
@@ -712,7 +756,7 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
 }
 
 /** The controls served for the whole emulator under /_emulator and for each namespace under /_emulator/namespaces/{namespace}. */
-const CONTROLS = ['/faults', '/reset', '/journal', '/snapshots', '/clock', '/init']
+const CONTROLS = ['/faults', '/reset', '/journal', '/snapshots', '/clock', '/init', '/basins']
 
 /** The same operation, on one namespace: its id prefixed, the namespace's own errors added. */
 function scoped(operation: JsonValue): JsonValue {

@@ -1,4 +1,5 @@
 import type { AppendRecord } from '../store/index.ts'
+import { encodeParts } from './text-or-base64.ts'
 
 /**
  * What the journal keeps of a request beyond its facts: its headers (never the values of
@@ -51,39 +52,13 @@ interface KeptRecord {
   readonly truncated: boolean
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true })
-
-/** Text if every part is valid UTF-8 (a cut body may end inside a character: those bytes are dropped), else null. */
-function asText(parts: readonly Uint8Array[], cut: boolean): string[] | null {
-  const texts: string[] = []
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i] as Uint8Array
-    const last = cut && i === parts.length - 1
-    let text: string | null = null
-    for (let drop = 0; text === null && drop <= (last ? Math.min(3, part.length) : 0); drop++) {
-      try {
-        text = utf8.decode(drop === 0 ? part : part.subarray(0, part.length - drop))
-      } catch {
-        text = null
-      }
-    }
-    if (text === null) return null
-    texts.push(text)
-  }
-  return texts
-}
-
-const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
-
 function shown(record: KeptRecord): JournalRecord {
   const parts = [...record.headers.flatMap(([n, v]) => [n, v]), record.body]
-  const texts = asText(parts, record.truncated)
-  const encode = texts === null ? base64 : null
-  const at = (i: number): string => (texts === null ? (encode as (b: Uint8Array) => string)(parts[i] as Uint8Array) : (texts[i] as string))
+  const { texts, encoding } = encodeParts(parts, record.truncated)
   return {
-    headers: record.headers.map((_, i) => [at(2 * i), at(2 * i + 1)] as const),
-    body: at(parts.length - 1),
-    encoding: texts === null ? 'base64' : 'utf-8',
+    headers: record.headers.map((_, i) => [texts[2 * i] as string, texts[2 * i + 1] as string] as const),
+    body: texts[parts.length - 1] as string,
+    encoding,
     timestamp: record.timestamp,
     bodyBytes: record.bodyBytes,
     truncated: record.truncated,

@@ -8,6 +8,7 @@ import { applyInitPlan, type InitPlan, type InitResult } from '../seed/init-file
 import type { SnapshotInfo, Snapshots } from '../store/index.ts'
 import { isolationOff, type NamespaceDirectory, type NamespaceEntry } from './directory.ts'
 import { DEFAULT_NAMESPACE, namespaceName, namespaceNameProblem } from './names.ts'
+import { streamRecords, type StreamRecordsPage } from './stream-records.ts'
 
 /** The part of a reset below a scope: a basin, or a stream of it. */
 export interface ResetTarget {
@@ -45,6 +46,8 @@ export interface ControlScope {
   reset(target: ResetTarget): number
   /** Applies an init spec in this scope's namespace (the spec's `namespace` token picks one for the emulator). */
   init(plan: InitPlan): InitResult
+  /** A page of a stream's records (for the emulator: of the default namespace), with no fault, journal entry or key involved. */
+  streamRecords(basin: string, stream: string, from: number, count: number): StreamRecordsPage
 }
 
 /** What the admin API lists about a namespace (never its token). */
@@ -189,6 +192,7 @@ export class Controls {
         const name = this.directory.isolation === 'token' ? this.directory.enter(plan.namespace) : DEFAULT_NAMESPACE
         return applyInitPlan(engine.store.account(name), plan, engine.now(name), name)
       },
+      streamRecords: (basin, stream, from, count) => streamRecords(engine, DEFAULT_NAMESPACE, basin, stream, from, count),
     }
   }
 
@@ -235,6 +239,7 @@ export class Controls {
         }
         return applyInitPlan(engine.store.account(name), plan, space.clock.now(), name)
       },
+      streamRecords: (basin, stream, from, count) => streamRecords(engine, name, basin, stream, from, count),
     }
   }
 }
