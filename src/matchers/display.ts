@@ -28,6 +28,21 @@ export function show(value: unknown): unknown {
   return value
 }
 
+/** A time as shown: `1767225600000 (2026-01-01T00:00:00.000Z)`, exact and readable. */
+function showTime(ms: number): string {
+  const date = new Date(ms)
+  return Number.isNaN(date.getTime()) ? String(ms) : `${ms} (${date.toISOString()})`
+}
+
+/** A field's value as shown: timestamps (and ranges of them) readable, the rest as {@link show}. */
+export function showField(field: string, value: unknown): unknown {
+  if (field !== 'timestamp') return show(value)
+  if (typeof value === 'number') return showTime(value)
+  if (value instanceof Date) return showTime(value.getTime())
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, showField('timestamp', v)]))
+  return show(value)
+}
+
 /** Which fields records are shown with: the body alone, or the fields the patterns name. */
 export type Shape = 'body' | readonly string[]
 
@@ -56,14 +71,14 @@ export function showRecord(view: S2RecordView, pattern: S2RecordExpectation | un
   else fields = shape === 'body' ? ['body'] : shape
   if (command) {
     const { seqNum, timestamp, ...rest } = view
-    return show({ ...(fields.includes('seqNum') ? { seqNum } : {}), ...(fields.includes('timestamp') ? { timestamp } : {}), ...rest })
+    return show({ ...(fields.includes('seqNum') ? { seqNum } : {}), ...(fields.includes('timestamp') ? { timestamp: showField('timestamp', timestamp) } : {}), ...rest })
   }
   if (fields.length === 1 && fields[0] === 'body' && (pattern === undefined || !isPlainObject(pattern))) return show(view.body)
   const headersAsPairs = isPlainObject(pattern) && Array.isArray((pattern as S2RecordPattern).headers)
   const out: Record<string, unknown> = {}
   for (const field of fields) {
     if (field === 'headers') out[field] = headersAsPairs || !isPlainObject(pattern) ? show(view.headers) : headersAsObject(view.headers)
-    else out[field] = show((view as unknown as Record<string, unknown>)[field])
+    else out[field] = showField(field, (view as unknown as Record<string, unknown>)[field])
   }
   return out
 }
@@ -73,17 +88,16 @@ export function showRecord(view: S2RecordView, pattern: S2RecordExpectation | un
  * value (so the diff shows no difference there); where it does not, the pattern's.
  */
 export function showExpected(pattern: S2RecordExpectation, view: S2RecordView | undefined, shape: Shape): unknown {
-  if (view === undefined) {
-    if (isPlainObject(pattern)) return show(pattern)
-    return show(pattern)
-  }
+  const shownPattern = (): unknown =>
+    isPlainObject(pattern) ? Object.fromEntries(Object.entries(pattern).map(([k, v]) => [k, showField(k, v)])) : show(pattern)
+  if (view === undefined) return shownPattern()
   const mismatches = recordMismatches(pattern, view)
   const actual = showRecord(view, pattern, shape)
   if (mismatches.length === 0) return actual
-  if (!isPlainObject(pattern)) return show(pattern)
+  if (!isPlainObject(pattern)) return shownPattern()
   const failing = new Set(mismatches.map((m) => m.field.replace(/\[.*$/, '')))
   const shownActual = actual as Record<string, unknown>
-  return Object.fromEntries(Object.entries(pattern).map(([k, v]) => [k, failing.has(k) ? show(v) : shownActual[k]]))
+  return Object.fromEntries(Object.entries(pattern).map(([k, v]) => [k, failing.has(k) ? showField(k, v) : shownActual[k]]))
 }
 
 /** Clips long text in two parallel values around their first difference, at the same offset. */
@@ -164,7 +178,7 @@ export function listRecords(records: readonly S2RecordView[], shown: (record: S2
 /** `body: expected "a", received "b"`, one line per field. */
 export function describeMismatches(mismatches: readonly FieldMismatch[], c: Colours): string[] {
   return mismatches.map((m) => {
-    const [e, a] = clipPair(show(m.expected), show(m.actual))
+    const [e, a] = clipPair(showField(m.field, m.expected), showField(m.field, m.actual))
     const received = m.actual === undefined ? 'nothing' : c.received(inline(a))
     return `${m.field}: expected ${c.expected(inline(e))}, received ${received}${m.note ? ` (${m.note})` : ''}`
   })

@@ -17,11 +17,11 @@ function ruleLine(rule: FaultRule): string {
 
 /** `expect(ns).toHaveFiredFault('flaky-tail', times?)`: the rule (an id, or the rule `faults.add` returned) fired, at least once unless `times` says otherwise. */
 export function toHaveFiredFault(this: MatcherContext, received: unknown, rule: string | { readonly id: string }, times?: S2Times): Promise<MatcherResult> {
-  const id = typeof rule === 'string' ? rule : rule?.id
-  if (typeof id !== 'string') throw new TypeError('[s2-emulator] toHaveFiredFault: expected a rule id or a rule ({ id }) returned by faults.add')
-  const range = timesRange(times, 'toHaveFiredFault')
-  const target = scopeTarget(received, this.task, 'toHaveFiredFault', false)
   return tracked(this.task, 'toHaveFiredFault', async () => {
+    const id = typeof rule === 'string' ? rule : rule?.id
+    if (typeof id !== 'string') throw new TypeError('[s2-emulator] toHaveFiredFault: expected a rule id or a rule ({ id }) returned by faults.add')
+    const range = timesRange(times, 'toHaveFiredFault')
+    const target = scopeTarget(received, this.task, 'toHaveFiredFault', false)
     let found: FaultRule
     try {
       found = await target.scope.faults.get(id)
@@ -39,15 +39,15 @@ export function toHaveFiredFault(this: MatcherContext, received: unknown, rule: 
       pass,
       actual: found.fired,
       message: () =>
-        `${head}\n\nExpected fault rule ${c.expected(JSON.stringify(id))} of ${target.label} ${pass ? 'not ' : ''}to have fired ${range.text}; it fired ${c.received(plural(found.fired, 'time'))}.\n  ${ruleLine(found)}`,
+        `${head}\n\nExpected fault rule ${c.expected(JSON.stringify(id))} of ${target.label} ${pass ? (times === undefined ? 'not to have fired' : `not to have fired ${range.text}`) : `to have fired ${range.text}`}; it fired ${c.received(plural(found.fired, 'time'))}.\n  ${ruleLine(found)}`,
     }
   })
 }
 
 /** `expect(ns).toHaveFiredAllFaults()`: every armed rule of the namespace (or of the emulator) fired at least once. */
 export function toHaveFiredAllFaults(this: MatcherContext, received: unknown): Promise<MatcherResult> {
-  const target = scopeTarget(received, this.task, 'toHaveFiredAllFaults', false)
   return tracked(this.task, 'toHaveFiredAllFaults', async () => {
+    const target = scopeTarget(received, this.task, 'toHaveFiredAllFaults', false)
     const rules = await target.scope.faults.list()
     const unfired = rules.filter((r) => r.fired === 0)
     const head = hint(this, 'toHaveFiredAllFaults', '', 'namespace')
@@ -57,7 +57,7 @@ export function toHaveFiredAllFaults(this: MatcherContext, received: unknown): P
       message: () => {
         if (pass) {
           if (rules.length === 0) return `${head}\n\nExpected some fault rule of ${target.label} not to have fired, but it has no fault rules.`
-          return `${head}\n\nExpected some fault rule of ${target.label} not to have fired, but all ${plural(rules.length, 'rule')} did:\n${rules.map((r) => `  ${ruleLine(r)}`).join('\n')}`
+          return `${head}\n\nExpected some fault rule of ${target.label} not to have fired, but ${rules.length === 1 ? 'its only rule' : `all ${rules.length} rules`} did:\n${rules.map((r) => `  ${ruleLine(r)}`).join('\n')}`
         }
         return `${head}\n\n${capital(`${plural(unfired.length, 'fault rule')} of ${rules.length}`)} armed in ${target.label} never fired:\n${unfired.map((r) => `  ${ruleLine(r)}`).join('\n')}`
       },

@@ -27,8 +27,8 @@ export interface S2RecordPattern {
     | readonly (readonly [string | Uint8Array | AsymmetricMatcherLike, string | Uint8Array | AsymmetricMatcherLike])[]
     | AsymmetricMatcherLike
   readonly seqNum?: number | AsymmetricMatcherLike
-  /** A time (ms or a Date) or a range `{ from, to }`. */
-  readonly timestamp?: number | Date | S2TimestampRange | AsymmetricMatcherLike
+  /** A time (ms or a Date) or a range `{ from, to }`; `null` for a record the client sent without one (the journal). */
+  readonly timestamp?: number | Date | S2TimestampRange | null | AsymmetricMatcherLike
   /** A command record: `fence` or `trim`. */
   readonly command?: 'fence' | 'trim' | AsymmetricMatcherLike
   /** A fence command's token. */
@@ -121,7 +121,7 @@ export function recordMismatches(expected: S2RecordExpectation, actual: S2Record
         const ts = actual.timestamp
         let ok: boolean
         if (isAsymmetric(want)) ok = want.asymmetricMatch(ts)
-        else if (typeof ts !== 'number') ok = false
+        else if (want === null || typeof ts !== 'number') ok = want === ts
         else if (typeof want === 'number' || want instanceof Date) ok = ts === asTime(want)
         else {
           const range = want as S2TimestampRange

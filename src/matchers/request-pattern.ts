@@ -55,7 +55,7 @@ function recordsMismatches(expected: NonNullable<S2RequestPattern['records']>, e
       ? `the journal kept ${kept.items.length} of ${kept.count} records, within journalRecordBytes`
       : undefined
   if (isAsymmetric(expected)) return expected.asymmetricMatch(views) ? [] : [{ field: 'records', expected, actual: views, ...(partial ? { note: partial } : {}) }]
-  if (expected.length !== kept.count) return [{ field: 'records', expected: `${expected.length} records`, actual: `${kept.count} records`, note: 'a different number of records' }]
+  if (expected.length !== kept.count) return [{ field: 'records.length', expected: expected.length, actual: kept.count }]
   for (let i = 0; i < expected.length; i++) {
     const view = views[i]
     if (view === undefined) return [{ field: `records[${i}]`, expected: expected[i], actual: undefined, ...(partial ? { note: partial } : {}) }]

@@ -30,7 +30,7 @@ export function s2Record(pattern: S2RecordExpectation): S2RecordMatcher {
     $$typeof: ASYMMETRIC,
     asymmetricMatch: (other) => matches(pattern, other),
     toString: () => 's2Record',
-    toAsymmetricMatcher: () => `s2Record<${JSON.stringify(show(pattern))}>`,
+    toAsymmetricMatcher: () => `s2Record<${inline(show(pattern))}>`,
     getExpectedType: () => 'object',
   }
 }

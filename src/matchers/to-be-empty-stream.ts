@@ -9,8 +9,8 @@ const SHOWN = 5
 
 /** `expect(stream).toBeEmptyStream()`: no record can be read from it (none appended, or all trimmed or expired). */
 export function toBeEmptyStream(this: MatcherContext, received: unknown): Promise<MatcherResult> {
-  const reader = streamReader(received, this.task, 'toBeEmptyStream')
   return tracked(this.task, 'toBeEmptyStream', async () => {
+    const reader = streamReader(received, this.task, 'toBeEmptyStream')
     const [records, tail] = await Promise.all([reader.records(), reader.tail()])
     const head = hint(this, 'toBeEmptyStream', '', 'stream')
     const pass = records.length === 0

@@ -62,9 +62,10 @@ function missingMessage(
   return `${head}\n\n${lines.join('\n')}`
 }
 
-function contains(context: MatcherContext, received: unknown, expected: readonly S2RecordExpectation[], matcher: string, single: boolean): Promise<MatcherResult> {
-  const reader = streamReader(received, context.task, matcher)
+function contains(context: MatcherContext, received: unknown, check: () => readonly S2RecordExpectation[], matcher: string, single: boolean): Promise<MatcherResult> {
   return tracked(context.task, matcher, async () => {
+    const expected = check()
+    const reader = streamReader(received, context.task, matcher)
     const records = await reader.records()
     const found = subsequence(expected, records)
     const head = hint(context, matcher, single ? 'record' : 'records', 'stream')
@@ -84,14 +85,18 @@ function contains(context: MatcherContext, received: unknown, expected: readonly
 
 /** `expect(stream).toContainRecords([...])`: these records appear in the stream in this order, others may come between. */
 export function toContainRecords(this: MatcherContext, received: unknown, expected: readonly S2RecordExpectation[]): Promise<MatcherResult> {
-  checkList(expected, 'toContainRecords')
-  return contains(this, received, expected, 'toContainRecords', false)
+  return contains(this, received, () => {
+    checkList(expected, 'toContainRecords')
+    return expected
+  }, 'toContainRecords', false)
 }
 
 /** `expect(stream).toContainRecord(...)`: some record of the stream matches. */
 export function toContainRecord(this: MatcherContext, received: unknown, expected: S2RecordExpectation): Promise<MatcherResult> {
-  checkRecordExpectation(expected, '[s2-emulator] toContainRecord: the expected record')
-  return contains(this, received, [expected], 'toContainRecord', true)
+  return contains(this, received, () => {
+    checkRecordExpectation(expected, '[s2-emulator] toContainRecord: the expected record')
+    return [expected]
+  }, 'toContainRecord', true)
 }
 
 export { plural }

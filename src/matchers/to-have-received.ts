@@ -17,10 +17,10 @@ const LISTED = 10
  * closest requests and which of their fields did not match.
  */
 export function toHaveReceived(this: MatcherContext, received: unknown, pattern: S2RequestPattern, times?: S2Times): Promise<MatcherResult> {
-  checkRequestPattern(pattern, 'toHaveReceived')
-  const range = timesRange(times, 'toHaveReceived')
-  const target = scopeTarget(received, this.task, 'toHaveReceived', true)
   return tracked(this.task, 'toHaveReceived', async () => {
+    checkRequestPattern(pattern, 'toHaveReceived')
+    const range = timesRange(times, 'toHaveReceived')
+    const target = scopeTarget(received, this.task, 'toHaveReceived', true)
     const entries = await target.scope.journal.list(target.stream ?? {})
     const scored = entries.map((entry) => ({ entry, mismatches: requestMismatches(pattern, entry) }))
     const matching = scored.filter((s) => s.mismatches.length === 0).map((s) => s.entry)
@@ -34,13 +34,13 @@ export function toHaveReceived(this: MatcherContext, received: unknown, pattern:
       pass,
       message: () => {
         if (pass) {
-          return `${head}\n\nExpected ${target.label} not to have received ${howMany(range, 'request')} matching\n${wanted}\nbut it received ${plural(matching.length, 'matching request')}${matching.length > 0 ? `:\n${list(matching)}` : '.'}`
+          return `${head}\n\nExpected ${target.label} not to have received ${times === undefined ? 'any request' : howMany(range, 'request')} matching\n${wanted}\nbut it received ${plural(matching.length, 'matching request')}${matching.length > 0 ? `:\n${list(matching)}` : '.'}`
         }
         const lines = [`Expected ${target.label} to have received ${howMany(range, 'request')} matching`, wanted]
         if (entries.length === 0) {
           lines.push(`Its journal is empty${target.stream ? ' for this stream' : ''} (nothing was sent, or the journal is off: journalSize 0).`)
         } else {
-          lines.push(`It received ${plural(matching.length, 'matching request')} among the ${plural(entries.length, 'request')} in its journal${matching.length > 0 ? ':' : '.'}`)
+          lines.push(`Its journal holds ${plural(entries.length, 'request')}; ${matching.length} match${matching.length === 1 ? 'es' : ''}${matching.length > 0 ? ':' : '.'}`)
           if (matching.length > 0) lines.push(list(matching))
         }
         const misses = scored

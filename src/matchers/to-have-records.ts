@@ -33,9 +33,9 @@ function firstDifference(expected: readonly S2RecordExpectation[], records: read
 
 /** `expect(stream).toHaveRecords([...])`: the stream holds exactly these records, in order. */
 export function toHaveRecords(this: MatcherContext, received: unknown, expected: readonly S2RecordExpectation[]): Promise<MatcherResult> {
-  checkList(expected, 'toHaveRecords')
-  const reader = streamReader(received, this.task, 'toHaveRecords')
   return tracked(this.task, 'toHaveRecords', async () => {
+    checkList(expected, 'toHaveRecords')
+    const reader = streamReader(received, this.task, 'toHaveRecords')
     const records = await reader.records()
     const first = firstDifference(expected, records)
     const utils = utilsOf(this)

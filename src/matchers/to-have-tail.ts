@@ -5,9 +5,9 @@ import { tracked } from './track.ts'
 
 /** `expect(stream).toHaveTail(n)`: the next sequence number the stream will assign is `n` (its tail, as `checkTail` gives it). */
 export function toHaveTail(this: MatcherContext, received: unknown, expected: number): Promise<MatcherResult> {
-  if (!Number.isInteger(expected) || expected < 0) throw new TypeError(`[s2-emulator] toHaveTail: expected a sequence number (an integer >= 0), got ${String(expected)}`)
-  const reader = streamReader(received, this.task, 'toHaveTail')
   return tracked(this.task, 'toHaveTail', async () => {
+    if (!Number.isInteger(expected) || expected < 0) throw new TypeError(`[s2-emulator] toHaveTail: expected a sequence number (an integer >= 0), got ${String(expected)}`)
+    const reader = streamReader(received, this.task, 'toHaveTail')
     const tail = await reader.tail()
     const utils = utilsOf(this)
     const head = hint(this, 'toHaveTail', 'seqNum', 'stream')

@@ -23,7 +23,7 @@ export function useMatcherEmulator(label: string) {
     bindS2Namespace(ctx.ns, test.task)
     ctx.s2 = new S2({ accessToken: ctx.ns.token, endpoints: { account: ctx.ns.url, basin: ctx.ns.url }, retry: { maxAttempts: 1 } })
     ctx.basin = 'matchers-basin'
-    await ctx.ns.init({ basins: [{ name: ctx.basin, streams: [{ name: 'orders' }] }] })
+    await ctx.ns.init({ basins: [{ name: ctx.basin, streams: [{ name: 'orders' }, { name: 'refunds' }] }] })
     ctx.stream = (name) => {
       const handle = ctx.s2.basin(ctx.basin).stream(name)
       handles.push(handle)
