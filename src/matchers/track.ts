@@ -62,9 +62,9 @@ export function tracked<T>(task: unknown, name: string, run: () => Promise<T>): 
     promise.then(remove, remove)
     return promise
   }
-  const record: Pending = { name, stack, done: promise.then(() => undefined, () => undefined) }
+  // Registered before anyone can await it, so it is gone from the set by the time an await resumes.
+  const record: Pending = { name, stack, done: promise.then(() => pending.delete(record), () => pending.delete(record)) }
   pending.add(record)
-  void record.done.then(() => pending.delete(record))
   return promise
 }
 
