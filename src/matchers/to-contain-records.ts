@@ -41,7 +41,8 @@ function missingMessage(
   const after = k === 0 ? 0 : (found[k - 1] as number) + 1
   const name = single ? 'the expected record' : `expected[${k}]`
   const lines = [`${capital(label)} holds ${holding(records)}.`]
-  if (k > 0) lines.push(`It holds expected[0..${k - 1}] in order (at ${found.map((i) => position(records[i], i)).join(', ')}), but no record after ${position(records[after - 1], after - 1)} matches expected[${k}]:`)
+  const held = k === 1 ? 'expected[0]' : `expected[0..${k - 1}] in order`
+  if (k > 0) lines.push(`It holds ${held} (at ${found.map((i) => position(records[i], i)).join(', ')}), but no record after ${position(records[after - 1], after - 1)} matches expected[${k}]:`)
   else lines.push(`No record matches ${name}:`)
   lines.push(`  ${c.expected(inline(clipAlone(show(pattern))))}`)
   const earlier = records.slice(0, after).findIndex((r) => recordMismatches(pattern, r).length === 0)

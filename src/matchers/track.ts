@@ -24,7 +24,9 @@ function notAwaited(name: string, stack: Error): Error {
   const error = new Error(
     `[s2-emulator] ${call} was not awaited: it was still reading the emulator when the test ended. Write \`await ${call}\`.`,
   )
-  if (stack.stack) error.stack = `${error.name}: ${error.message}\n${stack.stack.split('\n').slice(1).join('\n')}`
+  // Where the test called it: the frames of the matchers themselves left out.
+  const frames = (stack.stack ?? '').split('\n').slice(1).filter((line) => !/[\\/]matchers[\\/][\w-]+\.[cm]?[jt]s:/.test(line))
+  error.stack = `${error.name}: ${error.message}\n${frames.join('\n')}`
   return error
 }
 

@@ -262,7 +262,7 @@ describe('toContainRecords and toContainRecord', () => {
       "expect(stream).toContainRecords(records)
 
       Stream matchers-basin/orders holds 3 records (seqNum 0 to 2).
-      It holds expected[0..0] in order (at seqNum 1), but no record after seqNum 1 matches expected[1]:
+      It holds expected[0] (at seqNum 1), but no record after seqNum 1 matches expected[1]:
         "order-1"
       (seqNum 0 matches it, but comes before the records matched so far: they must be in order)
 
