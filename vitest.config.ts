@@ -3,8 +3,13 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   resolve: {
-    // Tests and examples import the package by its name, as users do.
-    alias: { 's2-emulator': fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    // Tests and examples import the package by its name, as users do (the longer names first:
+    // 's2-emulator' would match 's2-emulator/...' too).
+    alias: {
+      's2-emulator/record-replay': fileURLToPath(new URL('./src/record-replay/index.ts', import.meta.url)),
+      's2-emulator/testcontainers': fileURLToPath(new URL('./src/testcontainers/index.ts', import.meta.url)),
+      's2-emulator': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+    },
   },
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],

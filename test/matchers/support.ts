@@ -15,7 +15,8 @@ export function useMatcherEmulator(label: string) {
   const handles: S2Stream[] = []
   let n = 0
   beforeAll(async () => {
-    ctx.emulator = await startS2Emulator({ isolation: 'token', clock: 'virtual', startTime: '2026-01-01T00:00:00.000Z', faultSeed: 7 })
+    // trimDelayMs 0: on a frozen clock, trims would otherwise wait for it to move.
+    ctx.emulator = await startS2Emulator({ isolation: 'token', clock: 'virtual', startTime: '2026-01-01T00:00:00.000Z', faultSeed: 7, trimDelayMs: 0 })
   })
   afterAll(() => ctx.emulator?.stop())
   beforeEach(async (test) => {

@@ -7,7 +7,7 @@ import { useEmulator } from '../support/emulator.ts'
  * stored records, looked at without touching: no fault, no journal entry, no key, no auto-create.
  */
 
-const t = useEmulator({ isolation: 'token' })
+const t = useEmulator({ isolation: 'token', trimDelayMs: 0 }) // trims apply at once
 
 const append = (basin: string, stream: string, body: unknown, headers: Record<string, string> = {}) =>
   t.raw('POST', `/v1/streams/${encodeURIComponent(stream)}/records`, { headers: { 's2-basin': basin, ...headers }, body })
@@ -94,5 +94,25 @@ describe('inspectStream', () => {
     expect((await t.raw('POST', '/v1/streams', { headers: { 's2-basin': basin }, body: { stream } })).status).toBe(201)
     expect((await append(basin, stream, { records: [{ body: 'slash' }] })).status).toBe(200)
     expect((await t.emulator.inspectStream({ basin, stream })).records.map((r) => r.body)).toEqual(['slash'])
+  })
+})
+
+describe('inspectStream and trims', () => {
+  it('sees a trim once it is due, as a read opening then would', async () => {
+    const { startS2Emulator } = await import('../../src/index.ts')
+    await using emulator = await startS2Emulator({ clock: 'virtual', trimDelayMs: 100 })
+    await emulator.init({ basins: [{ name: 'trim-basin', streams: [{ name: 's' }] }] })
+    const b64 = (s: string | Uint8Array) => Buffer.from(s).toString('base64')
+    const trim = { headers: [[b64(''), b64('trim')]], body: b64(Buffer.from([0, 0, 0, 0, 0, 0, 0, 2])) }
+    const res = await fetch(`${emulator.url}/v1/streams/s/records`, {
+      method: 'POST',
+      headers: { 's2-basin': 'trim-basin', 'content-type': 'application/json', 's2-format': 'base64' },
+      body: JSON.stringify({ records: [{ body: b64('a') }, { body: b64('b') }, trim] }),
+    })
+    expect(res.status).toBe(200)
+    const bodies = async () => (await emulator.inspectStream({ basin: 'trim-basin', stream: 's' })).records.map((r) => r.seqNum)
+    expect(await bodies()).toEqual([0, 1, 2])
+    await emulator.clock.advance(100)
+    expect(await bodies()).toEqual([2])
   })
 })

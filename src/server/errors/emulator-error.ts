@@ -13,6 +13,11 @@ export type EmulatorErrorCode =
   | 'S2EMU_PERSIST_FAILED'
   | 'S2EMU_BAD_INIT_FILE'
   | 'S2EMU_BAD_RECORDS_FILE'
+  | 'S2EMU_BAD_CASSETTE'
+  | 'S2EMU_CASSETTE_VERSION'
+  | 'S2EMU_CASSETTE_NOT_FOUND'
+  | 'S2EMU_IMAGE_BUILD_FAILED'
+  | 'S2EMU_CONTAINER_FAILED'
 
 export interface S2EmulatorErrorOptions extends ErrorOptions {
   /** For a failed admin call: the HTTP status it answered with. */

@@ -39,7 +39,9 @@ export function streamRecords(engine: Engine, namespace: string, basin: string, 
   const state = found.streams.get(stream)
   if (state === undefined) throw errors.streamNotFound(basin, stream)
   const limits = { count: Math.min(count, MAX_PAGE_RECORDS), bytes: MAX_PAGE_BYTES, until: Infinity, endSeq: Infinity }
-  const collected = state.collect(from, limits, engine.now(namespace))
+  const now = engine.now(namespace)
+  // Where a read opening now would start: past the trims that are due.
+  const collected = state.collect(Math.max(from, state.readableFrom(now)), limits, now)
   return {
     records: collected.records.map((record) => {
       const parts = [...record.headers.flatMap((h) => [h.name, h.value]), record.body]
