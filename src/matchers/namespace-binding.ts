@@ -44,8 +44,27 @@ export function bindS2Namespace(namespace: S2MatcherScope | null, test?: object)
   else registry.byTest.set(test, namespace)
 }
 
-/** The namespace bound for `test` (or for every test); null if none was. */
+const isScope = (value: unknown): value is S2MatcherScope =>
+  typeof value === 'object' && value !== null && typeof (value as S2MatcherScope).inspectStream === 'function'
+
+/**
+ * The `s2Emulator` global of the jest environment of `s2-emulator/jest` (the running test's
+ * namespace), when there is one; it throws outside a test.
+ */
+function environmentNamespace(): S2MatcherScope | null {
+  try {
+    const value = (globalThis as { s2Emulator?: unknown }).s2Emulator
+    return isScope(value) ? value : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The namespace bound for `test`, else for every test, else the jest environment's `s2Emulator`;
+ * null if there is none.
+ */
 export function boundS2Namespace(test?: unknown): S2MatcherScope | null {
   const own = typeof test === 'object' && test !== null ? registry.byTest.get(test) : undefined
-  return own ?? registry.current
+  return own ?? registry.current ?? environmentNamespace()
 }

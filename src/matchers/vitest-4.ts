@@ -3,7 +3,4 @@
  * `s2-emulator/matchers/vitest` does; its types (`augment/vitest-4.d.ts`) are those of vitest
  * 3.2 to 4.x, whose `Matchers` takes one type parameter.
  */
-import { expect } from 'vitest'
-import { registerS2Matchers } from './register.ts'
-
-registerS2Matchers({ expect })
+import './register-vitest.ts'

@@ -3,11 +3,8 @@
  * matchers with vitest's `expect` and types them for vitest 5. (Vitest 3.2 to 4.x: import
  * `s2-emulator/matchers/vitest-4`, the same at run time, typed for those versions.)
  */
-import { expect } from 'vitest'
-import { registerS2Matchers } from './register.ts'
+import './register-vitest.ts'
 import type { S2AsymmetricMatchers, S2Matchers } from './types.ts'
-
-registerS2Matchers({ expect })
 
 declare module 'vitest' {
   // Vitest 5's parameters, exactly: an augmentation merges only if they are the same (TS2428).

@@ -369,11 +369,18 @@ describe('bad subjects and patterns', () => {
       "[s2-emulator] toBeEmptyStream: a { basin, stream } reference is read in the test's namespace, and none is bound: use the s2Emulator fixture of s2-emulator/vitest (or the jest environment of s2-emulator/jest), call bindS2Namespace(ns) in beforeEach, or pass { basin, stream, namespace: ns }",
     )
     await expect({ basin: t.basin, stream: 'orders', namespace: t.ns }).toBeEmptyStream()
-    bindS2Namespace(t.ns) // for every test: what a jest environment does
+    bindS2Namespace(t.ns) // for every test: what a jest setup file may do
     try {
       await expect({ basin: t.basin, stream: 'orders' }).toBeEmptyStream()
     } finally {
       bindS2Namespace(null)
+    }
+    // The jest environment of s2-emulator/jest gives each test a namespace as the global s2Emulator.
+    Object.defineProperty(globalThis, 's2Emulator', { configurable: true, get: () => t.ns })
+    try {
+      await expect({ basin: t.basin, stream: 'orders' }).toBeEmptyStream()
+    } finally {
+      delete (globalThis as { s2Emulator?: unknown }).s2Emulator
     }
   })
 })
