@@ -2,7 +2,7 @@
 // ['s2-emulator/matchers/jest']`: each matcher passing, failing (messages pinned) and negated,
 // against a real emulator over HTTP. Self-contained (it starts its own emulator), so it runs in
 // any jest project that installs s2-emulator and @s2-dev/streamstore; scripts/run-jest-matchers.ts
-// runs it in a scratch jest 30 project.
+// runs it in a scratch jest project. Kept the same as matchers.test.cjs but for its imports.
 import { stripVTControlCharacters } from 'node:util'
 import { AppendInput, AppendRecord, S2 } from '@s2-dev/streamstore'
 import { startS2Emulator } from 's2-emulator'
