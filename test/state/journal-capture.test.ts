@@ -226,3 +226,24 @@ describe('options', () => {
     expect(() => parseCli(['--journal-namespace-bytes', 'lots'], {})).toThrow(/--journal-namespace-bytes/)
   })
 })
+
+describe('the bound per namespace, with a session that grows', () => {
+  const t = useEmulator({ journalNamespaceBytes: 15 })
+  const openStream = useStreamHandles()
+
+  it("counts a session's inputs as they arrive, evicting older entries first, then its own", async () => {
+    const { basin, stream } = await t.stream()
+    await appendJson(t, basin, stream, { records: [{ body: 'aaaaaaaaaa' }] }) // 10 bytes
+    const session = await openStream(t.s2, basin, stream, 's2s').appendSession()
+    await (await session.submit(AppendInput.create([AppendRecord.string({ body: 'bbbbbbbbbb' })]))).ack() // 20 > 15: the unary entry goes
+    const first = await t.emulator.journal.list({ basin, operation: 'append' })
+    expect(first.map((e) => [e.transport, e.records?.evicted, e.records?.items.map((r) => r.body)])).toEqual([
+      ['unary', true, []],
+      ['s2s', false, ['bbbbbbbbbb']],
+    ])
+    await (await session.submit(AppendInput.create([AppendRecord.string({ body: 'cccccccccc' })]))).ack() // 20 > 15 again: its own
+    await session.close()
+    const [, own] = await t.emulator.journal.list({ basin, operation: 'append' })
+    expect([own?.records?.evicted, own?.records?.count, own?.records?.items]).toEqual([true, 2, []])
+  })
+})
