@@ -39,6 +39,7 @@ export type {
   FaultMatch,
   FaultRule,
   FaultRuleInput,
+  FaultScope,
   NameMatch,
   SessionPoint,
   Transport,
