@@ -9,7 +9,7 @@ import { inspectStream, type InspectOptions, type StreamReference } from './insp
 import { journalClient, type JournalClient } from './journal.ts'
 import { namespaceHandle, type NamespaceOptions, type S2Namespace } from './namespace.ts'
 import { applyInit } from './seed.ts'
-import { nodeFetch } from './transport.ts'
+import { nodeSend } from './transport.ts'
 import { clockClient, reset, snapshotsClient, type ClockClient, type ResetScope, type SnapshotsClient } from './state.ts'
 import { timingClient, type TimingClient } from './timing.ts'
 
@@ -77,7 +77,7 @@ export interface ConnectOptions {
  * ```
  */
 export function connectS2Emulator(url: string, options: ConnectOptions = {}): S2EmulatorClient {
-  return controlsOver(url, options, nodeFetch)
+  return controlsOver(url, options, nodeSend)
 }
 
 /**
@@ -85,13 +85,13 @@ export function connectS2Emulator(url: string, options: ConnectOptions = {}): S2
  * emulator elsewhere; an emulator started in this process hands its app's own `fetch`, so its
  * controls skip the network (the same routes, the same answers).
  */
-export function controlsOver(url: string, options: ConnectOptions, send: AdminTarget['fetch']): S2EmulatorClient {
+export function controlsOver(url: string, options: ConnectOptions, send: AdminTarget['send']): S2EmulatorClient {
   const trimmed = url.replace(/\/+$/, '')
   const target: AdminTarget = {
     baseUrl: `${trimmed}/`,
     prefix: '/_emulator',
     headers: options.adminToken === undefined ? {} : { authorization: `Bearer ${options.adminToken}` },
-    fetch: send,
+    send,
   }
   return {
     url: trimmed,

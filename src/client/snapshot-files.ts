@@ -22,16 +22,15 @@ export interface ImportedSnapshotInfo extends SnapshotInfo {
 const path = (name: string): string => `/snapshots/${encodeURIComponent(name)}`
 
 export async function downloadSnapshot(target: AdminTarget, name: string): Promise<Uint8Array> {
-  const response = await adminRequest(target, 'GET', `${path(name)}/file`)
-  return new Uint8Array(await response.arrayBuffer())
+  return (await adminRequest(target, 'GET', `${path(name)}/file`)).body
 }
 
 export async function uploadSnapshot(target: AdminTarget, name: string, bytes: Uint8Array, restore: boolean): Promise<ImportedSnapshotInfo> {
-  const response = await adminRequest(target, 'PUT', `${path(name)}/file?restore=${restore}`, {
+  const reply = await adminRequest(target, 'PUT', `${path(name)}/file?restore=${restore}`, {
     headers: { 'content-type': 'application/octet-stream' },
-    body: bytes as Uint8Array<ArrayBuffer>,
+    body: bytes,
   })
-  return (await response.json()) as ImportedSnapshotInfo
+  return JSON.parse(new TextDecoder().decode(reply.body)) as ImportedSnapshotInfo
 }
 
 /**
@@ -39,13 +38,12 @@ export async function uploadSnapshot(target: AdminTarget, name: string, bytes: U
  * a crash mid-write leaves any previous file there intact.
  */
 export async function exportSnapshot(target: AdminTarget, name: string, file: string): Promise<SnapshotFileInfo> {
-  const response = await adminRequest(target, 'GET', `${path(name)}/file`)
+  const reply = await adminRequest(target, 'GET', `${path(name)}/file`)
   const info = await adminCall<SnapshotInfo>(target, 'GET', path(name))
   const absolute = resolve(file)
   let bytes: number
   try {
-    const body = response.body ?? ReadableStream.from<Uint8Array>([])
-    bytes = await writeFileAtomic(absolute, body as AsyncIterable<Uint8Array>)
+    bytes = await writeFileAtomic(absolute, ReadableStream.from([reply.body]))
   } catch (error) {
     throw new S2EmulatorError('S2EMU_SNAPSHOT_FILE_IO', `cannot write the snapshot file ${absolute}: ${(error as Error).message}`, { cause: error })
   }

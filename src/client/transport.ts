@@ -1,12 +1,11 @@
 import type { Agent as HttpAgent } from 'node:http'
-import type { Agent as HttpsAgent } from 'node:https'
+import type { AdminMessage, AdminReply } from './http.ts'
 
 interface Transport {
-  readonly http: typeof import('node:http')
-  readonly https: typeof import('node:https')
-  readonly toWeb: (typeof import('node:stream'))['Readable']['toWeb']
+  readonly request: (typeof import('node:http'))['request']
+  readonly secureRequest: (typeof import('node:https'))['request']
   /** Keep-alive connections shared by every control client of this process. */
-  readonly agents: { readonly http: HttpAgent; readonly https: HttpsAgent }
+  readonly agents: { readonly http: HttpAgent; readonly https: HttpAgent }
 }
 
 /** Loaded on the first admin call, so importing the package loads no HTTP stack. */
@@ -14,11 +13,10 @@ let transport: Promise<Transport> | undefined
 
 function load(): Promise<Transport> {
   transport ??= (async () => {
-    const [http, https, stream] = await Promise.all([import('node:http'), import('node:https'), import('node:stream')])
+    const [http, https] = await Promise.all([import('node:http'), import('node:https')])
     return {
-      http,
-      https,
-      toWeb: stream.Readable.toWeb,
+      request: http.request,
+      secureRequest: https.request,
       agents: { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) },
     }
   })()
@@ -26,31 +24,25 @@ function load(): Promise<Transport> {
 }
 
 /**
- * `fetch` for admin calls over node:http with kept-alive connections: a control call costs about
- * half of what the global fetch (undici) costs per request, which adds up in a suite that makes a
- * namespace per test. Bodies stream both ways (snapshot downloads and uploads).
+ * Admin calls over node:http with kept-alive connections, the body read whole: a control call
+ * costs a fraction of what the global fetch (undici, web streams) costs, which adds up in a suite
+ * that makes a namespace per test.
  */
-export async function nodeFetch(request: Request): Promise<Response> {
-  const { http, https, toWeb, agents } = await load()
-  const url = new URL(request.url)
+export async function nodeSend(message: AdminMessage): Promise<AdminReply> {
+  const { request, secureRequest, agents } = await load()
+  const url = new URL(message.url)
   const secure = url.protocol === 'https:'
-  const body = request.body === null ? null : Buffer.from(await request.arrayBuffer())
-  const headers: Record<string, string> = Object.fromEntries(request.headers)
-  if (body !== null) headers['content-length'] = String(body.length)
-  return new Promise<Response>((resolve, reject) => {
-    const send = secure ? https.request : http.request
-    const req = send(url, { method: request.method, headers, agent: secure ? agents.https : agents.http }, (res) => {
-      const responseHeaders = new Headers()
-      for (const [name, value] of Object.entries(res.headers)) {
-        if (value === undefined) continue
-        for (const v of Array.isArray(value) ? value : [value]) responseHeaders.append(name, v)
-      }
-      const status = res.statusCode ?? 0
-      const stream = status === 204 || status === 304 || request.method === 'HEAD' ? null : (toWeb(res) as ReadableStream<Uint8Array>)
-      if (stream === null) res.resume()
-      resolve(new Response(stream, { status, headers: responseHeaders }))
+  const headers: Record<string, string> = { ...message.headers }
+  if (message.body !== undefined) headers['content-length'] = String(message.body.length)
+  return new Promise<AdminReply>((resolve, reject) => {
+    const send = secure ? secureRequest : request
+    const req = send(url, { method: message.method, headers, agent: secure ? agents.https : agents.http }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (chunk: Buffer) => chunks.push(chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) }))
+      res.on('error', reject)
     })
     req.on('error', reject)
-    req.end(body ?? undefined)
+    req.end(message.body)
   })
 }

@@ -1,4 +1,5 @@
 import { controlsOver, type S2EmulatorClient } from '../client/client.ts'
+import { viaFetch } from '../client/http.ts'
 import type { S2Environment } from '../client/namespace.ts'
 import { createApp } from './app.ts'
 import { Cloud } from './cloud/cloud.ts'
@@ -119,7 +120,7 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
     return stopping
   }
   return {
-    ...controlsOver(url, { adminToken: resolved.adminToken ?? undefined }, (request) => app.fetch(request)),
+    ...controlsOver(url, { adminToken: resolved.adminToken ?? undefined }, viaFetch((request) => app.fetch(request))),
     url,
     host: listener.host,
     port: listener.port,
