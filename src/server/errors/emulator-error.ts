@@ -13,6 +13,10 @@ export type EmulatorErrorCode =
   | 'S2EMU_PERSIST_FAILED'
   | 'S2EMU_BAD_INIT_FILE'
   | 'S2EMU_BAD_RECORDS_FILE'
+  | 'S2EMU_NOT_PROVIDED'
+  | 'S2EMU_NOT_IN_TEST'
+  | 'S2EMU_MISSING_PEER'
+  | 'S2EMU_EMULATOR_ONLY'
 
 export interface S2EmulatorErrorOptions extends ErrorOptions {
   /** For a failed admin call: the HTTP status it answered with. */
