@@ -8,6 +8,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    // A scratch directory per run, where the package is packed once for the tests that install it.
+    globalSetup: ['test/support/run-dir.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },

@@ -36,7 +36,12 @@ export interface S2Fixtures {
    * dropped after the test. Against a real S2, its emulator-only controls skip the test.
    */
   s2Emulator: S2Namespace
-  /** `S2_ACCOUNT_ENDPOINT`, `S2_BASIN_ENDPOINT` and `S2_ACCESS_TOKEN` of this test's namespace, for code that reads them. */
+  /**
+   * `S2_ACCOUNT_ENDPOINT`, `S2_BASIN_ENDPOINT` and `S2_ACCESS_TOKEN` of this test's namespace. While
+   * a test that asks for it runs, `process.env` holds them too (and gets its own values back after),
+   * so code under test that reads them (`S2Environment.parse()`) lands in the namespace. Tests that
+   * run concurrently (`test.concurrent`) share `process.env`: pass them `s2Env` instead.
+   */
   s2Env: S2Environment
   /** An `S2` client of `@s2-dev/streamstore` bound to this test's namespace; its streams are closed after the test. */
   s2: S2
@@ -113,7 +118,7 @@ export function createS2Fixtures(options: S2FixturesOptions = {}): S2FixtureDefi
     s2Emulator: shared
       ? [async ({}, use) => namespaceFixture(use, `${scope}-scoped`, skipCurrentTest), { scope }]
       : [async ({ task, skip }, use) => namespaceFixture(use, testLabel(task), skip ?? skipCurrentTest), { scope }],
-    s2Env: [async ({ s2Emulator }, use) => use(s2Emulator.env), { scope }],
+    s2Env: [async ({ s2Emulator }, use) => withProcessEnv(s2Emulator.env, () => use(s2Emulator.env)), { scope }],
     s2: [
       async ({ s2Emulator }, use) => {
         const client = await openS2Client(s2Emulator.env, opts.client)
@@ -144,6 +149,21 @@ export function createS2Fixtures(options: S2FixturesOptions = {}): S2FixtureDefi
     ]
   }
   return definitions
+}
+
+/** Runs `body` with `process.env` pointing at `env`, then puts back what was there. */
+async function withProcessEnv(env: S2Environment, body: () => Promise<void>): Promise<void> {
+  const names = Object.keys(env) as (keyof S2Environment)[]
+  const previous = names.map((name) => [name, process.env[name]] as const)
+  for (const name of names) process.env[name] = env[name]
+  try {
+    await body()
+  } finally {
+    for (const [name, value] of previous) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
+  }
 }
 
 /** A namespace's label in listings: the test's file and name. */
