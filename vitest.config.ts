@@ -4,7 +4,11 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   resolve: {
     // Tests and examples import the package by its name, as users do.
-    alias: { 's2-emulator': fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    // The more specific entry first: an alias also matches the paths under it.
+    alias: {
+      's2-emulator/record-replay': fileURLToPath(new URL('./src/record-replay/index.ts', import.meta.url)),
+      's2-emulator': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+    },
   },
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],

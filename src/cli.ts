@@ -8,7 +8,15 @@ import { S2EmulatorError } from './server/errors/index.ts'
 const version = (): string =>
   (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
+const RECORD_REPLAY_VERBS = new Set(['record', 'replay', 'verify'])
+
 async function main(): Promise<number> {
+  const [verb, ...rest] = process.argv.slice(2)
+  if (verb !== undefined && RECORD_REPLAY_VERBS.has(verb)) {
+    // Loaded only for these commands, so serving starts no slower.
+    const { runRecordReplay } = await import('./cli/record-replay.ts')
+    return runRecordReplay(verb as 'record' | 'replay' | 'verify', rest)
+  }
   let command
   try {
     command = parseCli(process.argv.slice(2))

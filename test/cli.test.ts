@@ -18,7 +18,7 @@ describe('--help and --version', () => {
   it.each(['--help', '-h'])('%s documents every flag and exits 0', async (flag) => {
     const result = await run(process.execPath, ['src/cli.ts', flag])
     expect(result).toMatchObject({ code: 0, signal: null, stderr: '' })
-    for (const option of ['--port', '--host', '--no-cors', '--deletion-delay', '--heartbeat', '--help', '--version']) {
+    for (const option of ['--port', '--host', '--no-cors', '--deletion-delay', '--trim-delay', '--heartbeat', '--help', '--version']) {
       expect(result.stdout).toContain(option)
     }
     expect(result.stdout).toMatch(/^Usage: s2-emulator/)
@@ -91,6 +91,7 @@ describe('bad command lines', () => {
     [['--bogus'], /--bogus/],
     [['--heartbeat', 'soon'], /--heartbeat/],
     [['--deletion-delay=-1'], /--deletion-delay/],
+    [['--trim-delay', 'soon'], /--trim-delay/],
     [['frobnicate'], /frobnicate/],
   ])('%j exits 2 with a message on stderr', async (args, mentions) => {
     const result = await run(process.execPath, ['src/cli.ts', ...args])

@@ -20,6 +20,8 @@ Options:
       --start-time <time>    the clock's time at start, ISO 8601 or ms since the epoch
       --deletion-delay <ms>  how long deleted basins and streams stay listed, blocking their
                              names, before they are purged (default 100)
+      --trim-delay <ms>      how long after a trim command its records leave new reads (open
+                             read sessions still deliver them) (default 100)
       --heartbeat <ms>       interval between heartbeats of idle read sessions: one number, or
                              min-max to draw each at random (default 5000-15000)
       --faults <file>        arm the fault rules in a JSON file at start: an array of rules, or
@@ -46,7 +48,9 @@ Options:
   -h, --help                 show this help and exit
   -v, --version              print the version and exit
 
-Point the S2 SDKs and the s2 CLI at it with the three export lines it prints on start.`
+Point the S2 SDKs and the s2 CLI at it with the three export lines it prints on start.
+
+Record, replay and verify real S2 traffic: s2-emulator record|replay|verify --help`
 
 export type CliCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'serve'; options: S2EmulatorOptions }
 
@@ -75,6 +79,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         clock: { type: 'string' },
         'start-time': { type: 'string' },
         'deletion-delay': { type: 'string' },
+        'trim-delay': { type: 'string' },
         heartbeat: { type: 'string' },
         faults: { type: 'string' },
         'fault-seed': { type: 'string' },
@@ -125,6 +130,9 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   }
   if (values['deletion-delay'] !== undefined) {
     options.deletionDelayMs = integer('deletion-delay', values['deletion-delay'], 0, 2 ** 31 - 1)
+  }
+  if (values['trim-delay'] !== undefined) {
+    options.trimDelayMs = integer('trim-delay', values['trim-delay'], 0, 2 ** 31 - 1)
   }
   if (values.heartbeat !== undefined) {
     const match = /^(\d+)(?:-(\d+))?$/.exec(values.heartbeat)

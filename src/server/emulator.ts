@@ -49,6 +49,7 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
   const engine = new Engine({
     clock: resolved.clock,
     purgeDelayMs: resolved.deletionDelayMs,
+    trimDelayMs: resolved.trimDelayMs,
     backgroundIntervalMs: resolved.backgroundIntervalMs,
     heartbeat: resolved.heartbeat,
   })

@@ -19,6 +19,13 @@ export interface S2EmulatorOptions {
    * to a minute for basins that had streams. [default 100]
    */
   deletionDelayMs?: number
+  /**
+   * How long after a trim command is appended its records leave new reads: background work
+   * deletes them then, as s2-lite's stream-trim task does milliseconds after the trim is durable.
+   * Read sessions already open keep delivering the records they had not reached. On a virtual
+   * clock, advancing it applies the trim. [default 100]
+   */
+  trimDelayMs?: number
   /** Interval of background work: delete-on-empty checks and freeing expired records. [default 1000] */
   backgroundIntervalMs?: number
   /**
@@ -88,6 +95,7 @@ export interface ResolvedOptions {
   readonly host: string
   readonly cors: boolean
   readonly deletionDelayMs: number
+  readonly trimDelayMs: number
   readonly backgroundIntervalMs: number
   readonly heartbeat: { readonly minMs: number; readonly maxMs: number }
   readonly clock: Clock | ControllableClock
@@ -103,6 +111,7 @@ export const emulatorDefaults = {
   host: '127.0.0.1',
   cors: true,
   deletionDelayMs: 100,
+  trimDelayMs: 100,
   backgroundIntervalMs: 60_000,
   heartbeatMs: [5000, 15000] as const,
   journalSize: 1000,
@@ -120,6 +129,7 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
   if (typeof o.host !== 'string' || o.host === '') problems.push('host must be a non-empty string')
   if (typeof o.cors !== 'boolean') problems.push('cors must be true or false')
   if (!isDuration(o.deletionDelayMs)) problems.push('deletionDelayMs must be a number of milliseconds >= 0')
+  if (!isDuration(o.trimDelayMs)) problems.push('trimDelayMs must be a number of milliseconds >= 0')
   if (!isDuration(o.backgroundIntervalMs) || o.backgroundIntervalMs < 1) {
     problems.push('backgroundIntervalMs must be a number of milliseconds >= 1')
   }
@@ -169,6 +179,7 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
     host: o.host,
     cors: o.cors,
     deletionDelayMs: o.deletionDelayMs,
+    trimDelayMs: o.trimDelayMs,
     backgroundIntervalMs: o.backgroundIntervalMs,
     heartbeat: Object.freeze({ minMs, maxMs }),
     clock: typeof o.clock === 'string' ? new ControllableClock(o.clock, start) : o.clock,

@@ -21,7 +21,8 @@ import {
 } from '../support/append-helpers.ts'
 import { useEmulator } from '../support/emulator.ts'
 
-const t = useEmulator()
+// Trims apply at once here: these tests are about where the trim point lands; test/api/trim.test.ts is about when.
+const t = useEmulator({ trimDelayMs: 0 })
 
 async function appendBodies(ctx: EmulatorContext, basin: string, stream: string, n: number): Promise<void> {
   await appendOk(ctx, basin, stream, { records: Array.from({ length: n }, (_, i) => ({ body: `r${i}` })) })

@@ -153,6 +153,9 @@ describe('delete-on-empty', () => {
     // Trimming far past the tail removes every record, the trim record itself included.
     const ack = await appendOk(t, basin, stream, { records: [trimRecord(1_000_000)] }, BASE64)
     expect(ack.end.seq_num).toBe(4)
+    // Background work deletes the trimmed records trimDelayMs (100 ms by default) later.
+    expect((await readRaw(t, basin, stream, 'seq_num=0')).json).toMatchObject({ records: [{ seq_num: 0 }, {}, {}, { seq_num: 3 }] })
+    clock.advance(100)
     expect((await readRaw(t, basin, stream, 'seq_num=0')).json).toEqual({ records: [] })
 
     clock.set(trimmedAt + 30 * SEC - 1)

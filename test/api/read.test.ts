@@ -14,7 +14,8 @@ import {
 import { useEmulator } from '../support/emulator.ts'
 
 // A long deletion delay keeps deleted streams in their "deletion pending" state for the whole file.
-const t = useEmulator({ deletionDelayMs: 600_000 })
+// Trims apply at once here: these tests are about where reads start; test/api/trim.test.ts is about when.
+const t = useEmulator({ deletionDelayMs: 600_000, trimDelayMs: 0 })
 
 const U64_MAX = '18446744073709551615'
 

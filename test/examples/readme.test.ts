@@ -23,6 +23,12 @@ describe('the README examples', () => {
     )
   })
 
+  it('shows test/examples/readme-record-replay.test.ts word for word', () => {
+    expect(tsBlocks.find((b) => b?.includes("from 's2-emulator/record-replay'"))).toBe(
+      readFileSync(new URL('./readme-record-replay.test.ts', import.meta.url), 'utf8'),
+    )
+  })
+
   it('runs the quick start and prints what the README says', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {})
     try {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { S2EmulatorError, startS2Emulator, type S2Emulator, type S2EmulatorOptions } from '../../src/index.ts'
@@ -31,8 +32,11 @@ import {
  */
 
 const T0 = Date.parse('2030-01-01T00:00:00.000Z')
-/** Two emulators on virtual clocks at the same time answer reads of the same state identically. */
-const VIRTUAL: S2EmulatorOptions = { clock: 'virtual', startTime: T0, deletionDelayMs: 600_000 }
+/**
+ * Two emulators on virtual clocks at the same time answer reads of the same state identically.
+ * Trims apply at once here (the state holds an applied trim point); pending ones have their own test.
+ */
+const VIRTUAL: S2EmulatorOptions = { clock: 'virtual', startTime: T0, deletionDelayMs: 600_000, trimDelayMs: 0 }
 
 let dir = ''
 const startEmulator = useStartedEmulators()
@@ -211,6 +215,66 @@ describe('export and import', () => {
     expect(await capture(b.raw)).toEqual(own)
     expect((await b.emulator.snapshots.list()).map((s) => s.name)).toEqual(['aside'])
     await b.emulator.snapshots.restore('aside')
+    expect(await capture(b.raw)).toEqual(before)
+  })
+
+  it('keeps a pending trim: the new emulator applies it when it falls due, as the old one does', async () => {
+    const options = { ...VIRTUAL, trimDelayMs: 5000 }
+    const a = await start(options)
+    await createBasin(a.raw, 'snapfile-trim')
+    await createStream(a.raw, 'snapfile-trim', 's')
+    await appendBase64(a.raw, 'snapfile-trim', 's', [{ body: 'a' }, { body: 'b' }, { body: 'c' }])
+    await appendBase64(a.raw, 'snapfile-trim', 's', [trimCommand(2)])
+    await a.emulator.snapshots.take('pending')
+    const file = join(await tempDir(), 'pending.s2snap')
+    await a.emulator.snapshots.export('pending', file)
+
+    const b = await start(options)
+    await b.emulator.snapshots.import('pending', file, { restore: true })
+    for (const emulator of [a, b]) expect(await bodiesOf(emulator.raw, 'snapfile-trim', 's')).toHaveLength(4)
+    await a.emulator.clock.advance(4999)
+    await b.emulator.clock.advance(4999)
+    expect(await bodiesOf(b.raw, 'snapfile-trim', 's')).toHaveLength(4)
+    await a.emulator.clock.advance(1)
+    await b.emulator.clock.advance(1)
+    for (const emulator of [a, b]) expect((await bodiesOf(emulator.raw, 'snapfile-trim', 's'))[0]).toBe('c')
+    expect(await capture(b.raw)).toEqual(await capture(a.raw))
+  })
+
+  it('loads a file written before pending trims were kept (no pendingTrims in its STREAM frames)', async () => {
+    const a = await start(VIRTUAL)
+    await richNamespace(a.raw, 'older')
+    const before = await capture(a.raw)
+    await a.emulator.snapshots.take('older')
+    const file = join(await tempDir(), 'older.s2snap')
+    await a.emulator.snapshots.export('older', file)
+    // Rewrite every STREAM frame (type 0x04) without the field, as an older emulator wrote them.
+    const bytes = await readFile(file)
+    const frames = gunzipSync(bytes.subarray(16))
+    const rewritten: Buffer[] = []
+    let stripped = 0
+    for (let at = 0; at < frames.length; ) {
+      const type = frames.readUInt8(at)
+      const length = frames.readUInt32BE(at + 1)
+      let payload = frames.subarray(at + 5, at + 5 + length)
+      if (type === 0x04) {
+        const stream = JSON.parse(payload.toString('utf8')) as Record<string, unknown>
+        expect(stream).toHaveProperty('pendingTrims')
+        delete stream['pendingTrims']
+        stripped++
+        payload = Buffer.from(JSON.stringify(stream), 'utf8')
+      }
+      const head = Buffer.alloc(5)
+      head.writeUInt8(type, 0)
+      head.writeUInt32BE(payload.length, 1)
+      rewritten.push(head, payload)
+      at += 5 + length
+    }
+    expect(stripped).toBe(5)
+    await writeFile(file, Buffer.concat([bytes.subarray(0, 16), gzipSync(Buffer.concat(rewritten))]))
+
+    const b = await start(VIRTUAL)
+    await b.emulator.snapshots.import('older', file, { restore: true })
     expect(await capture(b.raw)).toEqual(before)
   })
 
@@ -453,7 +517,7 @@ describe('options', () => {
 
 /** The CLI on a free port, keeping deleted basins and streams listed for 10 minutes (so states compare exactly). */
 const cli = (...args: string[]): Spawned =>
-  spawnProcess(process.execPath, ['src/cli.ts', '--port', '0', '--deletion-delay', '600000', '--snapshot-dir', tmpdir(), ...args])
+  spawnProcess(process.execPath, ['src/cli.ts', '--port', '0', '--deletion-delay', '600000', '--trim-delay', '0', '--snapshot-dir', tmpdir(), ...args])
 
 async function started(p: Spawned): Promise<{ url: string; raw: RawFn }> {
   const { url } = await cliStarted(p)

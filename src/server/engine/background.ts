@@ -2,12 +2,12 @@ import type { Clock, Timer } from '../clock/clock.ts'
 import type { Account } from '../store/index.ts'
 
 /**
- * One namespace's background work (s2-lite §9): purging deleted basins and streams when due, deleting
- * empty streams (delete-on-empty) and freeing trimmed or expired records. Runs on the clock's
- * timers, exactly when a purge or a delete-on-empty deadline falls due, and, to free memory, when
- * records expire (at most once every `intervalMs`). With nothing due it schedules nothing, so a
- * virtual clock advanced by years runs it only as often as there is work. It runs on the
- * namespace's clock, so a namespace that moves its own clock moves only its own work.
+ * One namespace's background work (s2-lite §9): applying trims and purging deleted basins and
+ * streams when due, deleting empty streams (delete-on-empty) and freeing trimmed or expired records.
+ * Runs on the clock's timers, exactly when a trim, a purge or a delete-on-empty deadline falls due,
+ * and, to free memory, when records expire (at most once every `intervalMs`). With nothing due it
+ * schedules nothing, so a virtual clock advanced by years runs it only as often as there is work. It
+ * runs on the namespace's clock, so a namespace that moves its own clock moves only its own work.
  */
 export class Background {
   readonly #account: () => Account | undefined
@@ -52,7 +52,7 @@ export class Background {
     const now = this.#clock.now()
     const account = this.#account()
     if (account === undefined) return
-    const due = Math.min(account.deleteEmptyStreams(now), account.purgeDue(now))
+    const due = Math.min(account.applyTrims(now), account.deleteEmptyStreams(now), account.purgeDue(now))
     const expiry = account.compact(now)
     // Purges and deadlines run exactly when due; freeing expired records at most once an interval.
     this.wakeAt(Math.min(due, expiry === Infinity ? Infinity : Math.max(expiry, now + this.#intervalMs)))

@@ -21,6 +21,8 @@ export interface EngineOptions {
   readonly clock: Clock
   /** How long deleted basins and streams stay listed before they are purged. */
   readonly purgeDelayMs: number
+  /** How long after a trim is appended it is applied to new reads. [default 0] */
+  readonly trimDelayMs?: number
   /** Interval of the background work (delete-on-empty, freeing expired records). */
   readonly backgroundIntervalMs: number
   /** Interval between heartbeats of idle read sessions. */
@@ -109,7 +111,7 @@ export class Engine {
         streamChanged: (stream) => this.#notify(stream),
         wakeAt: (at) => this.space(namespace).background.wakeAt(at),
       }),
-      { purgeDelayMs: options.purgeDelayMs },
+      { purgeDelayMs: options.purgeDelayMs, trimDelayMs: options.trimDelayMs ?? 0 },
     )
     this.snapshots = new Snapshots(this.store, null)
   }
@@ -250,9 +252,12 @@ export class Engine {
 
   #open(address: StreamAddress, plan: ReadPlan, delivered?: Delivered): ReadSession {
     const clock = this.space(address.namespace).clock
-    const stream = this.store.account(address.namespace).streamForRead(address.basin, address.stream, clock.now())
+    const now = clock.now()
+    const stream = this.store.account(address.namespace).streamForRead(address.basin, address.stream, now)
     const keyId = requireKey(stream, address)
-    const start = resolveReadStart(stream, plan)
+    // Trimmed records are gone for a read that opens now; trims applied later do not take the
+    // records it has yet to deliver (s2-lite deletes in the background, behind open sessions).
+    const start = Math.max(resolveReadStart(stream, plan, now), stream.readableFrom(now))
     return new ReadSession(stream, start, plan, clock, this.#watch, this.#heartbeat, delivered, keyId)
   }
 

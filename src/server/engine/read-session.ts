@@ -4,6 +4,7 @@ import {
   MAX_BATCH_METERED_BYTES,
   MAX_BATCH_RECORDS,
   type Collected,
+  type ReadCursor,
   type StoredRecord,
   type StreamPosition,
   type StreamState,
@@ -41,7 +42,7 @@ export type Watch = (stream: StreamState, onChange: () => void) => () => void
  * storage, then, if the read may follow, a heartbeat at the tail, live batches with the tail,
  * heartbeats while idle, and an end when a limit is reached or `wait` runs out.
  */
-export class ReadSession {
+export class ReadSession implements ReadCursor {
   readonly #stream: StreamState
   readonly #plan: ReadPlan
   readonly #clock: Clock
@@ -77,6 +78,18 @@ export class ReadSession {
     this.#clock = clock
     this.#watch = watch
     this.#heartbeat = heartbeat
+    stream.cursors.add(this) // records it has yet to deliver stay in memory
+  }
+
+  /** Leaves the session done, no longer holding records in memory. */
+  #finish(): void {
+    this.#phase = 'done'
+    this.#stream.cursors.delete(this)
+  }
+
+  /** The next sequence number the session delivers from (a {@link ReadCursor} of its stream). */
+  get position(): number {
+    return this.#next
   }
 
   get done(): boolean {
@@ -85,14 +98,14 @@ export class ReadSession {
 
   /** Ends the session; a pending `next()` resolves with null. */
   close(): void {
-    this.#phase = 'done'
+    this.#finish()
     this.#wakeUp?.()
   }
 
   /** The next event, or null once the read is complete. Throws an S2Error if the stream is deleted. */
   async next(): Promise<ReadEvent | null> {
     if (this.#stream.removed && this.#phase !== 'done') {
-      this.#phase = 'done'
+      this.#finish()
       throw this.#stream.removed
     }
     if (this.#phase === 'catchup') {
@@ -101,11 +114,11 @@ export class ReadSession {
     }
     while (this.#phase === 'follow') {
       if (this.#stream.removed) {
-        this.#phase = 'done'
+        this.#finish()
         throw this.#stream.removed
       }
       if (this.#stream.deleting) {
-        this.#phase = 'done'
+        this.#finish()
         throw errors.streamDeletionPending()
       }
       const now = this.#clock.now()
@@ -118,7 +131,7 @@ export class ReadSession {
       if (now >= this.#nextHeartbeat) return this.#heartbeatEvent(now)
       await this.#sleep(Math.min(this.#deadline ?? Infinity, this.#nextHeartbeat) - now)
     }
-    this.#phase = 'done'
+    this.#finish()
     return null
   }
 
@@ -131,7 +144,7 @@ export class ReadSession {
     }
     if (this.#phase === 'done') return null
     if (!this.#plan.mayFollow || this.#exhausted()) {
-      this.#phase = 'done'
+      this.#finish()
       return null
     }
     this.#phase = 'follow'
@@ -155,7 +168,7 @@ export class ReadSession {
     const collected = this.#stream.collect(this.#next, limits, now)
     for (const record of collected.records) {
       if (record.keyId !== null && record.keyId !== this.#keyId) {
-        this.#phase = 'done'
+        this.#finish()
         throw errors.decryptionFailed()
       }
     }
@@ -163,7 +176,7 @@ export class ReadSession {
     this.count += collected.records.length
     this.bytes += collected.bytes
     if (this.#endsRead(collected, limits.count === remainingCount, limits.bytes === remainingBytes)) {
-      this.#phase = 'done'
+      this.#finish()
     }
     if (collected.records.length === 0) return this.#phase === 'done' ? null : undefined
     if (this.#plan.waitMs !== null) this.#deadline = now + this.#plan.waitMs

@@ -4,6 +4,7 @@ import { constants, createGunzip, createGzip } from 'node:zlib'
 import type { BasinConfig, Cipher, RetentionPolicy, StreamConfig, StreamConfigLayer } from '../store/config.ts'
 import { meteredSize, type Header, type StoredRecord } from '../store/record.ts'
 import type { AccountData, BasinData, PendingPurgeData, SnapshotData, StreamData } from '../store/snapshot-data.ts'
+import type { PendingTrim } from '../store/stream.ts'
 import { SnapshotFileError } from './errors.ts'
 
 /**
@@ -318,6 +319,16 @@ const CIPHERS = ['aegis-256', 'aes-256-gcm'] as const satisfies readonly Cipher[
 const STORAGE_CLASSES = ['standard', 'express'] as const
 const TIMESTAMPING_MODES = ['client-prefer', 'client-require', 'arrival'] as const
 
+/** A stream's pending trims; files written before trims were applied in the background have none. */
+function pendingTrims(value: unknown, where: string): PendingTrim[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value)) throw invalid(`${where} must be an array`)
+  return value.map((trim, i) => {
+    const f = new Fields(trim, `${where}[${i}]`)
+    return { point: f.count('point'), at: f.number('at') }
+  })
+}
+
 function cipherOrNull(fields: Fields, key: string): Cipher | null {
   return fields.raw(key) === null ? null : fields.oneOf(key, CIPHERS)
 }
@@ -530,6 +541,7 @@ class SnapshotBuilder {
       lastTimestamp: f.number('lastTimestamp'),
       fencingToken: f.string('fencingToken'),
       trimPoint: f.count('trimPoint'),
+      pendingTrims: pendingTrims(f.raw('pendingTrims'), `${where}.pendingTrims`),
       lastWriteAt: f.numberOrNull('lastWriteAt'),
       maxExpiresAt,
       logStart,

@@ -43,10 +43,12 @@ export class Account {
   #pending: PendingPurge[] = []
   readonly #observer: StoreObserver
   readonly #purgeDelayMs: number
+  readonly #trimDelayMs: number
 
-  constructor(observer: StoreObserver, purgeDelayMs: number) {
+  constructor(observer: StoreObserver, purgeDelayMs: number, trimDelayMs = 0) {
     this.#observer = observer
     this.#purgeDelayMs = purgeDelayMs
+    this.#trimDelayMs = trimDelayMs
   }
 
   // ---- basins ----
@@ -184,11 +186,14 @@ export class Account {
 
   append(stream: StreamState, batch: AppendBatch, now: number, keyId: string | null = null): AppendAck {
     if (stream.deleting) throw errors.streamDeletionPending()
-    const ack = stream.append(batch, now, keyId)
+    const requested = stream.trimRequested
+    const ack = stream.append(batch, now, keyId, this.#trimDelayMs)
     this.#observer.streamChanged(stream)
-    if (batch.records.some((r) => r.command?.kind === 'trim')) {
+    if (stream.trimRequested > requested) {
+      // With no delay the trim point moves with the append; otherwise background work moves it.
+      if (this.#trimDelayMs === 0) stream.applyTrims(now)
       this.#scheduleDeleteOnEmpty(stream, now)
-      this.#observer.wakeAt(now) // free the trimmed records
+      this.#observer.wakeAt(now + this.#trimDelayMs) // apply the trim, then free the trimmed records
     } else if (ack.start.seqNum === stream.log.start && stream.maxExpiresAt !== Infinity) {
       this.#observer.wakeAt(stream.maxExpiresAt) // the first records of a stream: free them when they expire
     }
@@ -228,7 +233,7 @@ export class Account {
    * to `observer` (the namespace it is put in) if given, else to this account's.
    */
   clone(observer: StoreObserver = this.#observer): Account {
-    const copy = new Account(observer, this.#purgeDelayMs)
+    const copy = new Account(observer, this.#purgeDelayMs, this.#trimDelayMs)
     const basins = new Map<BasinState, BasinState>()
     for (const [name, basin] of this.basins) {
       const cloned = basin.clone()
@@ -307,6 +312,17 @@ export class Account {
   #scheduleDeleteOnEmpty(stream: StreamState, now: number): void {
     const deadline = stream.deleteOnEmptyDeadline(now)
     if (deadline !== Infinity) this.#observer.wakeAt(deadline)
+  }
+
+  /** Applies the trims due at `now` (s2-lite's stream-trim task); returns when the next one is due (Infinity if none). */
+  applyTrims(now: number): number {
+    let next = Infinity
+    for (const basin of this.basins.values()) {
+      for (const stream of basin.streams.values()) {
+        if (stream.pendingTrims.length > 0) next = Math.min(next, stream.applyTrims(now))
+      }
+    }
+    return next
   }
 
   /** Frees trimmed and expired records; returns when the next record expires (Infinity if none will). */

@@ -2,7 +2,15 @@ export { Store, type StoreOptions, type StoreSnapshot } from './store.ts'
 export { checkSnapshotName, Snapshots, type SnapshotInfo } from './snapshots.ts'
 export { Account, type ProvisionResult, type StoreObserver } from './account.ts'
 export { BasinState } from './basin.ts'
-export { StreamState, type AppendAck, type Collected, type CollectLimits, type CollectStop } from './stream.ts'
+export {
+  StreamState,
+  type AppendAck,
+  type Collected,
+  type CollectLimits,
+  type CollectStop,
+  type PendingTrim,
+  type ReadCursor,
+} from './stream.ts'
 export type { ListOptions, Page } from './list.ts'
 export {
   DEFAULT_BASIN_CONFIG,

@@ -4,7 +4,7 @@ import type { BasinConfig, Cipher, StreamConfig } from './config.ts'
 import { RecordLog } from './record-log.ts'
 import type { StoredRecord } from './record.ts'
 import type { StoreSnapshot } from './store.ts'
-import { StreamState } from './stream.ts'
+import { StreamState, type PendingTrim } from './stream.ts'
 
 /**
  * A {@link StoreSnapshot} as plain data, and back: what snapshot files hold (see
@@ -53,6 +53,8 @@ export interface StreamData {
   readonly lastTimestamp: number
   readonly fencingToken: string
   readonly trimPoint: number
+  /** Trims appended but not yet applied (points increasing, all above `trimPoint`); absent in older files. */
+  readonly pendingTrims?: readonly PendingTrim[]
   readonly lastWriteAt: number | null
   /** May be Infinity (records with infinite retention were written). */
   readonly maxExpiresAt: number
@@ -87,6 +89,7 @@ function streamToData(stream: StreamState): StreamData {
     lastTimestamp: stream.lastTimestamp,
     fencingToken: stream.fencingToken,
     trimPoint: stream.trimPoint,
+    pendingTrims: stream.pendingTrims.map((trim) => ({ point: trim.point, at: trim.at })),
     lastWriteAt: stream.lastWriteAt,
     maxExpiresAt: stream.maxExpiresAt,
     logStart: stream.log.start,
@@ -128,6 +131,15 @@ function streamFromData(data: StreamData, where: string): StreamState {
   stream.lastTimestamp = data.lastTimestamp
   stream.fencingToken = data.fencingToken
   stream.trimPoint = data.trimPoint
+  let last = data.trimPoint
+  for (const trim of data.pendingTrims ?? []) {
+    if (!(trim.point > last)) {
+      throw new SnapshotDataError(`${where}: a pending trim to ${trim.point} does not move past the trim point ${last}`)
+    }
+    last = trim.point
+    stream.pendingTrims.push({ point: trim.point, at: trim.at })
+  }
+  if (last > data.logNext) throw new SnapshotDataError(`${where}: a pending trim to ${last} is beyond logNext ${data.logNext}`)
   stream.lastWriteAt = data.lastWriteAt
   stream.maxExpiresAt = data.maxExpiresAt
   if (!(data.logStart <= data.logNext)) throw new SnapshotDataError(`${where}: logStart ${data.logStart} is after logNext ${data.logNext}`)

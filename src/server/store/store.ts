@@ -3,6 +3,8 @@ import { Account, type StoreObserver } from './account.ts'
 export interface StoreOptions {
   /** How long a deleted basin or stream stays listed (and blocks its name) before it is purged. */
   readonly purgeDelayMs: number
+  /** How long after a trim is appended background work applies it (new reads stop seeing the records). [default 0] */
+  readonly trimDelayMs?: number
 }
 
 /** A point-in-time copy of the store or of one namespace, sharing records with the live store. */
@@ -36,7 +38,7 @@ export class Store {
   account(namespace: string): Account {
     let account = this.#accounts.get(namespace)
     if (!account) {
-      account = new Account(this.#observerOf(namespace), this.#options.purgeDelayMs)
+      account = new Account(this.#observerOf(namespace), this.#options.purgeDelayMs, this.#options.trimDelayMs)
       this.#accounts.set(namespace, account)
     }
     return account
@@ -44,7 +46,7 @@ export class Store {
 
   /** An empty account reporting to nobody (for snapshots read from files; restoring rebinds it). */
   detachedAccount(): Account {
-    return new Account(detached, this.#options.purgeDelayMs)
+    return new Account(detached, this.#options.purgeDelayMs, this.#options.trimDelayMs)
   }
 
   /** The account of a namespace if it was ever used. */

@@ -21,6 +21,17 @@ export interface CollectLimits {
 
 export type CollectStop = 'count' | 'bytes' | 'until' | 'end'
 
+/** A trim appended but not applied yet: background work moves the trim point to `point` at `at`. */
+export interface PendingTrim {
+  readonly point: number
+  readonly at: number
+}
+
+/** Where an open read session is: records at or after `position` stay in memory for it. */
+export interface ReadCursor {
+  readonly position: number
+}
+
 export interface Collected {
   readonly records: StoredRecord[]
   readonly bytes: number
@@ -43,8 +54,15 @@ export class StreamState {
   /** Timestamp of the last record appended: the tail's timestamp. */
   lastTimestamp = 0
   fencingToken = ''
-  /** Records below this sequence number are trimmed. */
+  /**
+   * Records below this sequence number are trimmed: background work deleted them (s2-lite's
+   * stream-trim task), so reads that open now start at or after it.
+   */
   trimPoint = 0
+  /** Trims appended and not applied yet, in the order they were appended (points increase). */
+  pendingTrims: PendingTrim[] = []
+  /** The open read sessions: trimmed records they have not passed are kept for them. */
+  readonly cursors = new Set<ReadCursor>()
   /** Time of the last append, for delete-on-empty. */
   lastWriteAt: number | null = null
   /** The latest retention expiry of any record written (Infinity with infinite retention). */
@@ -71,9 +89,10 @@ export class StreamState {
 
   /**
    * Appends a validated batch: checks the fencing token and `match_seq_num`, assigns timestamps,
-   * then commits the whole batch or nothing (s2-lite §5.5, §5.6).
+   * then commits the whole batch or nothing (s2-lite §5.5, §5.6). A trim command is recorded at
+   * once (the point only moves forward) and applied by background work `trimDelayMs` later.
    */
-  append(batch: AppendBatch, now: number, keyId: string | null = null): AppendAck {
+  append(batch: AppendBatch, now: number, keyId: string | null = null, trimDelayMs = 0): AppendAck {
     if (batch.fencingToken !== undefined && batch.fencingToken !== this.fencingToken) {
       throw errors.fencingTokenMismatch(this.fencingToken)
     }
@@ -111,7 +130,9 @@ export class StreamState {
       })
       if (record.command?.kind === 'fence') this.fencingToken = record.command.token
       else if (record.command?.kind === 'trim') {
-        this.trimPoint = Math.max(this.trimPoint, Math.min(record.command.seqNum, seqNum + 1))
+        // s2-lite: a trim never reaches past its own record, and a lower one changes nothing.
+        const point = Math.min(record.command.seqNum, seqNum + 1)
+        if (point > this.trimRequested) this.pendingTrims.push({ point, at: now + trimDelayMs })
       }
     }
     this.lastTimestamp = max
@@ -125,24 +146,45 @@ export class StreamState {
     }
   }
 
-  /** Whether a record is still readable: not trimmed, not expired. */
-  isLive(record: StoredRecord, now: number): boolean {
-    return record.seqNum >= this.trimPoint && record.expiresAt > now
-  }
-
-  /** First sequence number at or after `timestamp`, or the tail if there is none. */
-  seekTimestamp(timestamp: number): number {
-    return this.log.seekTimestamp(timestamp, this.trimPoint)
+  /** The trim point once every trim appended so far is applied. */
+  get trimRequested(): number {
+    return this.pendingTrims.at(-1)?.point ?? this.trimPoint
   }
 
   /**
-   * Collects live records from `from`, stopping at the first limit reached. A record that does not
-   * fit the remaining bytes is never split: collection stops before it.
+   * Where a read opening at `now` starts at the earliest: the trim point, moved by the pending
+   * trims due by then (so a read sees a trim exactly when it falls due, whenever the timer fires).
+   */
+  readableFrom(now: number): number {
+    let point = this.trimPoint
+    for (const trim of this.pendingTrims) {
+      if (trim.at > now) break
+      point = trim.point
+    }
+    return point
+  }
+
+  /** Moves the trim point by the pending trims due at `now`; returns when the next one is due (Infinity if none). */
+  applyTrims(now: number): number {
+    this.trimPoint = this.readableFrom(now)
+    this.pendingTrims = this.pendingTrims.filter((trim) => trim.point > this.trimPoint)
+    return this.pendingTrims[0]?.at ?? Infinity
+  }
+
+  /** First sequence number at or after `timestamp` that a read opening at `now` may see, or the tail if there is none. */
+  seekTimestamp(timestamp: number, now: number): number {
+    return this.log.seekTimestamp(timestamp, this.readableFrom(now))
+  }
+
+  /**
+   * Collects unexpired records from `from` (the caller starts at or after the trim point it saw),
+   * stopping at the first limit reached. A record that does not fit the remaining bytes is never
+   * split: collection stops before it.
    */
   collect(from: number, limits: CollectLimits, now: number): Collected {
     const records: StoredRecord[] = []
     let bytes = 0
-    let seq = Math.max(from, this.trimPoint, this.log.start)
+    let seq = Math.max(from, this.log.start)
     const end = Math.min(limits.endSeq, this.log.next)
     let stop: CollectStop = 'end'
     for (; seq < end; seq++) {
@@ -168,7 +210,7 @@ export class StreamState {
 
   /** Whether any record is still live (for delete-on-empty). */
   hasLiveRecords(now: number): boolean {
-    for (let seq = Math.max(this.trimPoint, this.log.start); seq < this.log.next; seq++) {
+    for (let seq = Math.max(this.readableFrom(now), this.log.start); seq < this.log.next; seq++) {
       if ((this.log.get(seq) as StoredRecord).expiresAt > now) return true
     }
     return false
@@ -193,20 +235,24 @@ export class StreamState {
     copy.lastTimestamp = this.lastTimestamp
     copy.fencingToken = this.fencingToken
     copy.trimPoint = this.trimPoint
+    copy.pendingTrims = this.pendingTrims.slice()
     copy.lastWriteAt = this.lastWriteAt
     copy.maxExpiresAt = this.maxExpiresAt
     return copy
   }
 
   /**
-   * Frees the memory of trimmed and expired records at the front of the log; returns when the
-   * first record left expires (Infinity if none will).
+   * Frees the memory of trimmed and expired records at the front of the log, keeping trimmed ones
+   * an open session has yet to deliver; returns when the first record left expires (Infinity if
+   * none will).
    */
   compact(now: number): number {
+    let keep = this.trimPoint
+    for (const cursor of this.cursors) keep = Math.min(keep, cursor.position)
     let seq = this.log.start
     while (seq < this.log.next) {
       const record = this.log.get(seq) as StoredRecord
-      if (seq >= this.trimPoint && record.expiresAt > now) break
+      if (seq >= keep && record.expiresAt > now) break
       seq++
     }
     this.log.dropBefore(seq)

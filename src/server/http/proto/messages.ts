@@ -15,8 +15,15 @@ type U64 = number | protobuf.Long
 // uint64 arrives as a Long ({low, high}); values above 2^53 lose precision, as everywhere in the emulator.
 const toNumber = (value: U64): number => (typeof value === 'number' ? value : (value.high >>> 0) * 2 ** 32 + (value.low >>> 0))
 
+/**
+ * protobufjs decodes an absent or empty `bytes` field as a plain `[]` (its default), not a
+ * Uint8Array; every byte field is normalised here so the rest of the emulator sees only Uint8Array.
+ */
+type WireBytes = Uint8Array | readonly number[] | null | undefined
+const toBytes = (value: WireBytes): Uint8Array => (value instanceof Uint8Array ? value : new Uint8Array(value ?? []))
+
 interface WireAppendInput {
-  records: { timestamp?: U64 | null; headers: { name: Uint8Array; value: Uint8Array }[]; body: Uint8Array }[]
+  records: { timestamp?: U64 | null; headers: { name?: WireBytes; value?: WireBytes }[]; body?: WireBytes }[]
   match_seq_num?: U64 | null
   fencing_token?: string | null
 }
@@ -34,8 +41,8 @@ export function decodeAppendInput(bytes: Uint8Array, code: S2ErrorCode): AppendI
   return {
     records: message.records.map((record) => ({
       timestamp: has(record, 'timestamp') && record.timestamp != null ? toNumber(record.timestamp) : undefined,
-      headers: record.headers,
-      body: record.body,
+      headers: record.headers.map((header) => ({ name: toBytes(header.name), value: toBytes(header.value) })),
+      body: toBytes(record.body),
     })),
     matchSeqNum: has(message, 'match_seq_num') && message.match_seq_num != null ? toNumber(message.match_seq_num) : undefined,
     fencingToken: has(message, 'fencing_token') && message.fencing_token != null ? message.fencing_token : undefined,

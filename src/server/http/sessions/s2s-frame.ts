@@ -16,12 +16,16 @@ const COMPRESSION_MASK = 0x60
 const ZSTD = 0x20
 const GZIP = 0x40
 const RESERVED_MASK = 0x1f
+/** Bit 4 of a regular frame: the server advises the client to reconnect (s2.dev, SDK 0.27). */
+export const RECONNECT_ADVISED = 0x10
 
 export interface Frame {
   readonly terminal: boolean
   readonly compression: Compression
   /** The payload as sent (still compressed if `compression` says so). */
   readonly payload: Uint8Array
+  /** The flag byte as received. */
+  readonly flag: number
 }
 
 function frame(flag: number, payload: Uint8Array): Uint8Array {
@@ -39,6 +43,15 @@ function frame(flag: number, payload: Uint8Array): Uint8Array {
 export function messageFrame(payload: Uint8Array, algorithm: Compression): Uint8Array {
   if (algorithm === 'none' || payload.length < COMPRESS_MIN_BYTES) return frame(0, payload)
   return frame(algorithm === 'zstd' ? ZSTD : GZIP, compress(payload, algorithm))
+}
+
+/**
+ * A regular frame exactly as described, for replaying recorded traffic: `payload` compressed with
+ * `algorithm` whatever its size, with `extraFlags` (such as {@link RECONNECT_ADVISED}) set.
+ */
+export function exactFrame(payload: Uint8Array, algorithm: Compression, extraFlags = 0): Uint8Array {
+  const bits = algorithm === 'zstd' ? ZSTD : algorithm === 'gzip' ? GZIP : 0
+  return frame(bits | extraFlags, compress(payload, algorithm))
 }
 
 /** A terminal frame: the session ends after it. */
@@ -70,6 +83,15 @@ export class FrameDecoder {
   #needed = 0
   /** Set once malformed input was met; nothing more is decoded after it. */
   failure: S2Error | null = null
+  readonly #reserved: number
+
+  /**
+   * `acceptReconnectAdvised` lets bit 4 ({@link RECONNECT_ADVISED}) through, as a client decoding a
+   * server's frames must; a server decoding a client's frames rejects it as a reserved bit.
+   */
+  constructor(options: { acceptReconnectAdvised?: boolean } = {}) {
+    this.#reserved = options.acceptReconnectAdvised ? RESERVED_MASK & ~RECONNECT_ADVISED : RESERVED_MASK
+  }
 
   /** Adds bytes and returns every frame they complete, up to any malformed one. */
   push(chunk: Uint8Array): Frame[] {
@@ -101,12 +123,13 @@ export class FrameDecoder {
       }
       const flag = buffer[offset + 3] as number
       if ((flag & COMPRESSION_MASK) === COMPRESSION_MASK) return fail('invalid compression bits 11 in frame flag')
-      if ((flag & RESERVED_MASK) !== 0) return fail(`reserved bits set in frame flag 0x${flag.toString(16)}`)
+      if ((flag & this.#reserved) !== 0) return fail(`reserved bits set in frame flag 0x${flag.toString(16)}`)
       const bits = flag & COMPRESSION_MASK
       frames.push({
         terminal: (flag & TERMINAL) !== 0,
         compression: bits === ZSTD ? 'zstd' : bits === GZIP ? 'gzip' : 'none',
         payload: buffer.subarray(offset + 4, offset + 3 + length),
+        flag,
       })
       offset += 3 + length
     }
