@@ -6,6 +6,14 @@ export default defineConfig({
     // Tests and examples import the package by its name, as users do.
     // The more specific entry first: an alias also matches the paths under it.
     alias: {
+      's2-emulator/vitest/plugin': fileURLToPath(new URL('./src/vitest/plugin.ts', import.meta.url)),
+      's2-emulator/vitest/global-setup': fileURLToPath(new URL('./src/vitest/global-setup.ts', import.meta.url)),
+      's2-emulator/vitest': fileURLToPath(new URL('./src/vitest/index.ts', import.meta.url)),
+      's2-emulator/jest/global-setup': fileURLToPath(new URL('./src/jest/global-setup.ts', import.meta.url)),
+      's2-emulator/jest/global-teardown': fileURLToPath(new URL('./src/jest/global-teardown.ts', import.meta.url)),
+      's2-emulator/jest/environment': fileURLToPath(new URL('./src/jest/environment.ts', import.meta.url)),
+      's2-emulator/jest/jest-preset': fileURLToPath(new URL('./src/jest/jest-preset.ts', import.meta.url)),
+      's2-emulator/jest': fileURLToPath(new URL('./src/jest/index.ts', import.meta.url)),
       's2-emulator/record-replay': fileURLToPath(new URL('./src/record-replay/index.ts', import.meta.url)),
       's2-emulator': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
     },
