@@ -202,7 +202,8 @@ describe('examples/jest-esm (native ES modules, --experimental-vm-modules)', () 
       expectOnlyTheDeliberateFailure(outcomes(join(project, 'report.json')), 'js')
       const [counter] = await shared.faults.list()
       expect(counter?.matched).toBeGreaterThanOrEqual(10) // every test made a basin there
-      expect((await shared.namespaces()).map((n) => n.name)).toEqual(['default']) // each test's namespace was dropped
+      const left = (await shared.namespaces()).filter((n) => n.name !== 'default')
+      expect(left).toEqual([]) // each test's namespace was dropped
     },
     10 * MINUTES,
   )
