@@ -39,7 +39,8 @@ function expectOnlyTheDeliberateFailure(tests: Outcome[], extension: string): vo
   expect(tests.filter((t) => t.status === 'failed')).toEqual([{ file: `failure-isolation.test.${extension}`, title: DELIBERATE, status: 'failed' }])
   expect(tests).toContainEqual({ file: `failure-isolation.test.${extension}`, title: AFTER_IT, status: 'passed' })
   const passedFiles = new Set(tests.filter((t) => t.status === 'passed').map((t) => t.file))
-  expect([...passedFiles].sort()).toEqual([`failure-isolation.test.${extension}`, `inventory.test.${extension}`, `orders.test.${extension}`])
+  const files = ['failure-isolation', 'inventory', 'orders', ...(extension === 'ts' ? ['catalog'] : [])]
+  expect([...passedFiles].sort()).toEqual(files.map((name) => `${name}.test.${extension}`).sort())
   expect(tests.filter((t) => t.status !== 'passed' && t.status !== 'failed')).toEqual([])
   expect(tests.length).toBeGreaterThanOrEqual(10)
 }
@@ -132,6 +133,8 @@ describe('examples/vitest', () => {
         expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0)
         const tests = outcomes(join(project, 'real.json'))
         expect(tests.filter((t) => t.status === 'passed').map((t) => t.title)).toEqual([
+          'sees the catalog built once for the file',
+          'shares it with the next test of the file',
           'code that reads S2_* from the environment lands in this test',
           'appends orders and reads them back',
         ])
@@ -154,8 +157,9 @@ describe('examples/vitest', () => {
         const journal = await standIn.journal.list()
         const created = journal.filter((e) => e.operation === 'create_basin' && e.status === 201).map((e) => e.basin)
         const deleted = journal.filter((e) => e.operation === 'delete_basin' && e.status === 202).map((e) => e.basin)
-        // The 2 that passed, and 4 skipped after their basin fixture made one (those asking for `basin`).
-        expect(created.length).toBe(6)
+        // The file-scoped one of catalog.test.ts, the 2 tests that passed, and 4 skipped after their
+        // basin fixture made one (those asking for `basin`).
+        expect(created.length).toBe(7)
         expect(new Set(created).size).toBe(created.length)
         expect(deleted.sort()).toEqual([...created].sort())
         for (const name of created) expect(name).toMatch(/^test-[a-z0-9-]+-[0-9a-f]{12}$/)
