@@ -26,24 +26,31 @@ export function s2Emulator(options: S2EmulatorPluginOptions = {}): Plugin {
   return {
     name: 's2-emulator',
     async configureVitest({ vitest, project }) {
-      let run = runs.get(vitest)
-      if (run === undefined) {
-        run = startRunTarget(options)
-        runs.set(vitest, run)
-        const started = run
-        // A restart (the config changed) closes vitest and configures it again: start afresh then.
-        vitest.onClose(async () => {
-          if (runs.get(vitest) === started) runs.delete(vitest)
-          await (await started).stop()
-        })
-        const { target } = await run
-        if (target.kind === 'real') {
-          vitest.logger.log(
-            `[s2-emulator] tests run against the real S2 at ${target.accountEndpoint}: each basin fixture is a new basin, deleted after its test; tests that use emulator controls are skipped`,
-          )
-        }
-      }
-      provideTarget(project, (await run).target)
+      const { target } = await runOf(vitest, options)
+      // Every project of the run, also those whose config does not repeat the plugin.
+      for (const each of new Set([project, ...vitest.projects])) provideTarget(each, target)
     },
   }
+}
+
+/** The run's target: started once per vitest instance, stopped when vitest closes. */
+function runOf(vitest: Vitest, options: S2EmulatorPluginOptions): Promise<RunningTarget> {
+  const existing = runs.get(vitest)
+  if (existing !== undefined) return existing
+  const run = startRunTarget(options).then((running) => {
+    if (running.target.kind === 'real') {
+      vitest.logger.log(
+        `[s2-emulator] tests run against the real S2 at ${running.target.accountEndpoint}: each basin fixture is a new basin, deleted after its test; tests that use emulator controls are skipped`,
+      )
+    }
+    return running
+  })
+  runs.set(vitest, run)
+  // A restart (the config changed) closes vitest and configures it again: start afresh then.
+  vitest.onClose(async () => {
+    if (runs.get(vitest) === run) runs.delete(vitest)
+    const running = await run.catch(() => undefined) // a failed start was reported already
+    await running?.stop()
+  })
+  return run
 }
