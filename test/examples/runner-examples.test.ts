@@ -45,35 +45,44 @@ function expectOnlyTheDeliberateFailure(tests: Outcome[], extension: string): vo
   expect(tests.length).toBeGreaterThanOrEqual(10)
 }
 
-const install = (example: string, name?: string, extra?: string[]) => {
-  const installing = installExample(example, name, extra)
-  installing.catch(() => undefined) // awaited (and reported) by the test that needs it
-  return installing
+/** The example projects to install: the examples as they are, and two with the previous major of their runner. */
+type ProjectKey = 'vitest' | 'jestCjs' | 'jestEsm' | 'vitest4' | 'jest29'
+const INSTALLS: Record<ProjectKey, { example: string; dir?: string; extra?: string[] }> = {
+  vitest: { example: 'vitest' },
+  jestCjs: { example: 'jest-cjs' },
+  jestEsm: { example: 'jest-esm' },
+  vitest4: { example: 'vitest', dir: 'vitest-4', extra: ['vitest@4.1.12'] },
+  jest29: { example: 'jest-cjs', dir: 'jest-cjs-29', extra: ['jest@29.7.0'] },
 }
+let installs: Map<ProjectKey, Promise<string>> | undefined
 
-let projects: Record<'vitest' | 'jestCjs' | 'jestEsm' | 'vitest4', Promise<string>>
-
-beforeAll(() => {
-  // npm installs wait on the network and disk more than on the CPU: run them side by side.
-  projects = {
-    vitest: install('vitest'),
-    jestCjs: install('jest-cjs'),
-    jestEsm: install('jest-esm'),
-    vitest4: install('vitest', 'vitest-4', ['vitest@4.1.12']),
-  }
-})
+/**
+ * The directory of an installed example project. The first call starts every install at once (npm
+ * mostly waits on the network and the disk); afterAll waits for them all, so no npm outlives the file.
+ */
+function project(key: ProjectKey): Promise<string> {
+  installs ??= new Map(
+    Object.entries(INSTALLS).map(([name, { example, dir, extra }]) => {
+      const promise = installExample(example, dir, extra)
+      promise.catch(() => undefined) // reported by the tests that await it
+      return [name as ProjectKey, promise]
+    }),
+  )
+  return installs.get(key) as Promise<string>
+}
+afterAll(() => Promise.allSettled(installs?.values() ?? []))
 
 describe('examples/vitest', () => {
   it(
     'passes in parallel workers, but for the deliberate failure, whose fault, clock and snapshot reach no other test',
     async () => {
-      const project = await projects.vitest
+      const dir = await project('vitest')
       const result = await run('npx', ['vitest', 'run', '--maxWorkers=2', '--reporter=json', '--outputFile=report.json'], {
-        cwd: project,
+        cwd: dir,
         env: { ...childEnv(), S2_EXAMPLE_DELIBERATE_FAILURE: '1' },
       })
       expect(result.code, result.stderr).toBe(1)
-      expectOnlyTheDeliberateFailure(outcomes(join(project, 'report.json')), 'ts')
+      expectOnlyTheDeliberateFailure(outcomes(join(dir, 'report.json')), 'ts')
     },
     10 * MINUTES,
   )
@@ -81,7 +90,7 @@ describe('examples/vitest', () => {
   it(
     'type-checks: fixtures, inject and the plugin, with vitest 5',
     async () => {
-      const result = await run('npx', ['tsc', '--noEmit'], { cwd: await projects.vitest })
+      const result = await run('npx', ['tsc', '--noEmit'], { cwd: await project('vitest') })
       expect(result, result.stdout).toMatchObject({ code: 0 })
     },
     10 * MINUTES,
@@ -90,17 +99,17 @@ describe('examples/vitest', () => {
   it(
     'type-checks and passes with vitest 4 too',
     async () => {
-      const project = await projects.vitest4
-      const version = await run('npx', ['vitest', '--version'], { cwd: project })
+      const dir = await project('vitest4')
+      const version = await run('npx', ['vitest', '--version'], { cwd: dir })
       expect(version.stdout).toMatch(/^vitest\/4\./)
-      const typecheck = await run('npx', ['tsc', '--noEmit'], { cwd: project })
+      const typecheck = await run('npx', ['tsc', '--noEmit'], { cwd: dir })
       expect(typecheck, typecheck.stdout).toMatchObject({ code: 0 })
       const result = await run('npx', ['vitest', 'run', '--maxWorkers=2', '--reporter=json', '--outputFile=report.json'], {
-        cwd: project,
+        cwd: dir,
         env: { ...childEnv(), S2_EXAMPLE_DELIBERATE_FAILURE: '1' },
       })
       expect(result.code, result.stderr).toBe(1)
-      expectOnlyTheDeliberateFailure(outcomes(join(project, 'report.json')), 'ts')
+      expectOnlyTheDeliberateFailure(outcomes(join(dir, 'report.json')), 'ts')
     },
     10 * MINUTES,
   )
@@ -115,12 +124,12 @@ describe('examples/vitest', () => {
     it(
       'runs the portable tests in basins of their own, deleted after them, and skips those using emulator controls, naming the control',
       async () => {
-        const project = await projects.vitest
+        const dir = await project('vitest')
         const result = await run(
           'npx',
           ['vitest', 'run', '--maxWorkers=2', '--reporter=verbose', '--reporter=json', '--outputFile.json=real.json'],
           {
-            cwd: project,
+            cwd: dir,
             env: {
               ...childEnv(),
               S2_EMULATOR_TARGET: 'real',
@@ -131,7 +140,7 @@ describe('examples/vitest', () => {
           },
         )
         expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0)
-        const tests = outcomes(join(project, 'real.json'))
+        const tests = outcomes(join(dir, 'real.json'))
         expect(tests.filter((t) => t.status === 'passed').map((t) => t.title)).toEqual([
           'sees the catalog built once for the file',
           'shares it with the next test of the file',
@@ -170,16 +179,20 @@ describe('examples/vitest', () => {
 })
 
 describe('examples/jest-cjs (CommonJS, babel-jest, no flags)', () => {
-  it(
-    'passes in parallel workers, but for the deliberate failure, whose fault, clock and snapshot reach no other test',
-    async () => {
-      const project = await projects.jestCjs
+  it.each([
+    ['jest 30', 'jestCjs', /^30\./],
+    ['jest 29', 'jest29', /^29\./],
+  ] as const)(
+    'passes with %s in parallel workers, but for the deliberate failure, whose fault, clock and snapshot reach no other test',
+    async (_runner, key, version) => {
+      const dir = await project(key)
+      expect((await run('npx', ['jest', '--version'], { cwd: dir })).stdout).toMatch(version)
       const result = await run('npx', ['jest', '--maxWorkers=2', '--json', '--outputFile=report.json'], {
-        cwd: project,
+        cwd: dir,
         env: { ...childEnv(), S2_EXAMPLE_DELIBERATE_FAILURE: '1' },
       })
       expect(result.code, result.stderr).toBe(1)
-      expectOnlyTheDeliberateFailure(outcomes(join(project, 'report.json')), 'js')
+      expectOnlyTheDeliberateFailure(outcomes(join(dir, 'report.json')), 'js')
     },
     10 * MINUTES,
   )
@@ -197,13 +210,13 @@ describe('examples/jest-esm (native ES modules, --experimental-vm-modules)', () 
   it(
     'passes against the emulator S2_EMULATOR_URL names, but for the deliberate failure, and leaves no namespace behind',
     async () => {
-      const project = await projects.jestEsm
+      const dir = await project('jestEsm')
       const result = await run('npm', ['test', '--', '--maxWorkers=2', '--json', '--outputFile=report.json'], {
-        cwd: project,
+        cwd: dir,
         env: { ...childEnv(), S2_EXAMPLE_DELIBERATE_FAILURE: '1', S2_EMULATOR_URL: shared.url },
       })
       expect(result.code, result.stderr).toBe(1)
-      expectOnlyTheDeliberateFailure(outcomes(join(project, 'report.json')), 'js')
+      expectOnlyTheDeliberateFailure(outcomes(join(dir, 'report.json')), 'js')
       const [counter] = await shared.faults.list()
       expect(counter?.matched).toBeGreaterThanOrEqual(10) // every test made a basin there
       const left = (await shared.namespaces()).filter((n) => n.name !== 'default')
