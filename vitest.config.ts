@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   resolve: {
-    // Tests and examples import the package by its name, as users do.
-    // The more specific entry first: an alias also matches the paths under it.
+    // Tests and examples import the package by its name, as users do (the longer names first:
+    // 's2-emulator' would match 's2-emulator/...' too).
     alias: {
       's2-emulator/vitest/plugin': fileURLToPath(new URL('./src/vitest/plugin.ts', import.meta.url)),
       's2-emulator/vitest/global-setup': fileURLToPath(new URL('./src/vitest/global-setup.ts', import.meta.url)),
@@ -15,6 +15,7 @@ export default defineConfig({
       's2-emulator/jest/jest-preset': fileURLToPath(new URL('./src/jest/jest-preset.ts', import.meta.url)),
       's2-emulator/jest': fileURLToPath(new URL('./src/jest/index.ts', import.meta.url)),
       's2-emulator/record-replay': fileURLToPath(new URL('./src/record-replay/index.ts', import.meta.url)),
+      's2-emulator/testcontainers': fileURLToPath(new URL('./src/testcontainers/index.ts', import.meta.url)),
       's2-emulator': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
     },
   },

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createContext, type Mode, type Suite } from './lib/context.ts'
 import { ratio, table } from './lib/report.ts'
+import { container } from './suites/container.ts'
 import { fanout } from './suites/fanout.ts'
 import { isolation } from './suites/isolation.ts'
 import { latency } from './suites/latency.ts'
@@ -22,7 +23,7 @@ import { overhead } from './suites/overhead.ts'
 import { startup } from './suites/startup.ts'
 import { throughput } from './suites/throughput.ts'
 
-const SUITES: Record<string, Suite> = { startup, isolation, latency, throughput, fanout, memory, overhead }
+const SUITES: Record<string, Suite> = { startup, isolation, latency, throughput, fanout, memory, overhead, container }
 const root = fileURLToPath(new URL('..', import.meta.url))
 
 function git(args: string[]): string | null {

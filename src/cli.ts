@@ -34,12 +34,27 @@ async function main(): Promise<number> {
     return 0
   }
 
+  // Listen for signals before serving: /health can answer before the banner is printed, and a
+  // SIGTERM then must still stop it cleanly (as PID 1 in a container, an unhandled one is ignored).
+  let signalled: NodeJS.Signals | null = null
+  let onSignal = (signal: NodeJS.Signals): void => {
+    signalled ??= signal
+  }
+  const listener = (signal: NodeJS.Signals): void => onSignal(signal)
+  process.on('SIGINT', listener)
+  process.on('SIGTERM', listener)
+
   let emulator
   try {
     emulator = await startS2Emulator(command.options)
   } catch (error) {
+    process.off('SIGINT', listener)
+    process.off('SIGTERM', listener)
     if (!(error instanceof S2EmulatorError)) throw error
     console.error(error.message)
+    const fromEnv = Object.entries(command.fromEnv)
+    // In a container the options often come from variables: say which, since the message names only values.
+    if (fromEnv.length > 0) console.error(`s2-emulator: options set by the environment: ${fromEnv.map(([k, v]) => `${k}=${v}`).join(' ')}`)
     return 1
   }
   console.log(`s2-emulator ${version()} listening on ${emulator.url}`)
@@ -57,9 +72,9 @@ async function main(): Promise<number> {
   for (const [name, value] of Object.entries(emulator.env)) console.log(`  export ${name}=${value}`)
 
   return new Promise<number>((resolve) => {
-    const shutdown = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', shutdown)
-      process.off('SIGTERM', shutdown)
+    onSignal = (signal: NodeJS.Signals): void => {
+      process.off('SIGINT', listener)
+      process.off('SIGTERM', listener)
       console.log(`s2-emulator: ${signal} received, stopping`)
       void emulator.stop().then(
         () => {
@@ -72,8 +87,7 @@ async function main(): Promise<number> {
         },
       )
     }
-    process.on('SIGINT', shutdown)
-    process.on('SIGTERM', shutdown)
+    if (signalled !== null) onSignal(signalled)
   })
 }
 

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { S2EmulatorOptions } from '../server/options.ts'
+import { envBoolean, envValue, OPTION_ENV, type EnvOption } from './env.ts'
 import { readFaultsFile } from './faults-file.ts'
 
 export const DEFAULT_CLI_PORT = 4243
@@ -48,18 +49,30 @@ Options:
   -h, --help                 show this help and exit
   -v, --version              print the version and exit
 
+Every option but --help and --version can also be set by an environment variable, for
+containers: S2E_ and the option's name in capitals, - as _ (S2E_PORT, S2E_HOST, S2E_CORS=false,
+S2E_ISOLATION, S2E_CLOCK, S2E_START_TIME, S2E_DELETION_DELAY, S2E_HEARTBEAT, S2E_FAULTS,
+S2E_FAULT_SEED, S2E_INIT, S2E_RECORDS (paths separated by commas), S2E_JOURNAL_SIZE,
+S2E_SNAPSHOT, S2E_PERSIST, S2E_TRIM_DELAY, S2E_SNAPSHOT_DIR, S2E_ADMIN_TOKEN). A flag on the command line wins over its variable; an empty
+variable counts as unset.
+
 Point the S2 SDKs and the s2 CLI at it with the three export lines it prints on start.
 
 Record, replay and verify real S2 traffic: s2-emulator record|replay|verify --help`
 
-export type CliCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'serve'; options: S2EmulatorOptions }
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  /** `fromEnv`: the variables that set options (name to value), for messages. */
+  | { kind: 'serve'; options: S2EmulatorOptions; fromEnv: Readonly<Record<string, string>> }
 
 /** Raised for a bad command line; the message says what is wrong. */
 export class UsageError extends Error {}
 
-function integer(flag: string, text: string, min: number, max: number): number {
+/** `label` is the flag (`--port`) or the variable (`S2E_PORT`) the text came from. */
+function integer(label: string, text: string, min: number, max: number): number {
   if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got '${text}'`)
+    throw new UsageError(`${label} must be an integer from ${min} to ${max}, got '${text}'`)
   }
   return Number(text)
 }
@@ -105,63 +118,104 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   if ((verb !== undefined && verb !== 'serve') || rest.length > 0) {
     throw new UsageError(`unknown command '${positionals.join(' ')}': the only command is 'serve' (the default)`)
   }
+  // Each option from its flag, else from its variable (OPTION_ENV); `label` names the one used in errors.
+  const flagged = values as Partial<Record<EnvOption, string | boolean | string[]>>
+  const applied: Record<string, string> = {}
+  const pick = (option: Exclude<EnvOption, 'cors' | 'records' | 'init'>): { text: string; label: string } | undefined => {
+    const flag = flagged[option]
+    if (typeof flag === 'string') return { text: flag, label: `--${option}` }
+    const text = envValue(env, option)
+    if (text === undefined) return undefined
+    applied[OPTION_ENV[option]] = text
+    return { text, label: OPTION_ENV[option] }
+  }
+  const port = pick('port')
   const options: S2EmulatorOptions = {
-    port: values.port === undefined ? DEFAULT_CLI_PORT : integer('port', values.port, 0, 65535),
+    port: port === undefined ? DEFAULT_CLI_PORT : integer(port.label, port.text, 0, 65535),
   }
-  if (values.host !== undefined) options.host = values.host
+  const host = pick('host')
+  if (host !== undefined) options.host = host.text
   if (values.cors === false) options.cors = false
-  if (values.isolation !== undefined) {
-    if (values.isolation !== 'none' && values.isolation !== 'token') {
-      throw new UsageError(`--isolation must be 'none' or 'token', got '${values.isolation}'`)
-    }
-    options.isolation = values.isolation
-  }
-  if (values.clock !== undefined) {
-    if (values.clock !== 'system' && values.clock !== 'virtual') {
-      throw new UsageError(`--clock must be 'system' or 'virtual', got '${values.clock}'`)
-    }
-    options.clock = values.clock
-  }
-  if (values['start-time'] !== undefined) {
-    const text = values['start-time']
-    const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text)
-    if (!Number.isFinite(ms)) throw new UsageError(`--start-time must be an ISO 8601 time or ms since the epoch, got '${text}'`)
-    options.startTime = ms
-  }
-  if (values['deletion-delay'] !== undefined) {
-    options.deletionDelayMs = integer('deletion-delay', values['deletion-delay'], 0, 2 ** 31 - 1)
-  }
-  if (values['trim-delay'] !== undefined) {
-    options.trimDelayMs = integer('trim-delay', values['trim-delay'], 0, 2 ** 31 - 1)
-  }
-  if (values.heartbeat !== undefined) {
-    const match = /^(\d+)(?:-(\d+))?$/.exec(values.heartbeat)
-    if (!match) throw new UsageError(`--heartbeat must be milliseconds, like 1000 or 5000-15000; got '${values.heartbeat}'`)
-    const min = integer('heartbeat', match[1] as string, 1, 2 ** 31 - 1)
-    const max = match[2] === undefined ? min : integer('heartbeat', match[2], min, 2 ** 31 - 1)
-    options.heartbeatMs = [min, max]
-  }
-  if (values.faults !== undefined) {
-    let file
+  else if (values.cors === undefined && envValue(env, 'cors') !== undefined) {
+    const text = envValue(env, 'cors') as string
+    applied[OPTION_ENV.cors] = text
     try {
-      file = readFaultsFile(values.faults)
+      if (!envBoolean(OPTION_ENV.cors, text)) options.cors = false
     } catch (error) {
       throw new UsageError((error as Error).message)
+    }
+  }
+  const isolation = pick('isolation')
+  if (isolation !== undefined) {
+    if (isolation.text !== 'none' && isolation.text !== 'token') {
+      throw new UsageError(`${isolation.label} must be 'none' or 'token', got '${isolation.text}'`)
+    }
+    options.isolation = isolation.text
+  }
+  const clock = pick('clock')
+  if (clock !== undefined) {
+    if (clock.text !== 'system' && clock.text !== 'virtual') {
+      throw new UsageError(`${clock.label} must be 'system' or 'virtual', got '${clock.text}'`)
+    }
+    options.clock = clock.text
+  }
+  const startTime = pick('start-time')
+  if (startTime !== undefined) {
+    const { text, label } = startTime
+    const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text)
+    if (!Number.isFinite(ms)) throw new UsageError(`${label} must be an ISO 8601 time or ms since the epoch, got '${text}'`)
+    options.startTime = ms
+  }
+  const deletionDelay = pick('deletion-delay')
+  if (deletionDelay !== undefined) options.deletionDelayMs = integer(deletionDelay.label, deletionDelay.text, 0, 2 ** 31 - 1)
+  const trimDelay = pick('trim-delay')
+  if (trimDelay !== undefined) options.trimDelayMs = integer(trimDelay.label, trimDelay.text, 0, 2 ** 31 - 1)
+  const heartbeat = pick('heartbeat')
+  if (heartbeat !== undefined) {
+    const match = /^(\d+)(?:-(\d+))?$/.exec(heartbeat.text)
+    if (!match) throw new UsageError(`${heartbeat.label} must be milliseconds, like 1000 or 5000-15000; got '${heartbeat.text}'`)
+    const min = integer(heartbeat.label, match[1] as string, 1, 2 ** 31 - 1)
+    const max = match[2] === undefined ? min : integer(heartbeat.label, match[2], min, 2 ** 31 - 1)
+    options.heartbeatMs = [min, max]
+  }
+  const faults = pick('faults')
+  if (faults !== undefined) {
+    let file
+    try {
+      file = readFaultsFile(faults.text)
+    } catch (error) {
+      throw new UsageError(`${faults.label}: ${(error as Error).message}`)
     }
     options.faults = file.rules
     if (file.seed !== undefined) options.faultSeed = file.seed
   }
-  if (values['fault-seed'] !== undefined) options.faultSeed = integer('fault-seed', values['fault-seed'], 0, 4294967295)
+  const faultSeed = pick('fault-seed')
+  if (faultSeed !== undefined) options.faultSeed = integer(faultSeed.label, faultSeed.text, 0, 4294967295)
   if (values.init !== undefined && values['init-file'] !== undefined) {
     throw new UsageError('--init and --init-file are the same option: give one of them')
   }
-  const init = values.init ?? values['init-file'] ?? (env.S2LITE_INIT_FILE || undefined)
-  if (init !== undefined) options.init = init
+  const initFlag = values.init ?? values['init-file']
+  if (initFlag !== undefined) options.init = initFlag
+  else {
+    // S2E_INIT, else s2-lite's own variable.
+    const name = envValue(env, 'init') !== undefined ? OPTION_ENV.init : env.S2LITE_INIT_FILE ? 'S2LITE_INIT_FILE' : undefined
+    if (name !== undefined) options.init = applied[name] = env[name] as string
+  }
   if (values.records !== undefined) options.records = values.records
-  if (values['journal-size'] !== undefined) options.journalSize = integer('journal-size', values['journal-size'], 0, 10_000_000)
-  if (values.snapshot !== undefined) options.snapshotFile = values.snapshot
-  if (values.persist !== undefined) options.persistDir = values.persist
-  if (values['snapshot-dir'] !== undefined) options.snapshotDir = values['snapshot-dir']
-  if (values['admin-token'] !== undefined) options.adminToken = values['admin-token']
-  return { kind: 'serve', options }
+  else if (envValue(env, 'records') !== undefined) {
+    const text = envValue(env, 'records') as string
+    applied[OPTION_ENV.records] = text
+    options.records = text.split(',').filter((path) => path !== '')
+  }
+  const journalSize = pick('journal-size')
+  if (journalSize !== undefined) options.journalSize = integer(journalSize.label, journalSize.text, 0, 10_000_000)
+  const snapshot = pick('snapshot')
+  if (snapshot !== undefined) options.snapshotFile = snapshot.text
+  const persist = pick('persist')
+  if (persist !== undefined) options.persistDir = persist.text
+  const snapshotDir = pick('snapshot-dir')
+  if (snapshotDir !== undefined) options.snapshotDir = snapshotDir.text
+  const adminToken = pick('admin-token')
+  if (adminToken !== undefined) options.adminToken = adminToken.text
+  return { kind: 'serve', options, fromEnv: applied }
 }

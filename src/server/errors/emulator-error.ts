@@ -20,6 +20,8 @@ export type EmulatorErrorCode =
   | 'S2EMU_NOT_IN_TEST'
   | 'S2EMU_MISSING_PEER'
   | 'S2EMU_EMULATOR_ONLY'
+  | 'S2EMU_IMAGE_BUILD_FAILED'
+  | 'S2EMU_CONTAINER_FAILED'
 
 export interface S2EmulatorErrorOptions extends ErrorOptions {
   /** For a failed admin call: the HTTP status it answered with. */
