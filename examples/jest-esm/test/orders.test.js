@@ -1,8 +1,18 @@
 import { AppendInput, AppendRecord, S2, S2Environment } from '@s2-dev/streamstore'
+import { namespaceName } from 's2-emulator'
 
 const record = (body) => AppendInput.create([AppendRecord.string({ body })])
 // process.env.S2_* point at this test's namespace, so the SDK's own reading of them lands there.
 const client = () => new S2({ accessToken: '', ...S2Environment.parse() })
+
+// At load, outside any test, no S2_* variable is set: module-level code cannot reach an S2 of your shell.
+const tokenAtLoad = process.env.S2_ACCESS_TOKEN
+
+test('runs in a namespace of its own, named by a digest of its token', () => {
+  expect(tokenAtLoad).toBeUndefined()
+  expect(process.env.S2_ACCESS_TOKEN).toBe(s2Emulator.token)
+  expect(s2Emulator.name).toBe(namespaceName(s2Emulator.token))
+})
 
 test('appends orders and reads them back', async () => {
   const s2 = client()
