@@ -36,3 +36,18 @@ it('keeps one emulator across watch-mode reruns and stops it when vitest closes'
   expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
   await expect(httpGet(`${url}/health`)).rejects.toThrow() // stopped with vitest
 })
+
+it('tells what to add to the config when a fixture is used without the plugin or globalSetup', async () => {
+  const vitest = await startVitest('test', [], {
+    watch: false,
+    root: new URL('./fixtures/no-plugin', import.meta.url).pathname,
+    reporters: [],
+    config: false,
+    env: { S2_EMULATOR_URL: '' },
+  })
+  await vitest.close()
+  const [file] = vitest.state.getFiles()
+  const error = file?.tasks[0]?.result?.errors?.[0]
+  expect(error?.message).toContain('[s2-emulator] no emulator for this run: add `plugins: [s2Emulator()]`')
+  expect(error).toMatchObject({ name: 'S2EmulatorError' })
+})
