@@ -20,10 +20,11 @@ import { isolation } from './suites/isolation.ts'
 import { latency } from './suites/latency.ts'
 import { memory } from './suites/memory.ts'
 import { overhead } from './suites/overhead.ts'
+import { persist } from './suites/persist.ts'
 import { startup } from './suites/startup.ts'
 import { throughput } from './suites/throughput.ts'
 
-const SUITES: Record<string, Suite> = { startup, isolation, latency, throughput, fanout, memory, overhead, container }
+const SUITES: Record<string, Suite> = { startup, isolation, latency, throughput, fanout, memory, overhead, persist, container }
 const root = fileURLToPath(new URL('..', import.meta.url))
 
 function git(args: string[]): string | null {

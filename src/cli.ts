@@ -10,6 +10,38 @@ const version = (): string =>
 
 const RECORD_REPLAY_VERBS = new Set(['record', 'replay', 'verify'])
 
+/**
+ * SIGINT and SIGTERM stop the emulator gracefully. The handlers are installed before anything
+ * starts and stay installed: `npm start` forwards the terminal's Ctrl-C to the emulator, which has
+ * already received it from the terminal, and a second signal with no handler would kill the process
+ * in the middle of saving its state. Later signals are acknowledged and otherwise ignored.
+ */
+function stopSignals(): { readonly received: Promise<NodeJS.Signals>; dispose(): void } {
+  let first: NodeJS.Signals | null = null
+  let resolve: (signal: NodeJS.Signals) => void = () => {}
+  const received = new Promise<NodeJS.Signals>((r) => {
+    resolve = r
+  })
+  let repeats = 0
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (first === null) {
+      first = signal
+      resolve(signal)
+    } else if (repeats++ === 0) {
+      console.log(`s2-emulator: ${signal} received again; already stopping (SIGKILL stops at once)`)
+    }
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  return {
+    received,
+    dispose() {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    },
+  }
+}
+
 async function main(): Promise<number> {
   const [verb, ...rest] = process.argv.slice(2)
   if (verb !== undefined && RECORD_REPLAY_VERBS.has(verb)) {
@@ -34,22 +66,13 @@ async function main(): Promise<number> {
     return 0
   }
 
-  // Listen for signals before serving: /health can answer before the banner is printed, and a
-  // SIGTERM then must still stop it cleanly (as PID 1 in a container, an unhandled one is ignored).
-  let signalled: NodeJS.Signals | null = null
-  let onSignal = (signal: NodeJS.Signals): void => {
-    signalled ??= signal
-  }
-  const listener = (signal: NodeJS.Signals): void => onSignal(signal)
-  process.on('SIGINT', listener)
-  process.on('SIGTERM', listener)
-
+  // Installed before the port opens, so no signal can find the process without them.
+  const signals = stopSignals()
   let emulator
   try {
     emulator = await startS2Emulator(command.options)
   } catch (error) {
-    process.off('SIGINT', listener)
-    process.off('SIGTERM', listener)
+    signals.dispose()
     if (!(error instanceof S2EmulatorError)) throw error
     console.error(error.message)
     const fromEnv = Object.entries(command.fromEnv)
@@ -57,38 +80,39 @@ async function main(): Promise<number> {
     if (fromEnv.length > 0) console.error(`s2-emulator: options set by the environment: ${fromEnv.map(([k, v]) => `${k}=${v}`).join(' ')}`)
     return 1
   }
-  console.log(`s2-emulator ${version()} listening on ${emulator.url}`)
-  const { init, records } = command.options
-  if (init !== undefined || records !== undefined) {
-    console.log(`seeded from: ${[init, records].flat().filter((f) => typeof f === 'string').join(', ')}`)
-  }
-  const { snapshotFile, persistDir } = command.options
-  if (persistDir !== undefined) console.log(`persisting state in ${resolvePath(persistDir, 'state.s2snap')} (written on exit)`)
-  else if (snapshotFile !== undefined) console.log(`started from snapshot file ${resolvePath(snapshotFile)}`)
-  const rules = await emulator.faults.list()
-  console.log(`fault seed: ${await emulator.faults.seed()}${rules.length > 0 ? ` (${rules.length} fault rule(s) armed)` : ''}`)
-  console.log('')
-  console.log('Point the S2 SDKs and the s2 CLI at it:')
-  for (const [name, value] of Object.entries(emulator.env)) console.log(`  export ${name}=${value}`)
-
-  return new Promise<number>((resolve) => {
-    onSignal = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', listener)
-      process.off('SIGTERM', listener)
-      console.log(`s2-emulator: ${signal} received, stopping`)
-      void emulator.stop().then(
-        () => {
-          if (persistDir !== undefined) console.log(`s2-emulator: state saved to ${resolvePath(persistDir, 'state.s2snap')}`)
-          resolve(0)
-        },
-        (error: unknown) => {
-          console.error(`s2-emulator: ${(error as Error).message}`)
-          resolve(1)
-        },
-      )
+  try {
+    console.log(`s2-emulator ${version()} listening on ${emulator.url}`)
+    const { init, records } = command.options
+    if (init !== undefined || records !== undefined) {
+      console.log(`seeded from: ${[init, records].flat().filter((f) => typeof f === 'string').join(', ')}`)
     }
-    if (signalled !== null) onSignal(signalled)
-  })
+    const { snapshotFile, persistDir } = command.options
+    if (persistDir !== undefined) {
+      const { persistFlushIntervalMs: interval = 5, persistFsync: fsync = true } = command.options
+      console.log(`persisting state in ${resolvePath(persistDir, 'state.s2snap')} and a log of changes beside it (${fsync ? 'fsynced' : 'written'} every ${interval} ms before acknowledging)`)
+    }
+    else if (snapshotFile !== undefined) console.log(`started from snapshot file ${resolvePath(snapshotFile)}`)
+    const rules = await emulator.faults.list()
+    console.log(`fault seed: ${await emulator.faults.seed()}${rules.length > 0 ? ` (${rules.length} fault rule(s) armed)` : ''}`)
+    console.log('')
+    console.log('Point the S2 SDKs and the s2 CLI at it:')
+    for (const [name, value] of Object.entries(emulator.env)) console.log(`  export ${name}=${value}`)
+  } catch (error) {
+    // The banner's own requests failed (the emulator is stopping?): stop below all the same.
+    console.error(`s2-emulator: ${(error as Error).message}`)
+  }
+
+  const signal = await signals.received
+  console.log(`s2-emulator: ${signal} received, stopping`)
+  try {
+    await emulator.stop()
+  } catch (error) {
+    console.error(`s2-emulator: ${(error as Error).message}`)
+    return 1
+  }
+  const { persistDir } = command.options
+  if (persistDir !== undefined) console.log(`s2-emulator: state saved to ${resolvePath(persistDir, 'state.s2snap')}`)
+  return 0
 }
 
 main().then(

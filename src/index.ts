@@ -35,6 +35,7 @@ export type {
   FaultMatch,
   FaultRule,
   FaultRuleInput,
+  FaultScope,
   NameMatch,
   SessionPoint,
   Transport,

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { S2EmulatorOptions } from '../server/options.ts'
-import { envBoolean, envValue, OPTION_ENV, type EnvOption } from './env.ts'
+import { envBoolean, envValue, OPTION_ENV, type BooleanOption, type EnvOption } from './env.ts'
 import { readFaultsFile } from './faults-file.ts'
 
 export const DEFAULT_CLI_PORT = 4243
@@ -14,6 +14,10 @@ Options:
   -p, --port <port>          TCP port to listen on; 0 picks a free one (default ${DEFAULT_CLI_PORT})
       --host <address>       interface to bind (default 127.0.0.1, loopback only)
       --no-cors              do not send the permissive CORS headers s2-lite sends by default
+      --idle-timeout <ms>    close connections silent this long before sending a whole request
+                             (or HTTP/2 ones with no request open); sessions are never cut
+                             (default 30000)
+      --max-connections <n>  connections open at once; more are closed at once (default 4096)
       --isolation <mode>     'token': each bearer token gets its own account; 'none' (default):
                              tokens are ignored, as in s2-lite
       --clock <mode>         'system' (default) or 'virtual': time stands still until the admin
@@ -39,8 +43,14 @@ Options:
       --snapshot <file>      start with the state of a snapshot file (written by the admin
                              API's export, or by --persist)
       --persist <dir>        keep the state on disk across restarts (like s2-lite's
-                             --local-root): load <dir>/state.s2snap at start, write it on
-                             SIGINT/SIGTERM; --snapshot then seeds only an empty <dir>
+                             --local-root): every change goes to a log in <dir> and is
+                             acknowledged once on disk, so a crash loses nothing acknowledged;
+                             --snapshot then seeds only an empty <dir>
+      --persist-flush-interval <ms>
+                             how long the first change of a group waits for more before the
+                             group is written and fsynced (default 5, as s2-lite)
+      --no-persist-fsync     acknowledge changes once written to the OS, without fsync: faster,
+                             survives a crash of the emulator but not of the machine
       --snapshot-dir <dir>   the only directory the admin API may export snapshot files to and
                              import them from by path (default none: files move as bytes, by
                              download and upload)
@@ -51,10 +61,11 @@ Options:
 
 Every option but --help and --version can also be set by an environment variable, for
 containers: S2E_ and the option's name in capitals, - as _ (S2E_PORT, S2E_HOST, S2E_CORS=false,
-S2E_ISOLATION, S2E_CLOCK, S2E_START_TIME, S2E_DELETION_DELAY, S2E_HEARTBEAT, S2E_FAULTS,
-S2E_FAULT_SEED, S2E_INIT, S2E_RECORDS (paths separated by commas), S2E_JOURNAL_SIZE,
-S2E_SNAPSHOT, S2E_PERSIST, S2E_TRIM_DELAY, S2E_SNAPSHOT_DIR, S2E_ADMIN_TOKEN). A flag on the command line wins over its variable; an empty
-variable counts as unset.
+S2E_IDLE_TIMEOUT, S2E_MAX_CONNECTIONS, S2E_ISOLATION, S2E_CLOCK, S2E_START_TIME,
+S2E_DELETION_DELAY, S2E_TRIM_DELAY, S2E_HEARTBEAT, S2E_FAULTS, S2E_FAULT_SEED, S2E_INIT,
+S2E_RECORDS (paths separated by commas), S2E_JOURNAL_SIZE, S2E_SNAPSHOT, S2E_PERSIST,
+S2E_PERSIST_FLUSH_INTERVAL, S2E_PERSIST_FSYNC=false, S2E_SNAPSHOT_DIR, S2E_ADMIN_TOKEN). A flag
+on the command line wins over its variable; an empty variable counts as unset.
 
 Point the S2 SDKs and the s2 CLI at it with the three export lines it prints on start.
 
@@ -88,6 +99,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         port: { type: 'string', short: 'p' },
         host: { type: 'string' },
         cors: { type: 'boolean' },
+        'idle-timeout': { type: 'string' },
+        'max-connections': { type: 'string' },
         isolation: { type: 'string' },
         clock: { type: 'string' },
         'start-time': { type: 'string' },
@@ -100,6 +113,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         persist: { type: 'string' },
         'snapshot-dir': { type: 'string' },
         'admin-token': { type: 'string' },
+        'persist-flush-interval': { type: 'string' },
+        'persist-fsync': { type: 'boolean' },
         'journal-size': { type: 'string' },
         init: { type: 'string' },
         'init-file': { type: 'string' },
@@ -121,7 +136,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   // Each option from its flag, else from its variable (OPTION_ENV); `label` names the one used in errors.
   const flagged = values as Partial<Record<EnvOption, string | boolean | string[]>>
   const applied: Record<string, string> = {}
-  const pick = (option: Exclude<EnvOption, 'cors' | 'records' | 'init'>): { text: string; label: string } | undefined => {
+  const pick = (option: Exclude<EnvOption, BooleanOption | 'records' | 'init'>): { text: string; label: string } | undefined => {
     const flag = flagged[option]
     if (typeof flag === 'string') return { text: flag, label: `--${option}` }
     const text = envValue(env, option)
@@ -133,18 +148,26 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   const options: S2EmulatorOptions = {
     port: port === undefined ? DEFAULT_CLI_PORT : integer(port.label, port.text, 0, 65535),
   }
-  const host = pick('host')
-  if (host !== undefined) options.host = host.text
-  if (values.cors === false) options.cors = false
-  else if (values.cors === undefined && envValue(env, 'cors') !== undefined) {
-    const text = envValue(env, 'cors') as string
-    applied[OPTION_ENV.cors] = text
+  // A boolean option: its --flag / --no-flag, else its variable (true or false).
+  const flag = (option: BooleanOption): boolean | undefined => {
+    const given = flagged[option]
+    if (typeof given === 'boolean') return given
+    const text = envValue(env, option)
+    if (text === undefined) return undefined
+    applied[OPTION_ENV[option]] = text
     try {
-      if (!envBoolean(OPTION_ENV.cors, text)) options.cors = false
+      return envBoolean(OPTION_ENV[option], text)
     } catch (error) {
       throw new UsageError((error as Error).message)
     }
   }
+  const host = pick('host')
+  if (host !== undefined) options.host = host.text
+  if (flag('cors') === false) options.cors = false
+  const idleTimeout = pick('idle-timeout')
+  if (idleTimeout !== undefined) options.idleTimeoutMs = integer(idleTimeout.label, idleTimeout.text, 1, 2 ** 31 - 1)
+  const maxConnections = pick('max-connections')
+  if (maxConnections !== undefined) options.maxConnections = integer(maxConnections.label, maxConnections.text, 1, 1_000_000)
   const isolation = pick('isolation')
   if (isolation !== undefined) {
     if (isolation.text !== 'none' && isolation.text !== 'token') {
@@ -217,5 +240,12 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   if (snapshotDir !== undefined) options.snapshotDir = snapshotDir.text
   const adminToken = pick('admin-token')
   if (adminToken !== undefined) options.adminToken = adminToken.text
+  const flushInterval = pick('persist-flush-interval')
+  if (flushInterval !== undefined) options.persistFlushIntervalMs = integer(flushInterval.label, flushInterval.text, 0, 60_000)
+  const fsync = flag('persist-fsync')
+  if (fsync !== undefined) options.persistFsync = fsync
+  if ((options.persistFlushIntervalMs !== undefined || options.persistFsync !== undefined) && options.persistDir === undefined) {
+    throw new UsageError('--persist-flush-interval and --no-persist-fsync apply to --persist <dir>: give it too')
+  }
   return { kind: 'serve', options, fromEnv: applied }
 }

@@ -7,6 +7,8 @@ export const OPTION_ENV = {
   port: 'S2E_PORT',
   host: 'S2E_HOST',
   cors: 'S2E_CORS',
+  'idle-timeout': 'S2E_IDLE_TIMEOUT',
+  'max-connections': 'S2E_MAX_CONNECTIONS',
   isolation: 'S2E_ISOLATION',
   clock: 'S2E_CLOCK',
   'start-time': 'S2E_START_TIME',
@@ -20,11 +22,16 @@ export const OPTION_ENV = {
   'journal-size': 'S2E_JOURNAL_SIZE',
   snapshot: 'S2E_SNAPSHOT',
   persist: 'S2E_PERSIST',
+  'persist-flush-interval': 'S2E_PERSIST_FLUSH_INTERVAL',
+  'persist-fsync': 'S2E_PERSIST_FSYNC',
   'snapshot-dir': 'S2E_SNAPSHOT_DIR',
   'admin-token': 'S2E_ADMIN_TOKEN',
 } as const satisfies Record<string, `S2E_${string}`>
 
 export type EnvOption = keyof typeof OPTION_ENV
+
+/** The options that are on or off (`--x` / `--no-x`; the variable takes true or false). */
+export type BooleanOption = 'cors' | 'persist-fsync'
 
 /** The value of an option's variable; an empty one counts as unset (as compose passes `S2E_X=` for an unset one). */
 export function envValue(env: NodeJS.ProcessEnv, option: EnvOption): string | undefined {

@@ -3,6 +3,7 @@ import { adminRoutes, type AdminOptions } from './admin/index.ts'
 import { S2Error } from './errors/index.ts'
 import { responseCompression } from './http/compression.ts'
 import { permissiveCors } from './http/cors.ts'
+import { durableAnswers } from './http/durable.ts'
 import { methodTable, rawPath } from './http/paths.ts'
 import { empty, json } from './http/respond.ts'
 import type { AppEnv } from './http/route.ts'
@@ -26,6 +27,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     app.use((c, next) => (c.req.path.startsWith('/_emulator') ? next() : cors(c, next)))
   }
   app.use(responseCompression())
+  // With a durable log, answers to requests that changed state wait for their change to be on disk.
+  if (options.engine.durability !== null) app.use(durableAnswers(options.engine.durability))
 
   const s2Paths = s2Api(app, options)
   const adminPaths = adminRoutes(app, { ...options, newAccount: () => options.engine.store.detachedAccount() })

@@ -53,27 +53,43 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
     backgroundIntervalMs: resolved.backgroundIntervalMs,
     heartbeat: resolved.heartbeat,
   })
-  const metrics = new Metrics()
-  const faults = new FaultScopes(resolved.faultSeed)
-  for (const rule of resolved.faults) faults.global.add(rule)
-  const journal = new Journal(resolved.journalSize, (namespace) => engine.space(namespace).clock)
-  const directory = new NamespaceDirectory(resolved.isolation)
-  const controls = new Controls(engine, faults, journal, directory)
-  const app = createApp({
-    engine,
-    metrics,
-    faults,
-    directory,
-    controls,
-    journal,
-    cors: resolved.cors,
-    snapshotDir: resolved.snapshotDir,
-    adminToken: resolved.adminToken,
-    onUnexpectedError: (error) => console.error('[s2-emulator] unexpected error while serving a request:', error),
+  // First, so the app is built knowing whether answers wait for the persist log.
+  const persistence = await openPersistence(engine, {
+    snapshotFile: options?.snapshotFile,
+    persistDir: options?.persistDir,
+    flushIntervalMs: resolved.persistFlushIntervalMs,
+    fsync: resolved.persistFsync,
   })
-  const persistence = await openPersistence(engine, { snapshotFile: options?.snapshotFile, persistDir: options?.persistDir })
-  seedEngine(engine, directory, { init: options?.init, records: options?.records })
-  const listener = await listen(app.fetch, resolved.host, resolved.port)
+  let listener
+  let app
+  try {
+    const metrics = new Metrics()
+    const faults = new FaultScopes(resolved.faultSeed)
+    for (const rule of resolved.faults) faults.global.add(rule)
+    const journal = new Journal(resolved.journalSize, (namespace) => engine.space(namespace).clock)
+    const directory = new NamespaceDirectory(resolved.isolation)
+    const controls = new Controls(engine, faults, journal, directory)
+    app = createApp({
+      engine,
+      metrics,
+      faults,
+      directory,
+      controls,
+      journal,
+      cors: resolved.cors,
+      snapshotDir: resolved.snapshotDir,
+      adminToken: resolved.adminToken,
+      onUnexpectedError: (error) => console.error('[s2-emulator] unexpected error while serving a request:', error),
+    })
+    seedEngine(engine, directory, { init: options?.init, records: options?.records })
+    listener = await listen(app.fetch, resolved.host, resolved.port, {
+      idleTimeoutMs: resolved.idleTimeoutMs,
+      maxConnections: resolved.maxConnections,
+    })
+  } catch (error) {
+    await persistence.stop().catch(() => {})
+    throw error
+  }
   // Starting the engine also runs the background work that fell due in loaded or seeded state.
   engine.start()
 

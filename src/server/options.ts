@@ -11,6 +11,15 @@ export interface S2EmulatorOptions {
   port?: number
   /** Interface to bind. Keep it on loopback unless a container needs more. [default '127.0.0.1'] */
   host?: string
+  /**
+   * How long a connection may stay silent before it is closed while it has not sent a whole request
+   * (nothing yet, part of the HTTP/2 preface, of a request's head or of its body), or while an
+   * HTTP/2 connection has no request open. Sessions (reads and S2S appends, which may stay quiet
+   * for as long as the client likes) and requests being answered are never cut. [default 30000]
+   */
+  idleTimeoutMs?: number
+  /** Connections open at once; more are closed as soon as they are accepted. [default 4096] */
+  maxConnections?: number
   /** Send s2-lite's permissive CORS headers. [default true] */
   cors?: boolean
   /**
@@ -69,9 +78,10 @@ export interface S2EmulatorOptions {
    */
   snapshotFile?: string
   /**
-   * A directory keeping the state across restarts, like s2-lite's `--local-root`: the state is
-   * loaded from `<dir>/state.s2snap` at start, and written there atomically by `stop()` (and by
-   * the CLI on SIGINT/SIGTERM) once nothing is served any more. [default none: memory only]
+   * A directory keeping the state across restarts, like s2-lite's `--local-root`: every change is
+   * appended to a log there, and an append (or any change) is acknowledged only once it is on
+   * disk, so a crash loses nothing acknowledged; the whole state is written to `<dir>/state.s2snap`
+   * now and then and by `stop()` (docs/persist-log.md). [default none: memory only]
    */
   persistDir?: string
   /**
@@ -87,12 +97,26 @@ export interface S2EmulatorOptions {
    * [default none]
    */
   adminToken?: string
+  /**
+   * With `persistDir`: how long the first change of a group waits for more before the group is
+   * written (and fsynced) with one call, as s2-lite's flush interval; answers wait for it. 0
+   * writes at the next turn of the event loop. [default 5]
+   */
+  persistFlushIntervalMs?: number
+  /**
+   * With `persistDir`: fsync each group before acknowledging it, so acknowledged changes survive a
+   * crash of the machine; false acknowledges once the OS has the bytes, which survives a crash of
+   * the emulator's process only. [default true]
+   */
+  persistFsync?: boolean
 }
 
 export interface ResolvedOptions {
   readonly isolation: 'none' | 'token'
   readonly port: number
   readonly host: string
+  readonly idleTimeoutMs: number
+  readonly maxConnections: number
   readonly cors: boolean
   readonly deletionDelayMs: number
   readonly trimDelayMs: number
@@ -104,17 +128,23 @@ export interface ResolvedOptions {
   readonly journalSize: number
   readonly snapshotDir: string | null
   readonly adminToken: string | null
+  readonly persistFlushIntervalMs: number
+  readonly persistFsync: boolean
 }
 
 export const emulatorDefaults = {
   port: 0,
   host: '127.0.0.1',
+  idleTimeoutMs: 30_000,
+  maxConnections: 4096,
   cors: true,
   deletionDelayMs: 100,
   trimDelayMs: 100,
   backgroundIntervalMs: 60_000,
   heartbeatMs: [5000, 15000] as const,
   journalSize: 1000,
+  persistFlushIntervalMs: 5,
+  persistFsync: true,
 } satisfies S2EmulatorOptions
 
 const isDuration = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0
@@ -128,6 +158,12 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
   }
   if (typeof o.host !== 'string' || o.host === '') problems.push('host must be a non-empty string')
   if (typeof o.cors !== 'boolean') problems.push('cors must be true or false')
+  if (!isDuration(o.idleTimeoutMs) || o.idleTimeoutMs < 1 || o.idleTimeoutMs > 2 ** 31 - 1) {
+    problems.push(`idleTimeoutMs must be a number of milliseconds from 1 to 2147483647 (got ${String(o.idleTimeoutMs)})`)
+  }
+  if (!Number.isSafeInteger(o.maxConnections) || o.maxConnections < 1) {
+    problems.push(`maxConnections must be an integer >= 1 (got ${String(o.maxConnections)})`)
+  }
   if (!isDuration(o.deletionDelayMs)) problems.push('deletionDelayMs must be a number of milliseconds >= 0')
   if (!isDuration(o.trimDelayMs)) problems.push('trimDelayMs must be a number of milliseconds >= 0')
   if (!isDuration(o.backgroundIntervalMs) || o.backgroundIntervalMs < 1) {
@@ -159,6 +195,7 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
   if (o.adminToken !== undefined && (typeof o.adminToken !== 'string' || !/^[\x21-\x7e]{1,512}$/.test(o.adminToken))) {
     problems.push('adminToken must be 1 to 512 printable ASCII characters without spaces')
   }
+  problems.push(...persistOptionProblems({ ...o, flushIntervalMs: o.persistFlushIntervalMs, fsync: o.persistFsync }))
   if (o.isolation !== 'none' && o.isolation !== 'token') problems.push(`isolation must be 'none' or 'token' (got ${String(o.isolation)})`)
   let start: number | undefined
   if (o.startTime !== undefined) {
@@ -177,6 +214,8 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
     isolation: o.isolation,
     port: o.port,
     host: o.host,
+    idleTimeoutMs: o.idleTimeoutMs,
+    maxConnections: o.maxConnections,
     cors: o.cors,
     deletionDelayMs: o.deletionDelayMs,
     trimDelayMs: o.trimDelayMs,
@@ -188,5 +227,7 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
     journalSize: o.journalSize,
     snapshotDir: o.snapshotDir ?? null,
     adminToken: o.adminToken ?? null,
+    persistFlushIntervalMs: o.persistFlushIntervalMs,
+    persistFsync: o.persistFsync,
   })
 }

@@ -330,6 +330,59 @@ describe('append sessions over S2S', () => {
     expect(await t.emulator.faults.get('lost')).toMatchObject({ fired: 1, matched: 1 })
   })
 
+  /** Pipelines `n` one-record batches `${prefix}${i}` on one session and waits for every ack. */
+  async function pipeline(handle: S2Stream, prefix: string, n: number): Promise<AppendAck[]> {
+    const session = await handle.appendSession()
+    const pending: Promise<AppendAck>[] = []
+    for (let i = 0; i < n; i++) pending.push((await session.submit(AppendInput.create(stringRecords(prefix, 1, i)))).ack())
+    const acks = await Promise.all(pending)
+    await session.close()
+    return acks
+  }
+  const expected = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`)
+
+  it('lose_ack (reset) on stream A resets only A\'s session: stream B, on the same client and connection, gets no duplicate', async () => {
+    const { basin, stream: a } = await t.stream()
+    const b = `${a}-b`
+    await t.s2.basin(basin).streams.create({ stream: b })
+    const client = makeClient(t.url, quickRetries('all', 5))
+    await t.emulator.faults.add({
+      id: 'lost',
+      match: { stream: a, operation: 'append', transport: 's2s' },
+      action: { type: 'lose_ack', mode: 'reset', after: { acks: 5 } },
+      times: 3,
+    })
+    // B's acks leave 20 ms after each commit, so B always has a committed batch waiting for its ack.
+    await t.emulator.faults.add({ match: { stream: b, operation: 'append', transport: 's2s' }, action: { type: 'latency', ms: 20 } })
+
+    await Promise.all([pipeline(openStream(client, basin, a, 's2s'), 'a', 40), pipeline(openStream(client, basin, b, 's2s'), 'b', 40)])
+
+    expect(await t.emulator.faults.get('lost')).toMatchObject({ fired: 3 })
+    expect(await bodies(basin, b)).toEqual(expected('b', 40))
+    // A's own retries may write a batch twice (its ack was lost), but every batch is there, in order.
+    expect([...new Set(await bodies(basin, a))]).toEqual(expected('a', 40))
+  })
+
+  it('a reset after 2 acks in each of 10 sessions sharing one client duplicates nothing: each reset hits only its own session', async () => {
+    const { basin } = await t.stream()
+    const streams = Array.from({ length: 10 }, (_, i) => `shared-${i}`)
+    for (const stream of streams) await t.s2.basin(basin).streams.create({ stream })
+    const client = makeClient(t.url, quickRetries('all', 5))
+    await t.emulator.faults.add({
+      id: 'reset',
+      match: { basin, operation: 'append', transport: 's2s' },
+      action: { type: 'reset', after: { acks: 2 } },
+      times: 10,
+    })
+    // Each ack leaves 5 to 40 ms after its commit, so when one session is reset others have commits in flight.
+    await t.emulator.faults.add({ match: { basin, operation: 'append', transport: 's2s' }, action: { type: 'latency', ms: [5, 40] } })
+
+    await Promise.all(streams.map((stream) => pipeline(openStream(client, basin, stream, 's2s'), 'r', 8)))
+
+    expect(await t.emulator.faults.get('reset')).toMatchObject({ fired: 10 })
+    for (const stream of streams) expect(await bodies(basin, stream)).toEqual(expected('r', 8))
+  })
+
   it('reject_before_commit after 1 ack: the SDK re-sends on a new session and every batch is there exactly once', async () => {
     const { basin, stream, handle } = await fresh('s2s', 'all', 0)
     await t.emulator.faults.add({

@@ -147,14 +147,35 @@ describe('unary: reset', () => {
     expect(await tailOf(basin, stream)).toBe(0)
   })
 
-  it('before, over h2c: the connection is dropped with no response, and nothing was appended', async () => {
+  /** An h2c append of `bodies` on a connection of its own, which the rule may reset. */
+  async function h2Append(client: H2Client, basin: string, stream: string, bodies: string[]): Promise<Exchange> {
+    const x = client.exchange({ method: 'POST', path: recordsPath(stream), headers: { 's2-basin': basin, 'content-type': 'application/json' }, endRequest: false })
+    await x.write(Buffer.from(JSON.stringify({ records: bodies.map((body) => ({ body })) })))
+    x.end()
+    return x
+  }
+
+  it('before, over h2c: only the request is reset (RST_STREAM CANCEL), the connection serves on, and nothing was appended', async () => {
     const { basin, stream } = await t.stream()
     await arm({ match: { basin, operation: 'append' }, action: { type: 'reset', when: 'before' } })
     const client = await H2Client.connect(t.url)
     try {
-      const x = client.exchange({ method: 'POST', path: recordsPath(stream), headers: { 's2-basin': basin, 'content-type': 'application/json' }, endRequest: false })
-      await x.write(Buffer.from(JSON.stringify({ records: [{ body: 'x' }] })))
-      x.end()
+      const x = await h2Append(client, basin, stream, ['x'])
+      await expect(x.head).rejects.toThrow(/closed before a response \(code 8\)/)
+      expect(client.session.destroyed || client.session.closed).toBe(false)
+      expect((await client.unary({ method: 'GET', path: `${recordsPath(stream)}/tail`, headers: { 's2-basin': basin } })).status).toBe(200)
+    } finally {
+      client.destroy()
+    }
+    expect(await tailOf(basin, stream)).toBe(0)
+  })
+
+  it('before, over h2c, with scope "connection": the whole connection is dropped, and nothing was appended', async () => {
+    const { basin, stream } = await t.stream()
+    await arm({ match: { basin, operation: 'append' }, action: { type: 'reset', when: 'before', scope: 'connection' } })
+    const client = await H2Client.connect(t.url)
+    try {
+      const x = await h2Append(client, basin, stream, ['x'])
       await expect(x.head).rejects.toThrow(/closed before a response/)
       await sessionClosed(client.session)
       expect(client.session.destroyed || client.session.closed).toBe(true)
@@ -171,15 +192,19 @@ describe('unary: reset', () => {
     expect(await tailOf(basin, stream)).toBe(2)
   })
 
-  it('after, over h2c: the connection is dropped with no response, but the append was committed', async () => {
+  it.each([
+    [undefined, 'only the request is reset'],
+    ['connection', 'the whole connection is dropped'],
+  ] as const)('after, over h2c, with scope %s: %s with no response, but the append was committed', async (scope, _) => {
     const { basin, stream } = await t.stream()
-    await arm({ match: { basin, operation: 'append' }, action: { type: 'reset', when: 'after' } })
+    await arm({ match: { basin, operation: 'append' }, action: { type: 'reset', when: 'after', ...(scope ? { scope } : {}) } })
     const client = await H2Client.connect(t.url)
     try {
-      await expect(
-        client.unary({ method: 'POST', path: recordsPath(stream), headers: { 's2-basin': basin, 'content-type': 'application/json' }, body: JSON.stringify({ records: [{ body: 'a' }] }) }),
-      ).rejects.toThrow()
-      await sessionClosed(client.session)
+      const x = await h2Append(client, basin, stream, ['a'])
+      await expect(x.head).rejects.toThrow(/closed before a response/)
+      if (scope === 'connection') await sessionClosed(client.session)
+      else expect((await client.unary({ method: 'GET', path: '/health' })).status).toBe(200)
+      expect(client.session.destroyed || client.session.closed).toBe(scope === 'connection')
     } finally {
       client.destroy()
     }
@@ -518,27 +543,41 @@ describe('S2S append session', () => {
       expect(await tailOf(basin, stream)).toBe(3)
     })
 
-    it(`over ${transport}: lose_ack mode reset drops the connection, but the input WAS applied`, async () => {
+    it(`over ${transport}: lose_ack mode reset resets the session (the whole socket over HTTP/1.1), but the input WAS applied`, async () => {
       const { basin, stream } = await t.stream()
       await arm({ match: { basin }, action: { type: 'lose_ack', mode: 'reset' } })
       const client = await H2Client.connect(t.url)
       try {
         const x = s2sAppend(transport, basin, stream, client)
         await x.write(input(['a', 'b']))
-        // No ack: over h2 the whole connection goes (the stream may just end), over HTTP/1.1 the socket.
-        if (transport === 'h2') {
-          expect(await Promise.race([sessionClosed(client.session).then(() => 'closed'), delay(2000).then(() => 'still open')])).toBe('closed')
-        } else {
-          expect(await x.body.finished()).toBe('error')
-        }
-        await x.body.finished()
+        // No ack. Over h2 only the session's stream is reset, with RST_STREAM CANCEL (which a client
+        // sees as the end of the body, with the code), and the connection serves on.
+        expect(await x.body.finished()).toBe(transport === 'h2' ? 'end' : 'error')
         expect(x.body.buffered).toBe(0)
+        if (transport === 'h2') expect(await x.rstCode).toBe(8)
+        expect((await client.unary({ method: 'GET', path: '/health' })).status).toBe(200)
       } finally {
         client.destroy()
       }
       expect(await tailOf(basin, stream)).toBe(2)
     })
   }
+
+  it('over h2: lose_ack mode reset with scope "connection" drops the whole connection, but the input WAS applied', async () => {
+    const { basin, stream } = await t.stream()
+    await arm({ match: { basin }, action: { type: 'lose_ack', mode: 'reset', scope: 'connection' } })
+    const client = await H2Client.connect(t.url)
+    try {
+      const x = s2sAppend('h2', basin, stream, client)
+      await x.write(input(['a', 'b']))
+      expect(await Promise.race([sessionClosed(client.session).then(() => 'closed'), delay(2000).then(() => 'still open')])).toBe('closed')
+      await x.body.finished()
+      expect(x.body.buffered).toBe(0)
+    } finally {
+      client.destroy()
+    }
+    expect(await tailOf(basin, stream)).toBe(2)
+  })
 
   it('error after {acks: 2}: two acks, then the terminal frame, and the third input is not applied', async () => {
     const { basin, stream } = await t.stream()

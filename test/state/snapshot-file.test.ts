@@ -5,9 +5,9 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { S2EmulatorError, startS2Emulator, type S2Emulator, type S2EmulatorOptions } from '../../src/index.ts'
-import { fenceRecord } from '../support/append-helpers.ts'
 import { raw, startError, useStartedEmulators } from '../support/emulator.ts'
 import { killAll, spawnProcess, started as cliStarted, until, type Spawned } from '../support/process.ts'
+import { binary, DEL, KEY, ONE, richNamespace, T0, TWO } from '../support/rich-state.ts'
 import {
   appendBase64,
   asToken,
@@ -31,7 +31,6 @@ import {
  * atomic, even when the process is killed mid-write; `--snapshot FILE` and `--persist DIR`.
  */
 
-const T0 = Date.parse('2030-01-01T00:00:00.000Z')
 /**
  * Two emulators on virtual clocks at the same time answer reads of the same state identically.
  * Trims apply at once here (the state holds an applied trim point); pending ones have their own test.
@@ -60,60 +59,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 
-/** Not valid UTF-8: only a byte-exact copy reads back the same. */
-const binary = (n: number): Uint8Array => Uint8Array.from([0xff, 0xfe, 0x00, n & 0xff, 0x80, 0xc3])
-
-const ONE = 'snapfile-basin-one'
-const TWO = 'snapfile-basin-two'
-const DEL = 'snapfile-basin-del'
-const KEY = Buffer.alloc(32, 7).toString('base64')
 const TENANTS = ['tenant-a', 'tenant-b'] as const
-
-/**
- * Everything a snapshot must keep, in one namespace (`label` makes the content differ between
- * namespaces): idempotency keys, basin and stream configs, records with headers, binary bodies and
- * client timestamps, a trim point, a fencing token, records that expire after 60 s, a stream and a
- * basin pending deletion, and an encrypted stream.
- */
-async function richNamespace(r: RawFn, label: string): Promise<void> {
-  expectStatus(
-    await r('POST', '/v1/basins', {
-      headers: { 's2-request-token': `req-basin-${label}` },
-      body: { basin: ONE, config: { default_stream_config: { retention_policy: { age: 60 } }, create_stream_on_append: true } },
-    }),
-    201,
-  )
-  await createStream(r, ONE, 'expiring')
-  await appendBase64(r, ONE, 'expiring', [{ body: `${label}-e0` }, { body: `${label}-e1` }])
-  expectStatus(
-    await r('POST', '/v1/streams', {
-      headers: { 's2-basin': ONE, 's2-request-token': `req-stream-${label}` },
-      body: { stream: 'log', config: { retention_policy: { infinite: {} }, timestamping: { mode: 'client-require', uncapped: true } } },
-    }),
-    201,
-  )
-  await appendBase64(r, ONE, 'log', [
-    { body: `${label}-zero`, headers: [['k', 'v']], timestamp: T0 - 5000 },
-    { body: binary(1), headers: [['bin', '\u00ff\u0000']], timestamp: T0 - 4000 },
-    { body: `${label}-two`, headers: [['h1', 'x'], ['h2', '']], timestamp: T0 + 10_000 },
-    { body: binary(3), timestamp: T0 + 20_000 },
-    { body: '', timestamp: T0 + 20_000 },
-  ])
-  await appendBase64(r, ONE, 'log', [{ ...trimCommand(2), timestamp: T0 + 20_000 }])
-  await appendBase64(r, ONE, 'log', [{ ...fenceRecord(`tok-${label}`), timestamp: T0 + 20_000 }])
-  await createStream(r, ONE, 'gone')
-  await appendBase64(r, ONE, 'gone', [{ body: 'deleted soon' }])
-  expect((await r('DELETE', '/v1/streams/gone', { headers: { 's2-basin': ONE } })).status).toBe(202)
-
-  await createBasin(r, TWO, { stream_cipher: 'aegis-256', create_stream_on_read: true })
-  await createStream(r, TWO, 'secret')
-  await appendBase64(r, TWO, 'secret', [{ body: `${label}-sealed` }, fenceRecord('enc-tok')], {}, { 's2-encryption-key': KEY })
-
-  await createBasin(r, DEL)
-  await createStream(r, DEL, 'inside')
-  await appendBase64(r, DEL, 'inside', [{ body: 'x' }])
-  expect((await r('DELETE', `/v1/basins/${DEL}`)).status).toBe(202)
-}
 
 /** Fills both tenants of an isolating emulator; returns each tenant's capture. */
 async function richStore(r: RawFn): Promise<Record<string, Capture>> {
@@ -645,7 +591,7 @@ describe('the command line', () => {
     expectErrorBody(half, 400, 'snapshot_file_invalid')
   })
 
-  it('a process killed while --persist saves on SIGTERM keeps the previous state, and the next start cleans up', { timeout: 60_000 }, async () => {
+  it('a process killed while --persist writes its state on SIGTERM loses nothing: the next start replays the log and cleans up', { timeout: 60_000 }, async () => {
     const persistDir = join(await tempDir(), 'data')
     const stateFile = join(persistDir, 'state.s2snap')
     const first = cli('--persist', persistDir)
@@ -653,12 +599,13 @@ describe('the command line', () => {
     await createBasin(one.raw, 'snapfile-persist-crash')
     await createStream(one.raw, 'snapfile-persist-crash', 'kept')
     await appendBase64(one.raw, 'snapfile-persist-crash', 'kept', [{ body: 'saved cleanly' }])
-    const saved = await capture(one.raw)
     await stopWith(first, 'SIGTERM')
 
     const second = cli('--persist', persistDir)
     const two = await started(second)
     await bulk(two.raw, 'snapfile-persist-crash', 24)
+    await appendBase64(two.raw, 'snapfile-persist-crash', 'kept', [{ body: 'acknowledged before the kill' }])
+    const acknowledged = await tailOf(two.raw, 'snapfile-persist-crash', 'bulk')
     second.child.kill('SIGTERM')
     await writing(stateFile)
     second.child.kill('SIGKILL')
@@ -667,7 +614,8 @@ describe('the command line', () => {
 
     const third = cli('--persist', persistDir)
     const three = await started(third)
-    expect(await capture(three.raw)).toEqual(saved)
+    expect(await tailOf(three.raw, 'snapfile-persist-crash', 'bulk')).toEqual(acknowledged)
+    expect(await bodiesOf(three.raw, 'snapfile-persist-crash', 'kept')).toEqual(['saved cleanly', 'acknowledged before the kill'])
     expect((await readdir(persistDir)).filter((n) => n.endsWith('.tmp'))).toEqual([])
   })
 })

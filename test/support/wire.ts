@@ -340,6 +340,8 @@ export interface Exchange {
   text(): Promise<string>
   /** Abandons the exchange: an h2 stream reset (RST_STREAM CANCEL), or a destroyed HTTP/1.1 socket. */
   abort(): void
+  /** h2: resolves once the stream is closed, with its RST_STREAM code (0 for a clean end); HTTP/1.1: null. */
+  readonly rstCode: Promise<number | null>
 }
 
 export interface ExchangeInit {
@@ -471,6 +473,7 @@ export class H2Client {
     stream.on('error', () => {}) // surfaced through the body
     const head = responseHead(stream)
     const body = new BodyBuffer(stream)
+    const rstCode = new Promise<number>((resolve) => stream.once('close', () => resolve(stream.rstCode ?? 0)))
     if (init.endRequest ?? init.method === 'GET') stream.end()
     return {
       transport: 'h2',
@@ -480,6 +483,7 @@ export class H2Client {
         new Promise<void>((resolve, reject) => stream.write(bytes, (error) => (error ? reject(error) : resolve()))),
       end: () => void stream.end(),
       abort: () => void stream.close(h2constants.NGHTTP2_CANCEL),
+      rstCode,
       ...exchangeMethods(body),
     }
   }
@@ -546,6 +550,7 @@ export function http1Exchange(baseUrl: string, init: ExchangeInit): Exchange & {
     write: (bytes) => new Promise<void>((resolve, reject) => req.write(bytes, (error) => (error ? reject(error) : resolve()))),
     end: () => void req.end(),
     abort: () => void req.destroy(),
+    rstCode: Promise.resolve(null),
     ...exchangeMethods(body),
   }
 }

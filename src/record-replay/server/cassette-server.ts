@@ -1,3 +1,4 @@
+import { emulatorDefaults } from '../../server/options.ts'
 import type { HttpBindings } from '@hono/node-server'
 import { readFileSync } from 'node:fs'
 import { connectionOf } from '../../server/http/connection.ts'
@@ -167,6 +168,8 @@ export async function startCassette(options: CassetteOptions): Promise<CassetteS
       }),
     resolved.host,
     resolved.port,
+    // The emulator's own limits: connections that never finish a request are closed, sessions never.
+    { idleTimeoutMs: emulatorDefaults.idleTimeoutMs, maxConnections: emulatorDefaults.maxConnections },
   )
   const url = `http://${clientHost(listener.host)}:${listener.port}`
 

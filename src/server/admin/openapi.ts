@@ -36,6 +36,8 @@ const namespaceTokenHeader: JsonValue = {
   schema: { type: 'string' },
   description: "The namespace's token: lets a handle act on a token's namespace before the token's first request.",
 }
+/** What a reset breaks: the request (default) or the whole connection. */
+const faultScope: JsonValue = { enum: ['request', 'connection'] }
 
 const document: { paths: Record<string, Record<string, JsonValue>> } & Record<string, JsonValue> = {
   openapi: '3.1.0',
@@ -626,7 +628,12 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
             ['status'],
             'Answer with an error instead of handling the request; in a session after a point, as a terminal frame or SSE error event.',
           ),
-          action('reset', { when: { enum: ['before', 'after'] }, after: ref('SessionPoint') }, [], 'Drop the connection.'),
+          action(
+            'reset',
+            { when: { enum: ['before', 'after'] }, after: ref('SessionPoint'), scope: faultScope },
+            [],
+            'Reset the request (RST_STREAM CANCEL on HTTP/2), or with scope "connection" drop the whole connection.',
+          ),
           action(
             'truncate',
             { after: ref('SessionPoint'), mode: { enum: ['clean', 'partial', 'rst'] } },
@@ -637,9 +644,9 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
           action('throttle', { bytesPerSecond: { type: 'number', minimum: 1 } }, ['bytesPerSecond'], 'Limit the response bandwidth.'),
           action(
             'lose_ack',
-            { mode: { enum: ['reset', 'error'] }, status, code: { type: 'string' }, message: { type: 'string' }, after: ref('SessionPoint') },
+            { mode: { enum: ['reset', 'error'] }, status, code: { type: 'string' }, message: { type: 'string' }, after: ref('SessionPoint'), scope: faultScope },
             [],
-            'Commit an append, then fail to deliver its ack.',
+            'Commit an append, then fail to deliver its ack (mode reset: the request is reset, or with scope "connection" the connection).',
           ),
           action(
             'reject_before_commit',

@@ -8,8 +8,8 @@ import { adminBody, optionalString } from './body.ts'
 import type { AppContext } from '../http/route.ts'
 import type { Mount } from './scope.ts'
 
-/** File system errors that are the caller's doing (a bad path); others are the emulator's (500). */
-const CALLER_ERRNOS = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EROFS', 'ENAMETOOLONG', 'EEXIST', 'ELOOP'])
+/** File system errors that are the emulator's own trouble (500); any other comes from the path the caller chose (400). */
+const SERVER_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EMFILE', 'ENFILE', 'ENOMEM'])
 
 function adminError(code: 'snapshot_file_invalid' | 'snapshot_file_io' | 'snapshot_files_off', status: number, message: string): S2Error {
   return new S2Error(code, message, status, { code, message })
@@ -19,7 +19,7 @@ function adminError(code: 'snapshot_file_invalid' | 'snapshot_file_io' | 'snapsh
 function fileError(error: unknown): unknown {
   if (!(error instanceof SnapshotFileError)) return error
   if (error.kind === 'io') {
-    return adminError('snapshot_file_io', error.errno !== undefined && CALLER_ERRNOS.has(error.errno) ? 400 : 500, error.message)
+    return adminError('snapshot_file_io', error.errno !== undefined && SERVER_ERRNOS.has(error.errno) ? 500 : 400, error.message)
   }
   return adminError('snapshot_file_invalid', 400, error.message)
 }
@@ -49,6 +49,7 @@ function confined(dir: string | null, path: string): string {
   if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) {
     throw new S2Error('bad_json', `path: must name a file inside the snapshot directory ${dir}`)
   }
+  if (path.endsWith('/')) throw new S2Error('bad_json', `path: names a directory (${path}); give a file's path`)
   return absolute
 }
 

@@ -29,10 +29,23 @@ export interface EngineOptions {
   readonly heartbeat: HeartbeatInterval
 }
 
+/**
+ * A durable log of the store's changes (src/server/persist/), so that an answer can wait until
+ * what it acknowledges is on disk. Absent (null) when the emulator keeps its state in memory only.
+ */
+export interface Durability {
+  /** The number of the latest change recorded (0 before any). */
+  readonly lastChange: number
+  /** Settles once change `seq` and every one before it are durable; null if they already are. Rejects if the log failed. */
+  durable(seq: number): Promise<void> | null
+}
+
 /** The stream an append session writes to, fixed when the session opens. */
 export interface AppendSessionTarget {
   /** Appends one input, as a unary append would (same rules, same errors). */
   append(input: AppendInput): AppendAck
+  /** Settles once every input appended so far is durable (null: already, or no durable log); its ack waits for it. */
+  synced(): Promise<void> | null
   /** Calls `fn` if a reset or restore removes the stream; returns a function that stops watching. */
   onRemoved(fn: (error: S2Error) => void): () => void
 }
@@ -96,6 +109,8 @@ export class Engine {
   readonly clock: Clock
   /** Named snapshots of the whole store. */
   readonly snapshots: Snapshots
+  /** Set while a durable log records the store's changes (persist/). */
+  durability: Durability | null = null
   readonly #heartbeat: HeartbeatInterval
   readonly #backgroundIntervalMs: number
   readonly #watchers = new Map<StreamState, Set<() => void>>()
@@ -211,6 +226,10 @@ export class Engine {
         const batch = validateBatch(input.records, input.matchSeqNum, input.fencingToken)
         if (stream.removed) throw stream.removed
         return account.append(stream, batch, clock.now(), keyId)
+      },
+      synced: () => {
+        const log = this.durability
+        return log === null ? null : log.durable(log.lastChange)
       },
       onRemoved: (fn) => this.#watch(stream, () => stream.removed && fn(stream.removed)),
     }

@@ -11,6 +11,7 @@ export {
   type FaultRule,
   type FaultRuleInput,
   type NameMatch,
+  type FaultScope,
   type SessionPoint,
   type Transport,
 } from './rule.ts'

@@ -1,6 +1,6 @@
 import type { JsonValue } from '../errors/index.ts'
 import type { SelectedFault } from './registry.ts'
-import { defaultCode, type Delay, type FaultAction, type SessionPoint } from './rule.ts'
+import { defaultCode, type Delay, type FaultAction, type FaultScope, type SessionPoint } from './rule.ts'
 
 /**
  * What the fault rules chosen for one request ask the protocol layer to do, as plain steps. The
@@ -20,8 +20,8 @@ export type Step =
   /** Send nothing for `ms`, or until the client goes away when `ms` is Infinity. */
   | { readonly kind: 'stall'; readonly ms: number }
   | { readonly kind: 'fail'; readonly error: FaultError }
-  /** Drop the whole connection. */
-  | { readonly kind: 'drop' }
+  /** Reset the request (RST_STREAM CANCEL on HTTP/2) or drop the whole connection. */
+  | { readonly kind: 'drop'; readonly scope: FaultScope }
   /** End a read session early: cleanly, after half an event or frame, or with RST_STREAM. */
   | { readonly kind: 'truncate'; readonly mode: 'clean' | 'partial' | 'rst' }
 
@@ -42,6 +42,8 @@ function errorOf(status: number, code: string | undefined, message: string | und
 }
 
 const stallStep = (ms: number | undefined): Step => ({ kind: 'stall', ms: ms ?? Infinity })
+/** A fault resets only the request it hit unless its rule asks for the whole connection. */
+const dropStep = (scope: FaultScope | undefined): Step => ({ kind: 'drop', scope: scope ?? 'request' })
 
 export class FaultPlan {
   static readonly none = new FaultPlan([], () => 0)
@@ -86,7 +88,7 @@ export class FaultPlan {
           if (a.after === undefined) steps.push({ kind: 'fail', error: errorOf(a.status, a.code, a.message, a.body, a.retryAfter) })
           break
         case 'reset':
-          if (a.after === undefined && a.when !== 'after') steps.push({ kind: 'drop' })
+          if (a.after === undefined && a.when !== 'after') steps.push(dropStep(a.scope))
           break
         case 'stall':
           if (a.after === undefined && !session) steps.push(stallStep(a.ms))
@@ -106,13 +108,9 @@ export class FaultPlan {
     const steps: Step[] = []
     for (const a of this.#actions) {
       if (a.type === 'latency' && a.when === 'after') steps.push({ kind: 'sleep', ms: this.#delay(a.ms) })
-      else if (a.type === 'reset' && a.when === 'after' && a.after === undefined) steps.push({ kind: 'drop' })
+      else if (a.type === 'reset' && a.when === 'after' && a.after === undefined) steps.push(dropStep(a.scope))
       else if (a.type === 'lose_ack' && committed) {
-        steps.push(
-          a.mode === 'error'
-            ? { kind: 'fail', error: errorOf(a.status ?? 500, a.code, a.message) }
-            : { kind: 'drop' },
-        )
+        steps.push(a.mode === 'error' ? { kind: 'fail', error: errorOf(a.status ?? 500, a.code, a.message) } : dropStep(a.scope))
       }
     }
     return steps
@@ -182,7 +180,7 @@ function sessionTrigger(action: FaultAction): Trigger | null {
         ? { point: action.after, step: { kind: 'fail', error: errorOf(action.status, action.code, action.message, action.body) }, afterCommit: false }
         : null
     case 'reset':
-      return action.after ? { point: action.after, step: { kind: 'drop' }, afterCommit: false } : null
+      return action.after ? { point: action.after, step: dropStep(action.scope), afterCommit: false } : null
     case 'stall':
       return { point: action.after ?? {}, step: stallStep(action.ms), afterCommit: false }
     case 'reject_before_commit':
@@ -190,7 +188,8 @@ function sessionTrigger(action: FaultAction): Trigger | null {
     case 'lose_ack':
       return {
         point: action.after ?? { acks: 0 },
-        step: action.mode === 'error' ? { kind: 'fail', error: errorOf(action.status ?? 500, action.code, action.message) } : { kind: 'drop' },
+        step:
+          action.mode === 'error' ? { kind: 'fail', error: errorOf(action.status ?? 500, action.code, action.message) } : dropStep(action.scope),
         afterCommit: true,
       }
     default:

@@ -35,6 +35,14 @@ export interface SessionPoint {
   readonly acks?: number
 }
 
+/**
+ * What a `reset` (or a `lose_ack` in mode `reset`) breaks: only the request it hit (RST_STREAM
+ * CANCEL on HTTP/2, where the SDK shares one connection among sessions; on HTTP/1.1 the connection,
+ * which carries one request at a time), or the whole connection with every request on it.
+ */
+export const FAULT_SCOPES = ['request', 'connection'] as const
+export type FaultScope = (typeof FAULT_SCOPES)[number]
+
 /** Milliseconds, fixed or drawn uniformly from [min, max] with the fault seed. */
 export type Delay = number | readonly [number, number]
 
@@ -64,6 +72,8 @@ export type FaultAction =
       readonly when?: 'before' | 'after'
       /** In a session: drop the connection after this point. */
       readonly after?: SessionPoint
+      /** `request` (default): reset only this request (RST_STREAM on HTTP/2); `connection`: drop the whole connection. */
+      readonly scope?: FaultScope
     }
   | {
       readonly type: 'truncate'
@@ -90,6 +100,8 @@ export type FaultAction =
       readonly message?: string
       /** In an S2S append session: lose the ack of the input after this many acks (default the first). */
       readonly after?: SessionPoint
+      /** With mode `reset`: `request` (default) resets only this request (RST_STREAM on HTTP/2); `connection` drops the whole connection. */
+      readonly scope?: FaultScope
     }
   | {
       readonly type: 'reject_before_commit'
@@ -224,11 +236,11 @@ function checkAction(value: unknown, problems: Problems): void {
   const fields: Record<ActionType, readonly string[]> = {
     latency: ['ms', 'when'],
     error: ['status', 'code', 'message', 'body', 'retryAfter', 'after'],
-    reset: ['when', 'after'],
+    reset: ['when', 'after', 'scope'],
     truncate: ['after', 'mode'],
     stall: ['ms', 'after'],
     throttle: ['bytesPerSecond'],
-    lose_ack: ['mode', 'status', 'code', 'message', 'after'],
+    lose_ack: ['mode', 'status', 'code', 'message', 'after', 'scope'],
     reject_before_commit: ['status', 'code', 'message', 'after'],
   }
   checkKeys(value, 'action.', ['type', ...fields[type as ActionType]], problems)
@@ -236,6 +248,9 @@ function checkAction(value: unknown, problems: Problems): void {
     if (value.when !== undefined && !allowed.includes(value.when as string)) {
       problems.push(`action.when: ${JSON.stringify(value.when)} is not one of ${list(allowed)}`)
     }
+  }
+  if (value.scope !== undefined && !(FAULT_SCOPES as readonly unknown[]).includes(value.scope)) {
+    problems.push(`action.scope: ${JSON.stringify(value.scope)} is not one of ${list(FAULT_SCOPES)}`)
   }
   switch (type as ActionType) {
     case 'latency': {
@@ -279,6 +294,7 @@ function checkAction(value: unknown, problems: Problems): void {
       checkStatus(value.status, 'action.status', problems, false)
       checkCode(value.code, 'action.code', problems)
       checkPoint(value.after, 'action.after', problems)
+      if (value.mode === 'error' && value.scope !== undefined) problems.push('action.scope: applies only to mode "reset"')
       break
     case 'reject_before_commit':
       checkStatus(value.status, 'action.status', problems, false)

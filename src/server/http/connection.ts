@@ -1,5 +1,6 @@
 import type { HttpBindings } from '@hono/node-server'
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
+import { setTimeout as wait } from 'node:timers/promises'
 
 /** Control over the connection a request came on, for faults that break it. */
 export interface Connection {
@@ -8,9 +9,22 @@ export interface Connection {
    * sent is flushed first, so a drop "after N records" really lets those N records through.
    */
   drop(): Promise<void>
-  /** Resets only this request: RST_STREAM on HTTP/2; on HTTP/1.1 the connection is dropped. */
+  /**
+   * Resets only this request, as a failing network path or proxy would: RST_STREAM CANCEL on HTTP/2
+   * (other requests on the connection carry on, and clients retry it like a dropped connection);
+   * on HTTP/1.1, which has one request at a time, the connection is dropped.
+   */
+  cancel(): Promise<void>
+  /** Resets only this request with RST_STREAM INTERNAL_ERROR, which clients treat as fatal; on HTTP/1.1 the connection is dropped. */
   resetStream(): Promise<void>
 }
+
+/**
+ * Node's own AbortError, which is not exported: destroying an HTTP/2 stream with it is the only way
+ * to send RST_STREAM CANCEL on a stream whose client side has ended (`close(code)` then ends it
+ * cleanly instead); any other error sends INTERNAL_ERROR.
+ */
+export const abortError: Promise<unknown> = wait(0, undefined, { signal: AbortSignal.abort() }).catch((error: unknown) => error)
 
 interface Writable {
   readonly writableLength: number
@@ -37,6 +51,10 @@ export function connectionOf(env: HttpBindings | undefined): Connection {
         await flushed(writers())
         stream.session?.destroy()
       },
+      cancel: async () => {
+        await flushed(writers())
+        stream.destroy((await abortError) as Error)
+      },
       // On a half-closed stream, close(code) sends no RST; destroy with an error does.
       resetStream: async () => {
         await flushed(writers())
@@ -49,5 +67,5 @@ export function connectionOf(env: HttpBindings | undefined): Connection {
     await flushed([outgoing, socket ?? undefined])
     socket?.destroy()
   }
-  return { drop, resetStream: drop }
+  return { drop, cancel: drop, resetStream: drop }
 }

@@ -40,6 +40,8 @@ export async function runSteps(steps: readonly Step[], connection: Connection, s
       case 'fail':
         return faultResponse(step.error)
       case 'drop':
+        await (step.scope === 'connection' ? connection.drop() : connection.cancel())
+        return dropped()
       case 'truncate':
         await connection.drop()
         return dropped()

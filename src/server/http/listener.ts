@@ -1,9 +1,12 @@
-import { getRequestListener } from '@hono/node-server'
-import { createServer as createHttp1Server } from 'node:http'
-import { createServer as createHttp2Server, type Http2Session } from 'node:http2'
+import { getRequestListener, RequestError } from '@hono/node-server'
+import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2'
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net'
 import { Duplex } from 'node:stream'
 import { S2EmulatorError } from '../errors/index.ts'
+import { normalizeRequestTarget } from './request-target.ts'
+import { json } from './respond.ts'
+import { closeWhenIdle, timeRequest, type ConnectionLimits } from './idle-timeouts.ts'
 
 export interface Listener {
   readonly host: string
@@ -60,16 +63,35 @@ export async function listen(
   fetch: (request: Request, env: never) => Response | Promise<Response>,
   host: string,
   port: number,
+  limits: ConnectionLimits,
 ): Promise<Listener> {
-  const handler = getRequestListener((request, env) => fetch(request, env as never))
-  // No request timeout: an S2S append session over HTTP/1.1 is one request that lasts as long as the client wants.
-  const http1 = createHttp1Server({ requestTimeout: 0 }, handler)
+  const adapter = getRequestListener((request, env) => fetch(request, env as never), {
+    // What the adapter still cannot turn into a request (an absolute URL it refuses) is the client's fault.
+    errorHandler: (error) =>
+      error instanceof RequestError
+        ? json(400, { code: 'bad_path', message: `Invalid URL: ${error.message}` })
+        : json(500, { code: 'other', message: 'internal error in s2-emulator' }),
+  })
+  const idleMs = limits.idleTimeoutMs
+  const handler = (incoming: IncomingMessage | Http2ServerRequest, outgoing: ServerResponse | Http2ServerResponse): void => {
+    normalizeRequestTarget(incoming)
+    timeRequest(incoming, outgoing, idleMs)
+    // Node's HTTP/1.1 parser reads nothing after a request asking to upgrade (which the emulator
+    // answers as a plain request), so a following request would wait unanswered until the
+    // keep-alive timeout: end the connection with this response instead.
+    if (!('stream' in incoming) && incoming.headers.upgrade !== undefined) outgoing.setHeader('connection', 'close')
+    void adapter(incoming as IncomingMessage, outgoing as ServerResponse)
+  }
+  // No request timeout: an S2S append session over HTTP/1.1 is one request that lasts as long as
+  // the client wants. Silence is timed per socket instead (timeRequest).
+  const http1 = createHttp1Server({ requestTimeout: 0, requireHostHeader: false, keepAliveTimeout: Math.min(5000, idleMs) }, handler)
   const http2 = createHttp2Server({ settings: H2_SETTINGS }, handler)
   const sockets = new Set<Socket>()
   const sessions = new Set<Http2Session>()
   http2.on('session', (session: Http2Session) => {
     sessions.add(session)
     session.on('close', () => sessions.delete(session))
+    closeWhenIdle(session, idleMs)
   })
 
   const tcp = createTcpServer((socket) => {
@@ -78,6 +100,10 @@ export async function listen(
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => socket.destroy())
+    // Until it is known which protocol the connection speaks, silence closes it.
+    const silent = (): void => void socket.destroy()
+    socket.setTimeout(idleMs)
+    socket.once('timeout', silent)
     let seen: Buffer = Buffer.alloc(0)
     const sniff = (chunk: Buffer): void => {
       seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk])
@@ -85,11 +111,16 @@ export async function listen(
       const isH2 = seen.subarray(0, n).equals(H2_PREFACE.subarray(0, n))
       if (isH2 && seen.length < H2_PREFACE.length) return // a prefix of the preface so far: wait for more
       socket.off('data', sniff)
+      socket.off('timeout', silent)
       socket.pause()
-      if (isH2) http2.emit('connection', replaying(socket, seen))
-      else {
+      if (isH2) {
+        socket.setTimeout(0) // HTTP/2 connections close when no request has been open for a while
+        http2.emit('connection', replaying(socket, seen))
+      } else {
         socket.unshift(seen)
         http1.emit('connection', socket)
+        // The socket keeps its timeout; the HTTP/1.1 server now destroys it if a head stops coming.
+        socket.setTimeout(idleMs)
         socket.resume()
       }
     }
@@ -115,6 +146,7 @@ export async function listen(
     }
     tcp.once('error', onError)
     tcp.once('listening', onListening)
+    tcp.maxConnections = limits.maxConnections
     tcp.listen(port, host)
   })
 

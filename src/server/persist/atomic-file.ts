@@ -43,7 +43,7 @@ export async function writeFileAtomic(path: string, chunks: AsyncIterable<Uint8A
 }
 
 /** Flushes a directory's entries (a rename in it) to disk, where the platform allows it. */
-async function syncDirectory(dir: string): Promise<void> {
+export async function syncDirectory(dir: string): Promise<void> {
   let handle: FileHandle | null = null
   try {
     handle = await open(dir, 'r')

@@ -80,13 +80,15 @@ class FrameBatcher {
 
 const jsonNumber = (n: number): number | string => (Number.isFinite(n) ? n : String(n))
 
-function recordSize(record: StoredRecord, keyId: Buffer | null): number {
+/** Bytes of a record in the RECORD layout (the persist log uses it too), given its key id's bytes. */
+export function recordSize(record: StoredRecord, keyId: Buffer | null): number {
   let size = 8 * 3 + 2 + (keyId?.length ?? 0) + 4 + record.body.length
   for (const h of record.headers) size += 8 + h.name.length + h.value.length
   return size
 }
 
-function writeRecord(record: StoredRecord, keyId: Buffer | null, target: Buffer, at: number): void {
+/** Writes a record in the RECORD layout at `at` (room for {@link recordSize} bytes). */
+export function writeRecord(record: StoredRecord, keyId: Buffer | null, target: Buffer, at: number): void {
   let o = target.writeDoubleBE(record.seqNum, at)
   o = target.writeDoubleBE(record.timestamp, o)
   o = target.writeDoubleBE(record.expiresAt, o)
@@ -122,6 +124,7 @@ function* frames(data: SnapshotData): Generator<Buffer> {
     namespace: data.namespace,
     takenAt: data.takenAt,
     accounts: data.accounts.length,
+    ...(data.logSeq === undefined ? {} : { logSeq: data.logSeq }),
   })
   for (const account of data.accounts) {
     totals.accounts++
@@ -342,7 +345,8 @@ function retention(value: unknown, where: string): RetentionPolicy {
   return { kind, ageSecs }
 }
 
-function streamConfig(value: unknown, where: string): StreamConfig {
+/** A resolved stream config from its JSON (as snapshot files and the persist log write it). */
+export function streamConfig(value: unknown, where: string): StreamConfig {
   const f = new Fields(value, where)
   return {
     storageClass: f.oneOf('storageClass', STORAGE_CLASSES),
@@ -364,7 +368,8 @@ function streamLayer(value: unknown, where: string): StreamConfigLayer {
   return layer
 }
 
-function basinConfig(value: unknown, where: string): BasinConfig {
+/** A basin config from its JSON (as snapshot files and the persist log write it). */
+export function basinConfig(value: unknown, where: string): BasinConfig {
   const f = new Fields(value, where)
   return {
     defaultStreamConfig: streamLayer(f.raw('defaultStreamConfig'), `${where}.defaultStreamConfig`),
@@ -382,7 +387,8 @@ function parseJson(frame: Frame, what: string): unknown {
   }
 }
 
-function parseRecord(frame: Frame, where: string): StoredRecord {
+/** A record in the RECORD layout, from `frame.buffer[start, end)`. */
+export function parseRecord(frame: Pick<Frame, 'buffer' | 'start' | 'end'>, where: string): StoredRecord {
   const { buffer: payload, start, end } = frame
   const bad = (): never => {
     throw invalid(`${where}: a RECORD frame of ${end - start} bytes is malformed`)
@@ -439,7 +445,7 @@ interface MutableAccount extends Omit<AccountData, 'basins'> {
 
 /** Builds snapshot data from frames in file order, checking the structure as it goes. */
 class SnapshotBuilder {
-  #header: { namespace: string | null; takenAt: number; accounts: number } | null = null
+  #header: { namespace: string | null; takenAt: number; accounts: number; logSeq: number | undefined } | null = null
   readonly #accounts: MutableAccount[] = []
   #stream: MutableStream | null = null
   #ended = false
@@ -488,7 +494,12 @@ class SnapshotBuilder {
     const f = new Fields(parseJson(frame, 'HEADER'), 'header')
     const format = f.raw('format')
     if (format !== FORMAT_NAME) throw invalid(`header.format is ${JSON.stringify(format)}, not "${FORMAT_NAME}"`)
-    this.#header = { namespace: f.stringOrNull('namespace'), takenAt: f.number('takenAt'), accounts: f.count('accounts') }
+    this.#header = {
+      namespace: f.stringOrNull('namespace'),
+      takenAt: f.number('takenAt'),
+      accounts: f.count('accounts'),
+      logSeq: f.raw('logSeq') === undefined ? undefined : f.count('logSeq'),
+    }
   }
 
   #acceptAccount(frame: Frame): void {
@@ -580,6 +591,7 @@ class SnapshotBuilder {
     return {
       namespace: this.#header.namespace,
       takenAt: this.#header.takenAt,
+      ...(this.#header.logSeq === undefined ? {} : { logSeq: this.#header.logSeq }),
       accounts: this.#accounts.map(({ expectBasins: _, basins, ...account }) => ({
         ...account,
         basins: basins.map(({ expectStreams: __, ...basin }) => basin),

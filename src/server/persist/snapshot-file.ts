@@ -22,8 +22,18 @@ export async function readSnapshot(
   newAccount: () => Account,
   label: string,
 ): Promise<StoreSnapshot> {
+  return (await readSnapshotWithSeq(source, newAccount, label)).snapshot
+}
+
+/** {@link readSnapshot}, with the last persist-log change the file includes (0 if it names none). */
+async function readSnapshotWithSeq(
+  source: AsyncIterable<Uint8Array>,
+  newAccount: () => Account,
+  label: string,
+): Promise<{ snapshot: StoreSnapshot; logSeq: number }> {
   try {
-    return withNamespaceNames(snapshotFromData(await decodeSnapshot(source), newAccount))
+    const data = await decodeSnapshot(source)
+    return { snapshot: withNamespaceNames(snapshotFromData(data, newAccount)), logSeq: data.logSeq ?? 0 }
   } catch (error) {
     if (error instanceof SnapshotDataError) {
       throw new SnapshotFileError('invalid', `${label}: corrupt snapshot file: ${error.message}`, { cause: error })
@@ -50,19 +60,31 @@ function withNamespaceNames(snapshot: StoreSnapshot): StoreSnapshot {
 }
 
 /** Reads a snapshot file from disk (see {@link readSnapshot}). */
-export function readSnapshotFile(path: string, newAccount: () => Account): Promise<StoreSnapshot> {
+export async function readSnapshotFile(path: string, newAccount: () => Account): Promise<StoreSnapshot> {
+  return (await readStateFile(path, newAccount)).snapshot
+}
+
+/** Reads a snapshot file from disk with the last persist-log change it includes (docs/persist-log.md). */
+export function readStateFile(path: string, newAccount: () => Account): Promise<{ snapshot: StoreSnapshot; logSeq: number }> {
   const absolute = resolve(path)
-  return readSnapshot(createReadStream(absolute, { highWaterMark: 256 * 1024 }), newAccount, absolute)
+  let source
+  try {
+    source = createReadStream(absolute, { highWaterMark: 256 * 1024 })
+  } catch (error) {
+    return Promise.reject(ioError('read', absolute, error))
+  }
+  return readSnapshotWithSeq(source, newAccount, absolute)
 }
 
 /**
  * Writes a snapshot to a file atomically: a crash mid-write leaves the previous file (if any)
  * untouched. Returns the absolute path and the size written.
  */
-export async function writeSnapshotFile(path: string, snapshot: StoreSnapshot): Promise<{ path: string; bytes: number }> {
+export async function writeSnapshotFile(path: string, snapshot: StoreSnapshot, logSeq?: number): Promise<{ path: string; bytes: number }> {
   const absolute = resolve(path)
+  const bytes = logSeq === undefined ? snapshotFileBytes(snapshot) : encodeSnapshot({ ...snapshotToData(snapshot), logSeq })
   try {
-    return { path: absolute, bytes: await writeFileAtomic(absolute, snapshotFileBytes(snapshot)) }
+    return { path: absolute, bytes: await writeFileAtomic(absolute, bytes) }
   } catch (error) {
     throw ioError('write', absolute, error)
   }

@@ -15,7 +15,8 @@ import {
   type StreamConfigPatch,
 } from './config.ts'
 import { listPage, type ListOptions, type Page } from './list.ts'
-import type { AppendBatch } from './record.ts'
+import type { AccountChange } from './changes.ts'
+import type { AppendBatch, StoredRecord } from './record.ts'
 import { StreamState, type AppendAck } from './stream.ts'
 
 export type ProvisionResult = 'created' | 'updated' | 'noop'
@@ -43,12 +44,20 @@ export class Account {
   #pending: PendingPurge[] = []
   readonly #observer: StoreObserver
   readonly #purgeDelayMs: number
-  readonly #trimDelayMs: number
+  /** How long after an append its trims are applied by background work. */
+  readonly trimDelayMs: number
+  /** Where changes are reported, while the account is live in a store that records them. */
+  #emit: ((change: AccountChange) => void) | null = null
 
   constructor(observer: StoreObserver, purgeDelayMs: number, trimDelayMs = 0) {
     this.#observer = observer
     this.#purgeDelayMs = purgeDelayMs
-    this.#trimDelayMs = trimDelayMs
+    this.trimDelayMs = trimDelayMs
+  }
+
+  /** Reports every later change to `emit` (null: to no one). Copies of the account do not report. */
+  bind(emit: ((change: AccountChange) => void) | null): void {
+    this.#emit = emit
   }
 
   // ---- basins ----
@@ -69,6 +78,7 @@ export class Account {
     }
     const basin = new BasinState(name, config, idempotencyKey, now)
     this.basins.set(name, basin)
+    this.#emit?.({ kind: 'basin_created', basin: name, config, idempotencyKey, at: now })
     return { basin, result: 'created' as ProvisionResult }
   }
 
@@ -80,6 +90,7 @@ export class Account {
     if (existing.deleting) throw errors.basinDeletionPending(name)
     if (sameBasinConfig(existing.config, config)) return { basin: existing, result: 'noop' as ProvisionResult }
     existing.config = config
+    this.#emit?.({ kind: 'basin_config', basin: name, config })
     return { basin: existing, result: 'updated' as ProvisionResult }
   }
 
@@ -95,6 +106,7 @@ export class Account {
     const basin = this.basin(name)
     if (basin.deleting) throw errors.basinDeletionPending(name)
     basin.config = patchBasinConfig(basin.config, patch)
+    this.#emit?.({ kind: 'basin_config', basin: name, config: basin.config })
     return basin.config
   }
 
@@ -105,6 +117,7 @@ export class Account {
     basin.deletedAt = now
     for (const stream of basin.streams.values()) this.#tombstone(basin, stream, now)
     this.#schedulePurge(basin, null, now)
+    this.#emit?.({ kind: 'basin_deleted', basin: name, at: now })
   }
 
   // ---- streams ----
@@ -141,6 +154,7 @@ export class Account {
     const desired = resolveStreamConfig(layer, basin.config.defaultStreamConfig)
     if (sameStreamConfig(existing.config, desired)) return { stream: existing, result: 'noop' as ProvisionResult }
     existing.config = desired
+    this.#emit?.({ kind: 'stream_config', basin: basinName, stream: name, config: desired })
     this.#scheduleDeleteOnEmpty(existing, now)
     return { stream: existing, result: 'updated' as ProvisionResult }
   }
@@ -161,6 +175,7 @@ export class Account {
     if (!stream) throw errors.streamNotFound(basinName, name)
     if (stream.deleting) throw errors.streamDeletionPending()
     stream.config = resolveStreamConfig(patchLayer(stream.config, patch), basin.config.defaultStreamConfig)
+    this.#emit?.({ kind: 'stream_config', basin: basinName, stream: name, config: stream.config })
     this.#scheduleDeleteOnEmpty(stream, now)
     return stream.config
   }
@@ -169,7 +184,9 @@ export class Account {
     const basin = this.basins.get(basinName)
     const stream = basin?.streams.get(name)
     if (!basin || !stream) throw errors.streamNotFound(basinName, name)
+    if (stream.deleting) return
     this.#tombstone(basin, stream, now)
+    this.#emit?.({ kind: 'stream_deleted', basin: basinName, stream: name, at: now })
   }
 
   // ---- data plane ----
@@ -187,23 +204,37 @@ export class Account {
   append(stream: StreamState, batch: AppendBatch, now: number, keyId: string | null = null): AppendAck {
     if (stream.deleting) throw errors.streamDeletionPending()
     const requested = stream.trimRequested
-    const ack = stream.append(batch, now, keyId, this.#trimDelayMs)
+    const ack = stream.append(batch, now, keyId, this.trimDelayMs)
+    if (this.#emit !== null) this.#emitAppended(stream, ack.start.seqNum, now)
     this.#observer.streamChanged(stream)
     if (stream.trimRequested > requested) {
       // With no delay the trim point moves with the append; otherwise background work moves it.
-      if (this.#trimDelayMs === 0) stream.applyTrims(now)
+      if (this.trimDelayMs === 0) stream.applyTrims(now)
       this.#scheduleDeleteOnEmpty(stream, now)
-      this.#observer.wakeAt(now + this.#trimDelayMs) // apply the trim, then free the trimmed records
+      this.#observer.wakeAt(now + this.trimDelayMs) // apply the trim, then free the trimmed records
     } else if (ack.start.seqNum === stream.log.start && stream.maxExpiresAt !== Infinity) {
       this.#observer.wakeAt(stream.maxExpiresAt) // the first records of a stream: free them when they expire
     }
     return ack
   }
 
+  /** Reports the records an append just committed, from `first` to the tail. */
+  #emitAppended(stream: StreamState, first: number, now: number): void {
+    const records: StoredRecord[] = []
+    for (let seq = first; seq < stream.log.next; seq++) records.push(stream.log.get(seq) as StoredRecord)
+    this.#emit?.({ kind: 'appended', basin: stream.basin, stream: stream.name, at: now, records })
+  }
+
   // ---- reset and snapshots ----
 
   /** Removes a basin and its streams at once, as if they never existed. False if there was none. */
   resetBasin(name: string): boolean {
+    if (!this.#removeBasin(name)) return false
+    this.#emit?.({ kind: 'reset', basin: name, stream: null })
+    return true
+  }
+
+  #removeBasin(name: string): boolean {
     const basin = this.basins.get(name)
     if (!basin) return false
     for (const stream of basin.streams.values()) this.#remove(basin, stream)
@@ -220,12 +251,13 @@ export class Account {
     this.#remove(basin, stream)
     basin.streams.delete(name)
     this.#pending = this.#pending.filter((p) => p.stream !== stream)
+    this.#emit?.({ kind: 'reset', basin: basinName, stream: name })
     return true
   }
 
-  /** Removes everything (sessions still reading end with an error saying why). */
+  /** Removes everything (sessions still reading end with an error saying why); the store reports it. */
   resetAll(): void {
-    for (const name of [...this.basins.keys()]) this.resetBasin(name)
+    for (const name of [...this.basins.keys()]) this.#removeBasin(name)
   }
 
   /**
@@ -233,7 +265,7 @@ export class Account {
    * to `observer` (the namespace it is put in) if given, else to this account's.
    */
   clone(observer: StoreObserver = this.#observer): Account {
-    const copy = new Account(observer, this.#purgeDelayMs, this.#trimDelayMs)
+    const copy = new Account(observer, this.#purgeDelayMs, this.trimDelayMs)
     const basins = new Map<BasinState, BasinState>()
     for (const [name, basin] of this.basins) {
       const cloned = basin.clone()
@@ -273,21 +305,28 @@ export class Account {
   purgeDue(now: number): number {
     let next = Infinity
     const remaining: PendingPurge[] = []
+    const purged: { basin: string; stream: string | null }[] = []
     for (const entry of this.#pending) {
       if (entry.at > now) {
         remaining.push(entry)
         next = Math.min(next, entry.at)
       } else if (entry.stream) {
-        if (entry.basin.streams.get(entry.stream.name) === entry.stream) entry.basin.streams.delete(entry.stream.name)
+        if (entry.basin.streams.get(entry.stream.name) === entry.stream) {
+          entry.basin.streams.delete(entry.stream.name)
+          purged.push({ basin: entry.basin.name, stream: entry.stream.name })
+        }
       } else if (entry.basin.streams.size > 0) {
         // A basin goes only once its last stream has gone; look again when that is due.
         remaining.push({ ...entry, at: now + this.#purgeDelayMs })
         next = Math.min(next, now + this.#purgeDelayMs)
       } else if (this.basins.get(entry.basin.name) === entry.basin) {
         this.basins.delete(entry.basin.name)
+        purged.push({ basin: entry.basin.name, stream: null })
       }
     }
     this.#pending = remaining
+    // Reported once the account is whole again: a log may copy the state when told.
+    for (const p of purged) this.#emit?.({ kind: 'purged', ...p })
     return next
   }
 
@@ -301,8 +340,10 @@ export class Account {
       for (const stream of basin.streams.values()) {
         const deadline = stream.deleteOnEmptyDeadline(now)
         if (deadline > now) next = Math.min(next, deadline)
-        else if (!stream.hasLiveRecords(now)) this.#tombstone(basin, stream, now)
-        else next = Math.min(next, stream.deleteOnEmptyDeadline(now))
+        else if (!stream.hasLiveRecords(now)) {
+          this.#tombstone(basin, stream, now)
+          this.#emit?.({ kind: 'stream_deleted', basin: basin.name, stream: stream.name, at: now })
+        } else next = Math.min(next, stream.deleteOnEmptyDeadline(now))
       }
     }
     return next
@@ -349,10 +390,32 @@ export class Account {
 
   #addStream(basin: BasinState, name: string, layer: StreamConfigLayer, key: string | null, now: number): StreamState {
     const config = resolveStreamConfig(layer, basin.config.defaultStreamConfig)
-    const stream = new StreamState(name, config, basin.config.streamCipher, key, now)
+    const stream = this.addStream(basin, name, config, basin.config.streamCipher, key, now)
+    this.#emit?.({ kind: 'stream_created', basin: basin.name, stream: name, config, cipher: stream.cipher, idempotencyKey: key, at: now })
+    return stream
+  }
+
+  /** Adds a stream with its config resolved already (replay does, with the config it was created with). */
+  addStream(basin: BasinState, name: string, config: StreamConfig, cipher: StreamState['cipher'], key: string | null, now: number): StreamState {
+    const stream = new StreamState(name, config, cipher, key, now, basin.name)
     basin.streams.set(name, stream)
     this.#scheduleDeleteOnEmpty(stream, now)
     return stream
+  }
+
+  /** Removes a deleted stream (or, `stream` null, basin) now, as a due purge would (for replay). */
+  purge(basinName: string, streamName: string | null): void {
+    const basin = this.basins.get(basinName)
+    if (!basin?.deleting && streamName === null) return
+    if (streamName === null) {
+      this.basins.delete(basinName)
+      this.#pending = this.#pending.filter((p) => p.basin !== basin)
+      return
+    }
+    const stream = basin?.streams.get(streamName)
+    if (!basin || !stream?.deleting) return
+    basin.streams.delete(streamName)
+    this.#pending = this.#pending.filter((p) => p.stream !== stream)
   }
 
   #tombstone(basin: BasinState, stream: StreamState, now: number): void {

@@ -1,5 +1,7 @@
 export { Store, type StoreOptions, type StoreSnapshot } from './store.ts'
 export { checkSnapshotName, Snapshots, type SnapshotInfo } from './snapshots.ts'
+export type { AccountChange, ChangeSink, StoreChange, StoreWideChange } from './changes.ts'
+export { replayChange, ReplayError } from './replay.ts'
 export { Account, type ProvisionResult, type StoreObserver } from './account.ts'
 export { BasinState } from './basin.ts'
 export {

@@ -92,6 +92,11 @@ function parseCommand(record: AppendRecord): Command | null {
   throw errors.invalid('unknown command')
 }
 
+/** The command a stored record is (it passed validation when appended), or null. */
+export function commandOf(record: StoredRecord): Command | null {
+  return parseCommand({ timestamp: record.timestamp, headers: record.headers, body: record.body })
+}
+
 /**
  * Checks a batch against S2's append rules (s2-lite §5.2). Runs before any lookup, so an invalid
  * batch to a missing stream is a 422, as in s2-lite.

@@ -18,6 +18,8 @@ export interface SnapshotData {
   readonly namespace: string | null
   readonly takenAt: number
   readonly accounts: readonly AccountData[]
+  /** In a persist directory's state file: the last change of its log the snapshot includes. */
+  readonly logSeq?: number
 }
 
 export interface AccountData {
@@ -125,8 +127,8 @@ export function snapshotToData(snapshot: StoreSnapshot): SnapshotData {
   }
 }
 
-function streamFromData(data: StreamData, where: string): StreamState {
-  const stream = new StreamState(data.name, data.config, data.cipher, data.idempotencyKey, data.createdAt)
+function streamFromData(data: StreamData, basin: string, where: string): StreamState {
+  const stream = new StreamState(data.name, data.config, data.cipher, data.idempotencyKey, data.createdAt, basin)
   stream.deletedAt = data.deletedAt
   stream.lastTimestamp = data.lastTimestamp
   stream.fencingToken = data.fencingToken
@@ -179,7 +181,7 @@ export function snapshotFromData(data: SnapshotData, newAccount: () => Account):
       for (const streamData of basinData.streams) {
         const at = `${where}, stream "${streamData.name}"`
         if (basin.streams.has(streamData.name)) throw new SnapshotDataError(`${at} appears twice`)
-        basin.streams.set(streamData.name, streamFromData(streamData, at))
+        basin.streams.set(streamData.name, streamFromData(streamData, basin.name, at))
       }
       account.basins.set(basin.name, basin)
     }

@@ -1,10 +1,11 @@
 import { Account, type StoreObserver } from './account.ts'
+import type { ChangeSink } from './changes.ts'
 
 export interface StoreOptions {
   /** How long a deleted basin or stream stays listed (and blocks its name) before it is purged. */
   readonly purgeDelayMs: number
-  /** How long after a trim is appended background work applies it (new reads stop seeing the records). [default 0] */
-  readonly trimDelayMs?: number
+  /** How long after an append its trims are applied by background work (0: with the append). */
+  readonly trimDelayMs: number
 }
 
 /** A point-in-time copy of the store or of one namespace, sharing records with the live store. */
@@ -29,6 +30,7 @@ export class Store {
   #accounts = new Map<string, Account>()
   readonly #observerOf: ObserverOf
   readonly #options: StoreOptions
+  #changes: ChangeSink | null = null
 
   constructor(observerOf: ObserverOf, options: StoreOptions) {
     this.#observerOf = observerOf
@@ -39,9 +41,28 @@ export class Store {
     let account = this.#accounts.get(namespace)
     if (!account) {
       account = new Account(this.#observerOf(namespace), this.#options.purgeDelayMs, this.#options.trimDelayMs)
-      this.#accounts.set(namespace, account)
+      this.#adopt(namespace, account)
     }
     return account
+  }
+
+  /**
+   * Reports every change from now on to `sink` (null: to no one), synchronously, after it is made:
+   * a durable log records them (see changes.ts). Costs nothing while unset.
+   */
+  recordChanges(sink: ChangeSink | null): void {
+    this.#changes = sink
+    for (const [namespace, account] of this.#accounts) account.bind(this.#emitterFor(namespace))
+  }
+
+  #emitterFor(namespace: string): Parameters<Account['bind']>[0] {
+    const sink = this.#changes
+    return sink === null ? null : (change) => sink(namespace, change)
+  }
+
+  #adopt(namespace: string, account: Account): void {
+    account.bind(this.#emitterFor(namespace))
+    this.#accounts.set(namespace, account)
   }
 
   /** An empty account reporting to nobody (for snapshots read from files; restoring rebinds it). */
@@ -64,8 +85,16 @@ export class Store {
 
   /** Removes everything, or one namespace. */
   reset(namespace?: string): void {
+    this.#reset(namespace)
+    this.#changes?.(namespace ?? null, { kind: 'reset_all' })
+  }
+
+  #reset(namespace: string | undefined): void {
     const targets = namespace === undefined ? [...this.#accounts.values()] : [this.#accounts.get(namespace)]
-    for (const account of targets) account?.resetAll()
+    for (const account of targets) {
+      account?.resetAll()
+      account?.bind(null)
+    }
     if (namespace === undefined) this.#accounts.clear()
     else this.#accounts.delete(namespace)
   }
@@ -88,18 +117,20 @@ export class Store {
   restore(snapshot: StoreSnapshot, into?: string): void {
     if (into !== undefined) {
       const [account] = snapshot.accounts.values()
-      this.reset(into)
+      this.#reset(into)
       if (account) this.#put(into, account)
-      return
+    } else {
+      this.#reset(snapshot.namespace ?? undefined)
+      for (const [ns, account] of snapshot.accounts) this.#put(ns, account)
     }
-    this.reset(snapshot.namespace ?? undefined)
-    for (const [ns, account] of snapshot.accounts) this.#put(ns, account)
+    // A log cannot replay this from changes: it writes the whole state instead.
+    this.#changes?.(into ?? snapshot.namespace, { kind: 'restored' })
   }
 
   #put(namespace: string, account: Account): void {
     const observer = this.#observerOf(namespace)
     const copy = account.clone(observer)
-    this.#accounts.set(namespace, copy)
+    this.#adopt(namespace, copy)
     observer.wakeAt(copy.nextPurge)
   }
 }

@@ -1,7 +1,7 @@
 import { errors, type S2Error } from '../errors/index.ts'
 import { retentionMs, type Cipher, type StreamConfig } from './config.ts'
 import { RecordLog } from './record-log.ts'
-import type { AppendBatch, StoredRecord, StreamPosition } from './record.ts'
+import { commandOf, type AppendBatch, type Command, type StoredRecord, type StreamPosition } from './record.ts'
 
 export interface AppendAck {
   readonly start: StreamPosition
@@ -44,6 +44,8 @@ export interface Collected {
 /** One stream: its records and everything S2 keeps beside them. */
 export class StreamState {
   readonly name: string
+  /** The basin it belongs to. */
+  readonly basin: string
   readonly createdAt: number
   deletedAt: number | null = null
   config: StreamConfig
@@ -70,8 +72,9 @@ export class StreamState {
   /** Set when a reset or restore removed the stream; sessions still holding it end with this error. */
   removed: S2Error | null = null
 
-  constructor(name: string, config: StreamConfig, cipher: Cipher | null, idempotencyKey: string | null, now: number) {
+  constructor(name: string, config: StreamConfig, cipher: Cipher | null, idempotencyKey: string | null, now: number, basin: string) {
     this.name = name
+    this.basin = basin
     this.config = config
     this.cipher = cipher
     this.idempotencyKey = idempotencyKey
@@ -128,12 +131,7 @@ export class StreamState {
         expiresAt,
         keyId: this.cipher === null || record.command !== null ? null : keyId,
       })
-      if (record.command?.kind === 'fence') this.fencingToken = record.command.token
-      else if (record.command?.kind === 'trim') {
-        // s2-lite: a trim never reaches past its own record, and a lower one changes nothing.
-        const point = Math.min(record.command.seqNum, seqNum + 1)
-        if (point > this.trimRequested) this.pendingTrims.push({ point, at: now + trimDelayMs })
-      }
+      if (record.command !== null) this.#applyCommand(record.command, seqNum, now + trimDelayMs)
     }
     this.lastTimestamp = max
     this.lastWriteAt = now
@@ -149,6 +147,38 @@ export class StreamState {
   /** The trim point once every trim appended so far is applied. */
   get trimRequested(): number {
     return this.pendingTrims.at(-1)?.point ?? this.trimPoint
+  }
+
+  /** A fence sets the token at once; a trim is recorded, to be applied by background work at `trimAt`. */
+  #applyCommand(command: Command, seqNum: number, trimAt: number): void {
+    if (command.kind === 'fence') {
+      this.fencingToken = command.token
+      return
+    }
+    // s2-lite: a trim never reaches past its own record, and a lower one changes nothing.
+    const point = Math.min(command.seqNum, seqNum + 1)
+    if (point > this.trimRequested) this.pendingTrims.push({ point, at: trimAt })
+  }
+
+  /**
+   * Puts back records an append committed at `now` (replaying a log): the same effect as that
+   * append, with the positions, timestamps and expiry times the records were given, and its trims
+   * pending until `now + trimDelayMs`, as they were.
+   */
+  replayAppend(records: readonly StoredRecord[], now: number, trimDelayMs: number): void {
+    const first = records[0]
+    if (first === undefined) return
+    if (first.seqNum !== this.log.next) {
+      throw new Error(`stream "${this.name}": replayed records start at seqNum ${first.seqNum}, the stream's tail is ${this.log.next}`)
+    }
+    for (const record of records) {
+      this.log.push(record)
+      const command = commandOf(record)
+      if (command !== null) this.#applyCommand(command, record.seqNum, now + trimDelayMs)
+      this.maxExpiresAt = Math.max(this.maxExpiresAt, record.expiresAt)
+    }
+    this.lastTimestamp = Math.max(this.lastTimestamp, (records[records.length - 1] as StoredRecord).timestamp)
+    this.lastWriteAt = now
   }
 
   /**
@@ -229,7 +259,7 @@ export class StreamState {
 
   /** A copy sharing the records (which never change) and all but the last chunk of the log. */
   clone(): StreamState {
-    const copy = new StreamState(this.name, this.config, this.cipher, this.idempotencyKey, this.createdAt)
+    const copy = new StreamState(this.name, this.config, this.cipher, this.idempotencyKey, this.createdAt, this.basin)
     copy.deletedAt = this.deletedAt
     copy.log = this.log.clone()
     copy.lastTimestamp = this.lastTimestamp

@@ -25,7 +25,14 @@ async function readRaw(request: Request, code: S2ErrorCode): Promise<Uint8Array>
   let size = 0
   const reader = request.body.getReader()
   for (;;) {
-    const { done, value } = await reader.read()
+    let chunk: Awaited<ReturnType<typeof reader.read>>
+    try {
+      chunk = await reader.read()
+    } catch {
+      // The client went away mid-body (axum's words for it); no one hears the answer, and it is no fault of ours.
+      throw new S2Error(code, 'Failed to buffer the request body: error reading a body from connection')
+    }
+    const { done, value } = chunk
     if (done) break
     size += value.byteLength
     if (size > MAX_BODY_BYTES) {

@@ -1,7 +1,7 @@
 import { basinFilterProblem, basinNameProblem, DEFAULT_BASIN_CONFIG } from '../../store/index.ts'
 import { S2Error } from '../../errors/index.ts'
 import { requestTokenHeader } from '../request/headers.ts'
-import { readJson, readOptionalJson } from '../request/json-body.ts'
+import { readOptionalS2Json, readS2Json } from '../request/json-body.ts'
 import { pathSegment } from '../request/path.ts'
 import { empty, json } from '../respond.ts'
 import type { AppContext, RouteDeps, RouteSpec } from '../route.ts'
@@ -49,7 +49,7 @@ export function basinRoutes({ engine }: RouteDeps): RouteSpec[] {
       operation: 'create_basin',
       handler: async (c) => {
         const token = requestTokenHeader(c.req.raw.headers)
-        const body = object(await readJson(c.req.raw), '', 'struct CreateBasinRequest')
+        const body = object(await readS2Json(c.req.raw), '', 'struct CreateBasinRequest')
         const name = string(required(body, 'basin', ''), 'basin')
         c.get('journal')?.named('basin', name)
         const problem = basinNameProblem(name)
@@ -73,7 +73,7 @@ export function basinRoutes({ engine }: RouteDeps): RouteSpec[] {
       operation: 'ensure_basin',
       handler: async (c) => {
         const name = pathBasin(c)
-        const raw = await readOptionalJson(c.req.raw)
+        const raw = await readOptionalS2Json(c.req.raw)
         let config = DEFAULT_BASIN_CONFIG
         if (raw !== undefined) {
           const body = object(raw, '', 'struct EnsureBasinRequest')
@@ -90,7 +90,7 @@ export function basinRoutes({ engine }: RouteDeps): RouteSpec[] {
       operation: 'reconfigure_basin',
       handler: async (c) => {
         const name = pathBasin(c)
-        const patch = decodeBasinPatch(await readJson(c.req.raw), '')
+        const patch = decodeBasinPatch(await readS2Json(c.req.raw), '')
         return json(200, encodeBasinConfig(account(c).reconfigureBasin(name, patch)))
       },
     },

@@ -1,6 +1,6 @@
 import { errors, S2Error } from '../../errors/index.ts'
 import { basinNameProblem, streamNameProblem, utf8Length } from '../../store/index.ts'
-import { readJson } from '../request/json-body.ts'
+import { readS2Json } from '../request/json-body.ts'
 import { pathSegment } from '../request/path.ts'
 import { Query } from '../request/query.ts'
 import type { AppContext, RouteSpec } from '../route.ts'
@@ -63,7 +63,7 @@ export function cloudOnlyRoutes(): RouteSpec[] {
       path: '/v1/access-tokens',
       operation: 'issue_access_token',
       handler: async (c) => {
-        const body = object(await readJson(c.req.raw), '', 'struct AccessTokenInfo')
+        const body = object(await readS2Json(c.req.raw), '', 'struct AccessTokenInfo')
         const id = string(required(body, 'id', ''), 'id')
         const problem = tokenIdProblem('access token id', id, false)
         if (problem) throw jsonError('id', problem)
@@ -124,7 +124,7 @@ export function cloudOnlyRoutes(): RouteSpec[] {
       path: '/v1/locations/default',
       operation: 'set_default_location',
       handler: async (c) => {
-        string(await readJson(c.req.raw), '')
+        string(await readS2Json(c.req.raw), '')
         return notImplemented()
       },
     },

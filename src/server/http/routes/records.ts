@@ -4,7 +4,7 @@ import type { AppendInput } from '../../engine/index.ts'
 import { negotiate } from '../encoding.ts'
 import { readBody } from '../request/body.ts'
 import { encryptionKeyHeader, formatHeader } from '../request/headers.ts'
-import { EXPECTED_JSON, readJson } from '../request/json-body.ts'
+import { EXPECTED_JSON, readS2Json } from '../request/json-body.ts'
 import { mediaKind } from '../request/media.ts'
 import { decodeAppendInput as decodeProtoAppend, encodeAppendAck, encodeReadBatch as encodeProtoBatch } from '../proto/messages.ts'
 import { json, protobuf } from '../respond.ts'
@@ -46,7 +46,7 @@ export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
         }
         let input: AppendInput
         if (contentType === 'protobuf') input = decodeProtoAppend(await readBody(c.req.raw, 'bad_proto'), 'bad_proto')
-        else if (contentType === 'json') input = decodeAppendInput(await readJson(c.req.raw), format)
+        else if (contentType === 'json') input = decodeAppendInput(await readS2Json(c.req.raw), format)
         else throw new S2Error('bad_json', EXPECTED_JSON)
         const ack = engine.append(address, input)
         let bytes = 0

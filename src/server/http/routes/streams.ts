@@ -1,6 +1,6 @@
 import { streamFilterProblem, streamNameProblem } from '../../store/index.ts'
 import { requestTokenHeader } from '../request/headers.ts'
-import { readJson, readOptionalJson } from '../request/json-body.ts'
+import { readOptionalS2Json, readS2Json } from '../request/json-body.ts'
 import { empty, json } from '../respond.ts'
 import type { AppContext, RouteDeps, RouteSpec } from '../route.ts'
 import { canonicalLayer, decodeStreamConfig, decodeStreamPatch, encodeStreamConfig } from '../wire/config-json.ts'
@@ -29,7 +29,7 @@ export function streamRoutes({ engine }: RouteDeps): RouteSpec[] {
       handler: async (c) => {
         const basin = requestBasin(c)
         const token = requestTokenHeader(c.req.raw.headers)
-        const body = object(await readJson(c.req.raw), '', 'struct CreateStreamRequest')
+        const body = object(await readS2Json(c.req.raw), '', 'struct CreateStreamRequest')
         const name = string(required(body, 'stream', ''), 'stream')
         c.get('journal')?.named('stream', name)
         const problem = streamNameProblem(name)
@@ -55,7 +55,7 @@ export function streamRoutes({ engine }: RouteDeps): RouteSpec[] {
       operation: 'ensure_stream',
       handler: async (c) => {
         const { basin, stream: name } = streamAddress(c)
-        const raw = await readOptionalJson(c.req.raw)
+        const raw = await readOptionalS2Json(c.req.raw)
         const layer = raw === undefined ? {} : decodeStreamConfig(raw, '')
         const { stream, result } = account(c).ensureStream(basin, name, layer, engine.now(c.get('namespace')))
         return json(result === 'created' ? 201 : 200, encodeStreamInfo(stream), { 's2-provision-result': result })
@@ -67,7 +67,7 @@ export function streamRoutes({ engine }: RouteDeps): RouteSpec[] {
       operation: 'reconfigure_stream',
       handler: async (c) => {
         const { basin, stream } = streamAddress(c)
-        const patch = decodeStreamPatch(await readJson(c.req.raw), '')
+        const patch = decodeStreamPatch(await readS2Json(c.req.raw), '')
         return json(200, encodeStreamConfig(account(c).reconfigureStream(basin, stream, patch, engine.now(c.get('namespace')))))
       },
     },

@@ -69,7 +69,7 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
         return true
       case 'drop':
         journal.end('fault')
-        await connection.drop()
+        await (step.scope === 'connection' ? connection.drop() : connection.cancel())
         return true
       case 'truncate':
         journal.end('fault')

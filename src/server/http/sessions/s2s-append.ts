@@ -70,19 +70,57 @@ export function s2sAppend(request: Request, target: AppendSessionTarget, options
     }
   }
 
+  // Acks leave in input order, each once its input is durable: at once in memory, after the
+  // persist log's group commit with --persist. Meanwhile the next inputs are read and appended.
+  let acking: Promise<void> | null = null
+  const sendAck = (bytes: Uint8Array): void => {
+    const durable = target.synced()
+    if (durable === null && acking === null) {
+      send(bytes)
+      if (open) journal.acked()
+      return
+    }
+    const sent = (acking ?? Promise.resolve()).then(() => durable).then(() => {
+      send(bytes)
+      if (open) journal.acked()
+    })
+    acking = sent
+    sent.then(
+      () => {
+        if (acking === sent) acking = null
+      },
+      (error: unknown) => {
+        if (acking === sent) acking = null
+        if (!open) return
+        const failure = error instanceof S2Error ? error : new S2Error('storage', 'the append could not be made durable')
+        journal.end('error', failure)
+        send(terminalFrame(failure.status, failure.body))
+        end()
+      },
+    )
+  }
+  /** Resolves once every ack due has been sent (or the session has failed). */
+  const acksSent = async (): Promise<void> => {
+    while (acking !== null) await acking.catch(() => {})
+  }
+
   /** Carries out fault steps; true when the session is over. */
   const act = async (steps: readonly Step[]): Promise<boolean> => {
     for (const step of steps) {
       if (step.kind === 'sleep' || step.kind === 'stall') await sleep(step.ms, abort.signal)
       else if (step.kind === 'fail') {
+        await acksSent()
+        if (!open) return true
         journal.end('fault', step.error)
         send(terminalFrame(step.error.status, step.error.body))
         return true
-      } else {
+      } else if (step.kind === 'drop') {
+        await acksSent()
+        if (!open) return true
         journal.end('fault')
         // Let the acks already sent leave first: only this input's ack is lost.
         await untilQueueEmpty()
-        await connection.drop()
+        await (step.scope === 'connection' ? connection.drop() : connection.cancel())
         return true
       }
       if (!open) return true
@@ -98,6 +136,7 @@ export function s2sAppend(request: Request, target: AppendSessionTarget, options
         const { done, value } = await reader.read()
         if (done) break
         for (const frame of decoder.push(value)) {
+          if (!open) return
           if (frame.terminal) throw new S2Error('bad_frame', 'Unexpected terminal frame as input')
           const input = decodeAppendInput(framePayload(frame), 'bad_frame')
           journal.input()
@@ -110,20 +149,21 @@ export function s2sAppend(request: Request, target: AppendSessionTarget, options
           if (await act(faults.afterAppend(index))) return
           const delay = faults.eventDelay()
           if (delay > 0) await sleep(delay, abort.signal)
-          send(messageFrame(encodeAppendAck(ack), compression))
-          if (open) journal.acked()
+          sendAck(messageFrame(encodeAppendAck(ack), compression))
           index++
         }
         if (decoder.failure) throw decoder.failure
       }
       if (open && decoder.pending > 0) throw new S2Error('bad_frame', 'input ended in the middle of a frame')
     } catch (error) {
+      await acksSent()
       if (open) {
         const failure = error instanceof S2Error ? error : new S2Error('other', 'internal error in s2-emulator')
         journal.end(error instanceof S2Error || !request.signal.aborted ? 'error' : 'client_closed', failure)
         send(terminalFrame(failure.status, failure.body))
       }
     } finally {
+      await acksSent()
       journal.end(open ? 'complete' : 'client_closed')
       end()
     }

@@ -10,7 +10,7 @@ import type {
   TimestampingMode,
 } from '../../store/index.ts'
 import type { JsonValue } from '../../errors/index.ts'
-import { bool, join, jsonError, object, optional, u64, variant } from './json-decode.ts'
+import { bool, join, jsonError, object, once, optional, repeatsKeys, u64, variant } from './json-decode.ts'
 
 /** JSON shapes of stream and basin configuration (s2-lite `api/src/v1/config.rs`). */
 
@@ -26,7 +26,7 @@ export const cipher = (value: unknown, path: string): Cipher => variant(value, p
 function retention(value: unknown, path: string): RetentionPolicy {
   const obj = object(value, path, 'enum RetentionPolicy')
   const keys = Object.keys(obj)
-  if (keys.length !== 1) {
+  if (keys.length !== 1 || repeatsKeys(obj)) {
     throw jsonError(path, 'expected exactly one of `age` or `infinite` in retention_policy')
   }
   if (keys[0] === 'age') return { kind: 'age', ageSecs: u64(obj.age, join(path, 'age')) }
@@ -81,6 +81,7 @@ export function decodeStreamPatch(value: unknown, path: string): StreamConfigPat
 /** A plain bool with a serde default: absent is false, null is an error. */
 function plainBool(obj: Record<string, unknown>, key: string, path: string): boolean | undefined {
   if (!Object.hasOwn(obj, key)) return undefined
+  once(obj, key, path)
   return bool(obj[key], join(path, key))
 }
 

@@ -1,4 +1,5 @@
 import { S2Error } from '../../errors/index.ts'
+import { DUPLICATE_KEYS, JsonFloat, type SerdeObject } from './serde-json.ts'
 
 /**
  * Small decoders for JSON request bodies. Each failure is a 400 bad_json naming the field and what
@@ -14,6 +15,7 @@ export function jsonError(path: string, problem: string): S2Error {
 
 function describe(value: unknown): string {
   if (value === null) return 'null'
+  if (value instanceof JsonFloat) return `floating point \`${value.toString()}\``
   if (Array.isArray(value)) return 'a sequence'
   switch (typeof value) {
     case 'string':
@@ -35,9 +37,19 @@ export const join = (path: string, key: string | number): string =>
   typeof key === 'number' ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`
 
 export function object(value: unknown, path: string, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidType(path, value, what)
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof JsonFloat) {
+    throw invalidType(path, value, what)
+  }
   return value as Record<string, unknown>
 }
+
+/** Refuses a field the body gave more than once, as serde does for the fields of a struct. */
+export function once(obj: Record<string, unknown>, key: string, path: string): void {
+  if ((obj as SerdeObject)[DUPLICATE_KEYS]?.has(key)) throw jsonError(path, `duplicate field \`${key}\``)
+}
+
+/** Whether an object (from a JSON body) repeats any key. */
+export const repeatsKeys = (obj: Record<string, unknown>): boolean => (obj as SerdeObject)[DUPLICATE_KEYS] !== undefined
 
 export function array(value: unknown, path: string, what: string): unknown[] {
   if (!Array.isArray(value)) throw invalidType(path, value, what)
@@ -56,7 +68,10 @@ export function bool(value: unknown, path: string): boolean {
   return value
 }
 
-/** An unsigned 64-bit integer. Values above 2^53 are accepted but lose precision in JS. */
+/**
+ * An unsigned 64-bit integer. Values above 2^53 are accepted but lose precision in JS; a float
+ * (`1.0`, `1e3`, or an integer beyond u64, see serde-json.ts) is refused, as serde refuses it.
+ */
 export function u64(value: unknown, path: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw invalidType(path, value, 'u64')
   if (value < 0) throw jsonError(path, `invalid value: integer \`${value}\`, expected u64`)
@@ -81,6 +96,7 @@ export function variant<T extends string>(value: unknown, path: string, variants
 /** A required field. */
 export function required(obj: Record<string, unknown>, key: string, path: string): unknown {
   if (!Object.hasOwn(obj, key) || obj[key] === undefined) throw jsonError(path, `missing field \`${key}\``)
+  once(obj, key, path)
   return obj[key]
 }
 
@@ -92,6 +108,7 @@ export function optional<T>(
   decode: (value: unknown, path: string) => T,
 ): T | null | undefined {
   if (!Object.hasOwn(obj, key)) return undefined
+  once(obj, key, path)
   const value = obj[key]
   if (value === null) return null
   return decode(value, join(path, key))
