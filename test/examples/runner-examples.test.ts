@@ -24,14 +24,18 @@ interface Outcome {
   readonly status: string
 }
 
-/** The tests of a JSON report (vitest's and jest's have the same shape), in file order. */
+/** The tests of a JSON report (vitest's and jest's have the same shape), in file order; a file that failed to load counts as a failed test. */
 function outcomes(reportFile: string): Outcome[] {
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
-    testResults: { name: string; assertionResults: { title: string; status: string }[] }[]
+    testResults: { name: string; status: string; message?: string; assertionResults: { title: string; status: string }[] }[]
   }
-  return report.testResults
-    .flatMap((file) => file.assertionResults.map((test) => ({ file: file.name.replace(/^.*\/test\//, ''), title: test.title, status: test.status })))
-    .sort((a, b) => `${a.file} ${a.title}`.localeCompare(`${b.file} ${b.title}`))
+  const fileOf = (name: string): string => name.replace(/^.*\/test\//, '')
+  const tests = report.testResults.flatMap((file) =>
+    file.assertionResults.length === 0 && file.status === 'failed'
+      ? [{ file: fileOf(file.name), title: `(the file failed to load) ${file.message ?? ''}`, status: 'failed' }]
+      : file.assertionResults.map((test) => ({ file: fileOf(file.name), title: test.title, status: test.status })),
+  )
+  return tests.sort((a, b) => `${a.file} ${a.title}`.localeCompare(`${b.file} ${b.title}`))
 }
 
 /** The run with the deliberate failure: it alone fails; the test after it and every other file pass. */
