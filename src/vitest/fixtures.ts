@@ -55,8 +55,8 @@ type Definition<Context, Value> = [(context: Context, use: Use<Value>) => Promis
 type MaybeTest = Partial<Pick<TestContext, 'task' | 'skip'>>
 
 /**
- * The fixture definitions, for `test.extend`: each fixture's function with its scope. Compose
- * them with your own: `test.extend<S2Fixtures & Mine>({ ...s2Fixtures, mine: ... })`.
+ * The fixture definitions, for `test.extend<S2Fixtures>(...)`: each fixture's function with its
+ * scope. Compose them with your own: `test.extend<S2Fixtures & Mine>({ ...s2Fixtures, mine: ... })`.
  */
 export interface S2FixtureDefinitions {
   s2Emulator: Definition<MaybeTest, S2Namespace>
@@ -81,8 +81,8 @@ const skipCurrentTest: SkipTest = (note) => {
  *
  * ```ts
  * import { test as base } from 'vitest'
- * import { createS2Fixtures } from 's2-emulator/vitest'
- * const test = base.extend(createS2Fixtures({ scope: 'file' }))
+ * import { createS2Fixtures, type S2Fixtures } from 's2-emulator/vitest'
+ * const test = base.extend<S2Fixtures>(createS2Fixtures({ scope: 'file' })) // name the type: vitest cannot infer it
  * ```
  */
 export function createS2Fixtures(options: S2FixturesOptions = {}): S2FixtureDefinitions {

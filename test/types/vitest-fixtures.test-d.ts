@@ -53,3 +53,4 @@ expectTypeOf(s2Emulator({ clock: 'virtual', target: 'real' })).toExtend<Plugin>(
 s2Emulator({ isolation: 'none' })
 expectTypeOf(globalSetup).parameter(0).toEqualTypeOf<TestProject>()
 expectTypeOf(createGlobalSetup({ faultSeed: 7 })).toEqualTypeOf(globalSetup)
+
