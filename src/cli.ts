@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs'
+import * as nodeModule from 'node:module'
 import { resolve as resolvePath } from 'node:path'
 import { parseCli, USAGE, UsageError } from './cli/args.ts'
-import { startS2Emulator } from './server/emulator.ts'
-import { S2EmulatorError } from './server/errors/index.ts'
-
-const version = (): string =>
-  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+import { nodeVersionProblem } from './node-version.ts'
+import { S2EmulatorError } from './server/errors/emulator-error.ts'
+import { randomSeed } from './server/faults/random.ts'
+import { startS2Emulator } from './start.ts'
+import { packageVersion } from './version.ts'
 
 const RECORD_REPLAY_VERBS = new Set(['record', 'replay', 'verify'])
 
@@ -43,6 +43,14 @@ function stopSignals(): { readonly received: Promise<NodeJS.Signals>; dispose():
 }
 
 async function main(): Promise<number> {
+  const tooOld = nodeVersionProblem()
+  if (tooOld !== null) {
+    console.error(`s2-emulator: ${tooOld}`)
+    return 1
+  }
+  // Node keeps the compiled code of the server's modules on disk (in the OS temp directory), which
+  // makes the next start noticeably faster; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+  nodeModule.enableCompileCache()
   const [verb, ...rest] = process.argv.slice(2)
   if (verb !== undefined && RECORD_REPLAY_VERBS.has(verb)) {
     // Loaded only for these commands, so serving starts no slower.
@@ -62,15 +70,17 @@ async function main(): Promise<number> {
     return 0
   }
   if (command.kind === 'version') {
-    console.log(version())
+    console.log(packageVersion())
     return 0
   }
 
+  // The CLI picks the fault seed (when not given) so that it can print it without asking the server.
+  const options = { ...command.options, faultSeed: command.options.faultSeed ?? randomSeed() }
   // Installed before the port opens, so no signal can find the process without them.
   const signals = stopSignals()
   let emulator
   try {
-    emulator = await startS2Emulator(command.options)
+    emulator = await startS2Emulator(options)
   } catch (error) {
     signals.dispose()
     if (!(error instanceof S2EmulatorError)) throw error
@@ -80,27 +90,27 @@ async function main(): Promise<number> {
     if (fromEnv.length > 0) console.error(`s2-emulator: options set by the environment: ${fromEnv.map(([k, v]) => `${k}=${v}`).join(' ')}`)
     return 1
   }
-  try {
-    console.log(`s2-emulator ${version()} listening on ${emulator.url}`)
-    const { init, records } = command.options
-    if (init !== undefined || records !== undefined) {
-      console.log(`seeded from: ${[init, records].flat().filter((f) => typeof f === 'string').join(', ')}`)
-    }
-    const { snapshotFile, persistDir } = command.options
-    if (persistDir !== undefined) {
-      const { persistFlushIntervalMs: interval = 5, persistFsync: fsync = true } = command.options
-      console.log(`persisting state in ${resolvePath(persistDir, 'state.s2snap')} and a log of changes beside it (${fsync ? 'fsynced' : 'written'} every ${interval} ms before acknowledging)`)
-    }
-    else if (snapshotFile !== undefined) console.log(`started from snapshot file ${resolvePath(snapshotFile)}`)
-    const rules = await emulator.faults.list()
-    console.log(`fault seed: ${await emulator.faults.seed()}${rules.length > 0 ? ` (${rules.length} fault rule(s) armed)` : ''}`)
-    console.log('')
-    console.log('Point the S2 SDKs and the s2 CLI at it:')
-    for (const [name, value] of Object.entries(emulator.env)) console.log(`  export ${name}=${value}`)
-  } catch (error) {
-    // The banner's own requests failed (the emulator is stopping?): stop below all the same.
-    console.error(`s2-emulator: ${(error as Error).message}`)
+  console.log(`s2-emulator ${packageVersion()} listening on ${emulator.url}`)
+  if (emulator.profile === 'cloud') console.log('profile: cloud (access tokens are enforced; the root token is S2_ACCESS_TOKEN below)')
+  const { init, records, snapshotFile, persistDir } = options
+  if (init !== undefined || records !== undefined) {
+    console.log(`seeded from: ${[init, records].flat().filter((f) => typeof f === 'string').join(', ')}`)
   }
+  if (persistDir !== undefined) {
+    const { persistFlushIntervalMs: interval = 5, persistFsync: fsync = true } = options
+    console.log(`persisting state in ${resolvePath(persistDir, 'state.s2snap')} and a log of changes beside it (${fsync ? 'fsynced' : 'written'} every ${interval} ms before acknowledging)`)
+  } else if (snapshotFile !== undefined) console.log(`started from snapshot file ${resolvePath(snapshotFile)}`)
+  const rules = options.faults?.length ?? 0
+  console.log(`fault seed: ${options.faultSeed}${rules > 0 ? ` (${rules} fault rule(s) armed)` : ''}`)
+  const timing = await emulator.timing.get()
+  if (timing.seed !== null) {
+    const flush = timing.flushIntervalMs === null ? '' : `, flush every ${timing.flushIntervalMs} ms`
+    const jitter = timing.jitterMs === 0 ? '' : `, jitter up to ${timing.jitterMs} ms`
+    console.log(`timing: ${timing.profile}${flush}${jitter} (seed ${timing.seed}; replay with --timing ...,seed=${timing.seed})`)
+  }
+  console.log('')
+  console.log('Point the S2 SDKs and the s2 CLI at it:')
+  for (const [name, value] of Object.entries(emulator.env)) console.log(`  export ${name}=${value}`)
 
   const signal = await signals.received
   console.log(`s2-emulator: ${signal} received, stopping`)
@@ -110,7 +120,6 @@ async function main(): Promise<number> {
     console.error(`s2-emulator: ${(error as Error).message}`)
     return 1
   }
-  const { persistDir } = command.options
   if (persistDir !== undefined) console.log(`s2-emulator: state saved to ${resolvePath(persistDir, 'state.s2snap')}`)
   return 0
 }

@@ -4,7 +4,7 @@ import { canBind, groupAlive, holdPort, httpGet, killAll, REPO_ROOT, run, spawnP
 
 /**
  * The `s2-emulator` command as a user runs it: `node src/cli.ts [flags]` (Node 24 runs .ts directly),
- * and `npm start -- [flags]`. Flags mirror s2-lite's where they overlap (§10.1: `--port`, `--no-cors`).
+ * and `npm run dev -- [flags]` (the same from a checkout, through npm; `npm start` runs the build). Flags mirror s2-lite's where they overlap (§10.1: `--port`, `--no-cors`).
  */
 
 const pkg = JSON.parse(readFileSync(new URL('package.json', `file://${REPO_ROOT}`), 'utf8')) as { version: string }
@@ -113,9 +113,9 @@ describe('bad command lines', () => {
   })
 })
 
-describe('npm start', () => {
-  /** `npm start -- --port 0` in its own process group, as a shell job is. */
-  const npmStart = (): Spawned => spawnProcess('npm', ['start', '--', '--port', '0'], { detached: true })
+describe('npm run dev', () => {
+  /** `npm run dev -- --port 0` in its own process group, as a shell job is. */
+  const npmStart = (): Spawned => spawnProcess('npm', ['run', 'dev', '--', '--port', '0'], { detached: true })
 
   it.each(['SIGTERM', 'SIGINT'] as const)('serves, and stops with the port freed when the job gets %s', async (signal) => {
     const p = npmStart()
@@ -129,7 +129,7 @@ describe('npm start', () => {
     expect(p.stdout()).toContain(`${signal} received, stopping`)
   })
 
-  // npm signals only its script shell; `exec` in the start script makes that shell the emulator.
+  // npm signals only its script shell; `exec` in the dev (and start) script makes that shell the emulator.
   it('stops, with the port freed, when only the npm process gets SIGTERM', async () => {
     const p = npmStart()
     const { port } = await started(p)

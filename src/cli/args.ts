@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import type { S2EmulatorOptions } from '../server/options.ts'
 import { envBoolean, envValue, OPTION_ENV, type BooleanOption, type EnvOption } from './env.ts'
 import { readFaultsFile } from './faults-file.ts'
+import { parseTimingFlag } from '../server/timing/index.ts'
 
 export const DEFAULT_CLI_PORT = 4243
 
@@ -38,6 +39,12 @@ Options:
                              environment variable, as s2-lite takes it
       --records <file>       append the records of a .json (array) or .ndjson file at start,
                              after --init; repeatable, applied in order (see the README)
+      --timing <spec>        how long S2's work takes: 'instant' (default), 'lite' (s2-lite in
+                             memory: appends acknowledged, and readable, at the next 5 ms
+                             flush), 'cloud' (s2.dev's latencies per storage class); then
+                             settings: flush=MS, commit=, ack=, read=, deliver= (MS or MIN-MAX),
+                             jitter=MS, seed=N, e.g. 'lite,flush=10' or 'instant,jitter=3,seed=7';
+                             also the S2E_TIMING environment variable
       --journal-size <n>     requests and sessions the request journal keeps per namespace;
                              0 turns it off (default 1000)
       --snapshot <file>      start with the state of a snapshot file (written by the admin
@@ -56,6 +63,11 @@ Options:
                              download and upload)
       --admin-token <token>  require this token (Authorization: Bearer <token>) on every admin
                              API request (default none)
+      --profile <profile>    'lite' (default): s2-lite's behaviour exactly; 'cloud': the s2.dev
+                             service's where it differs (access tokens enforced, metrics,
+                             locations, its defaults); also S2E_PROFILE
+      --root-token <token>   cloud profile: the root token, printed as S2_ACCESS_TOKEN (default
+                             a new random one); also S2E_ROOT_TOKEN
   -h, --help                 show this help and exit
   -v, --version              print the version and exit
 
@@ -64,7 +76,7 @@ containers: S2E_ and the option's name in capitals, - as _ (S2E_PORT, S2E_HOST, 
 S2E_IDLE_TIMEOUT, S2E_MAX_CONNECTIONS, S2E_ISOLATION, S2E_CLOCK, S2E_START_TIME,
 S2E_DELETION_DELAY, S2E_TRIM_DELAY, S2E_HEARTBEAT, S2E_FAULTS, S2E_FAULT_SEED, S2E_INIT,
 S2E_RECORDS (paths separated by commas), S2E_JOURNAL_SIZE, S2E_SNAPSHOT, S2E_PERSIST,
-S2E_PERSIST_FLUSH_INTERVAL, S2E_PERSIST_FSYNC=false, S2E_SNAPSHOT_DIR, S2E_ADMIN_TOKEN). A flag
+S2E_PERSIST_FLUSH_INTERVAL, S2E_PERSIST_FSYNC=false, S2E_SNAPSHOT_DIR, S2E_ADMIN_TOKEN, S2E_PROFILE, S2E_ROOT_TOKEN, S2E_TIMING). A flag
 on the command line wins over its variable; an empty variable counts as unset.
 
 Point the S2 SDKs and the s2 CLI at it with the three export lines it prints on start.
@@ -115,7 +127,10 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         'admin-token': { type: 'string' },
         'persist-flush-interval': { type: 'string' },
         'persist-fsync': { type: 'boolean' },
+        profile: { type: 'string' },
+        'root-token': { type: 'string' },
         'journal-size': { type: 'string' },
+        timing: { type: 'string' },
         init: { type: 'string' },
         'init-file': { type: 'string' },
         records: { type: 'string', multiple: true },
@@ -246,6 +261,25 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   if (fsync !== undefined) options.persistFsync = fsync
   if ((options.persistFlushIntervalMs !== undefined || options.persistFsync !== undefined) && options.persistDir === undefined) {
     throw new UsageError('--persist-flush-interval and --no-persist-fsync apply to --persist <dir>: give it too')
+  }
+  const profile = pick('profile')
+  if (profile !== undefined) {
+    if (profile.text !== 'lite' && profile.text !== 'cloud') throw new UsageError(`${profile.label} must be 'lite' or 'cloud', got '${profile.text}'`)
+    options.profile = profile.text
+  }
+  const rootToken = pick('root-token')
+  if (rootToken !== undefined) {
+    if (options.profile !== 'cloud') throw new UsageError(`${rootToken.label} needs --profile cloud (the lite profile ignores tokens, as s2-lite)`)
+    if (!/^[\x21-\x7e]{1,512}$/.test(rootToken.text)) throw new UsageError(`${rootToken.label} must be 1 to 512 printable ASCII characters without spaces`)
+    options.rootToken = rootToken.text
+  }
+  const timing = pick('timing')
+  if (timing !== undefined) {
+    try {
+      options.timing = parseTimingFlag(timing.text)
+    } catch (error) {
+      throw new UsageError(`${timing.label}: ${(error as Error).message}`)
+    }
   }
   return { kind: 'serve', options, fromEnv: applied }
 }

@@ -26,6 +26,9 @@ export const OPTION_ENV = {
   'persist-fsync': 'S2E_PERSIST_FSYNC',
   'snapshot-dir': 'S2E_SNAPSHOT_DIR',
   'admin-token': 'S2E_ADMIN_TOKEN',
+  profile: 'S2E_PROFILE',
+  'root-token': 'S2E_ROOT_TOKEN',
+  timing: 'S2E_TIMING',
 } as const satisfies Record<string, `S2E_${string}`>
 
 export type EnvOption = keyof typeof OPTION_ENV

@@ -1,6 +1,7 @@
 import type { NamespaceInfo } from '../server/namespaces/controls.ts'
 import { namespaceName } from '../server/namespaces/names.ts'
 import type { InitResult, InitSpec } from '../server/seed/init-file.ts'
+import { accessTokensClient, type AccessTokensClient } from './access-tokens.ts'
 import { faultsClient, type FaultsClient } from './faults.ts'
 import { adminCall, type AdminTarget } from './http.ts'
 import { journalClient, type JournalClient } from './journal.ts'
@@ -8,6 +9,7 @@ import { namespaceHandle, type NamespaceOptions, type S2Namespace } from './name
 import { applyInit } from './seed.ts'
 import { nodeFetch } from './transport.ts'
 import { clockClient, reset, snapshotsClient, type ClockClient, type ResetScope, type SnapshotsClient } from './state.ts'
+import { timingClient, type TimingClient } from './timing.ts'
 
 /** The controls of a running emulator, wherever it runs: this process, another one, a container. */
 export interface S2EmulatorClient {
@@ -33,6 +35,10 @@ export interface S2EmulatorClient {
   readonly snapshots: SnapshotsClient
   /** The emulator's clock, which every namespace follows until it moves its own. */
   readonly clock: ClockClient
+  /** Cloud profile: the access tokens issued in every namespace, listed by id and revoked (never shown). */
+  readonly accessTokens: AccessTokensClient
+  /** The emulator's timing profile, which every namespace follows until it sets its own. */
+  readonly timing: TimingClient
   /**
    * Removes state at once, as if it never existed: everything (data, rules and journals of every
    * namespace; not clocks or snapshots), or `{ basin }` or `{ basin, stream }` of the `default`
@@ -51,11 +57,6 @@ export interface S2EmulatorClient {
 export interface ConnectOptions {
   /** The emulator's admin token, if it was started with one (`adminToken`, `--admin-token`). */
   adminToken?: string | undefined
-  /**
-   * How admin requests travel. [default node:http with kept-alive connections] (`startS2Emulator`
-   * passes its app's own, so the controls of an emulator in this process skip the network.)
-   */
-  fetch?: ((request: Request) => Response | Promise<Response>) | undefined
 }
 
 /**
@@ -69,12 +70,21 @@ export interface ConnectOptions {
  * ```
  */
 export function connectS2Emulator(url: string, options: ConnectOptions = {}): S2EmulatorClient {
+  return controlsOver(url, options, nodeFetch)
+}
+
+/**
+ * The controls of the emulator at `url`, with admin requests sent by `send`: node:http for an
+ * emulator elsewhere; an emulator started in this process hands its app's own `fetch`, so its
+ * controls skip the network (the same routes, the same answers).
+ */
+export function controlsOver(url: string, options: ConnectOptions, send: AdminTarget['fetch']): S2EmulatorClient {
   const trimmed = url.replace(/\/+$/, '')
   const target: AdminTarget = {
     baseUrl: `${trimmed}/`,
     prefix: '/_emulator',
     headers: options.adminToken === undefined ? {} : { authorization: `Bearer ${options.adminToken}` },
-    fetch: options.fetch ?? nodeFetch,
+    fetch: send,
   }
   return {
     url: trimmed,
@@ -88,6 +98,8 @@ export function connectS2Emulator(url: string, options: ConnectOptions = {}): S2
     journal: journalClient(target),
     snapshots: snapshotsClient(target),
     clock: clockClient(target),
+    accessTokens: accessTokensClient(target),
+    timing: timingClient(target),
     reset: (scope) => reset(target, scope),
     init: (spec) => applyInit(target, spec),
   }

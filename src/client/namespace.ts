@@ -1,11 +1,14 @@
 import { S2EmulatorError } from '../server/errors/emulator-error.ts'
 import type { NamespaceInfo } from '../server/namespaces/controls.ts'
 import type { InitResult, InitSpec } from '../server/seed/init-file.ts'
+import { accessTokensClient, type AccessTokensClient } from './access-tokens.ts'
 import { faultsClient, type FaultsClient } from './faults.ts'
 import { adminCall, type AdminTarget } from './http.ts'
 import { journalClient, type JournalClient } from './journal.ts'
 import { applyInit } from './seed.ts'
 import { clockClient, reset, snapshotsClient, type ClockClient, type ResetScope, type SnapshotsClient } from './state.ts'
+import { timingClient, type TimingClient } from './timing.ts'
+import type { TimingInput } from '../server/timing/profile.ts'
 
 /** The environment variables that point the S2 SDKs and the `s2` CLI at an emulator (or one of its namespaces). */
 export interface S2Environment {
@@ -22,6 +25,11 @@ export interface NamespaceOptions {
   token?: string
   /** Seed of the namespace's own fault generator. [default random, reported by `faults.seed()`] */
   faultSeed?: number
+  /**
+   * Its timing profile (`'lite'`, `'cloud'`, a spec with jitter and a seed...); see `timing.set`.
+   * [default the emulator's timing]
+   */
+  timing?: TimingInput
 }
 
 /**
@@ -46,6 +54,10 @@ export interface S2Namespace {
   readonly snapshots: SnapshotsClient
   /** Its requests and sessions. */
   readonly journal: JournalClient
+  /** Cloud profile: the access tokens issued in it, listed by id and revoked (never shown). */
+  readonly accessTokens: AccessTokensClient
+  /** Its timing: the emulator's until it sets its own (`lite`, `cloud`, jitter with a seed...). */
+  readonly timing: TimingClient
   /**
    * Removes its state at once: everything (data, rules, journal; not its clock or snapshots), or
    * `{ basin }` or `{ basin, stream }` (and the rules naming exactly that basin or stream).
@@ -91,6 +103,8 @@ export function namespaceHandle(emulator: AdminTarget, url: string, name: string
     clock: clockClient(target),
     snapshots: snapshotsClient(target),
     journal: journalClient(target),
+    accessTokens: accessTokensClient(target),
+    timing: timingClient(target),
     reset: (scope) => reset(target, scope),
     init: (spec) => applyInit(target, spec),
     info: () => adminCall(target, 'GET', ''),

@@ -16,7 +16,8 @@ export function realS2Environment(target: RealS2Target): S2Environment {
 /**
  * What stands for a test's namespace when the run targets a real S2: its token, URL and
  * variables are the real ones; a control only the emulator has (faults, clock, snapshots,
- * journal, reset, init, info) skips the test with a note naming it, so one suite runs on both.
+ * journal, accessTokens, timing, reset, init, info) skips the test with a note naming it, so one
+ * suite runs on both.
  * `drop` has nothing to forget: the basin fixture deletes what a test made.
  */
 export function realS2Namespace(target: RealS2Target, skip: SkipTest): S2Namespace {
@@ -39,6 +40,12 @@ export function realS2Namespace(target: RealS2Target, skip: SkipTest): S2Namespa
     },
     get journal() {
       return emulatorOnly('journal')
+    },
+    get accessTokens() {
+      return emulatorOnly('accessTokens')
+    },
+    get timing() {
+      return emulatorOnly('timing')
     },
     reset: () => emulatorOnly('reset()'),
     init: () => emulatorOnly('init()'),

@@ -1,6 +1,7 @@
-import { connectS2Emulator, type S2EmulatorClient } from '../client/client.ts'
+import { controlsOver, type S2EmulatorClient } from '../client/client.ts'
 import type { S2Environment } from '../client/namespace.ts'
 import { createApp } from './app.ts'
+import { Cloud } from './cloud/cloud.ts'
 import { Engine } from './engine/index.ts'
 import { FaultScopes } from './faults/index.ts'
 import { listen } from './http/listener.ts'
@@ -12,7 +13,6 @@ import { resolveOptions, type S2EmulatorOptions } from './options.ts'
 import { openPersistence } from './persist/persistence.ts'
 import { seedEngine } from './seed/index.ts'
 
-
 /** A running emulator, with its controls (see {@link S2EmulatorClient}). */
 export interface S2Emulator extends S2EmulatorClient {
   /** Base URL of the S2 API and the admin API (without `/v1`), e.g. `http://127.0.0.1:4243`. */
@@ -21,8 +21,13 @@ export interface S2Emulator extends S2EmulatorClient {
   readonly host: string
   /** The port it listens on (the one picked, when started with port 0). */
   readonly port: number
-  /** `S2_ACCOUNT_ENDPOINT`, `S2_BASIN_ENDPOINT` and `S2_ACCESS_TOKEN` for this emulator. */
+  /**
+   * `S2_ACCOUNT_ENDPOINT`, `S2_BASIN_ENDPOINT` and `S2_ACCESS_TOKEN` for this emulator (the root
+   * token in the cloud profile; `ignored` in the lite profile, as for s2-lite).
+   */
   readonly env: S2Environment
+  /** Whose behaviour it reproduces: `'lite'` (s2-lite) or `'cloud'` (the s2.dev service). */
+  readonly profile: 'lite' | 'cloud'
   /** Closes the listener and every open connection; resolves once the port is free. Idempotent. */
   stop(): Promise<void>
   /** `await using emulator = await startS2Emulator()` stops it at the end of the scope. */
@@ -68,8 +73,13 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
     for (const rule of resolved.faults) faults.global.add(rule)
     const journal = new Journal(resolved.journalSize, (namespace) => engine.space(namespace).clock)
     const directory = new NamespaceDirectory(resolved.isolation)
-    const controls = new Controls(engine, faults, journal, directory)
+    const cloud = resolved.rootToken === null ? undefined : new Cloud(resolved.rootToken, directory, (ns) => engine.now(ns))
+    if (cloud !== undefined) {
+      engine.onAppend = (namespace, basin, stream, ack, now) => cloud.usage.of(namespace).storage.appended(basin, stream, ack, now)
+    }
+    const controls = new Controls(engine, faults, journal, directory, (namespace) => cloud?.forget(namespace))
     app = createApp({
+      cloud,
       engine,
       metrics,
       faults,
@@ -82,6 +92,8 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
       onUnexpectedError: (error) => console.error('[s2-emulator] unexpected error while serving a request:', error),
     })
     seedEngine(engine, directory, { init: options?.init, records: options?.records })
+    // After seeding: seeded records are there at once, whatever the timing.
+    if (resolved.timing !== null) engine.timing.set(null, resolved.timing)
     listener = await listen(app.fetch, resolved.host, resolved.port, {
       idleTimeoutMs: resolved.idleTimeoutMs,
       maxConnections: resolved.maxConnections,
@@ -104,11 +116,12 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
     return stopping
   }
   return {
-    ...connectS2Emulator(url, { adminToken: resolved.adminToken ?? undefined, fetch: (request) => app.fetch(request) }),
+    ...controlsOver(url, { adminToken: resolved.adminToken ?? undefined }, (request) => app.fetch(request)),
     url,
     host: listener.host,
     port: listener.port,
-    env: Object.freeze({ S2_ACCOUNT_ENDPOINT: url, S2_BASIN_ENDPOINT: url, S2_ACCESS_TOKEN: 'ignored' }),
+    env: Object.freeze({ S2_ACCOUNT_ENDPOINT: url, S2_BASIN_ENDPOINT: url, S2_ACCESS_TOKEN: resolved.rootToken ?? 'ignored' }),
+    profile: resolved.profile,
     stop,
     [Symbol.asyncDispose]: stop,
   }

@@ -1,9 +1,13 @@
 import type { Clock } from './clock/clock.ts'
 import { ControllableClock } from './clock/controllable-clock.ts'
+import { emulatorDefaults } from './defaults.ts'
 import { S2EmulatorError } from './errors/index.ts'
 import { ruleProblems, type FaultRuleInput } from './faults/index.ts'
 import type { InitSpec } from './seed/init-file.ts'
 import { persistOptionProblems } from './persist/persistence.ts'
+import { newRootToken } from './cloud/root-token.ts'
+import { randomSeed } from './faults/random.ts'
+import { resolveTiming, timingProblems, type TimingInput, type TimingProfile } from './timing/index.ts'
 
 /** Options of {@link startS2Emulator}; every field is optional. */
 export interface S2EmulatorOptions {
@@ -109,6 +113,25 @@ export interface S2EmulatorOptions {
    * the emulator's process only. [default true]
    */
   persistFsync?: boolean
+  /**
+   * Whose behaviour to reproduce: `'lite'` (s2-lite's exactly: tokens are ignored; access tokens,
+   * metrics and locations answer 501) or `'cloud'` (the s2.dev service's where it differs: access
+   * tokens issued and enforced with 401/403, the metrics API, locations, the service's defaults).
+   * See the README's profile table. [default 'lite']
+   */
+  profile?: 'lite' | 'cloud'
+  /**
+   * Cloud profile: the root token, which may do everything (in `default`, or with isolation in its
+   * own namespace). Printed by the CLI as `S2_ACCESS_TOKEN`. [default a new random one]
+   */
+  rootToken?: string
+  /**
+   * How long S2's work takes: `'instant'` (at once), `'lite'` (s2-lite in memory: an append is
+   * acknowledged, and visible to reads, at its next 5 ms flush), `'cloud'` (s2.dev's latencies per
+   * storage class), or a spec with delays, jitter and a seed (see the README's timing section).
+   * Namespaces follow it until they set their own. [default 'instant']
+   */
+  timing?: TimingInput
 }
 
 export interface ResolvedOptions {
@@ -130,22 +153,14 @@ export interface ResolvedOptions {
   readonly adminToken: string | null
   readonly persistFlushIntervalMs: number
   readonly persistFsync: boolean
+  readonly profile: 'lite' | 'cloud'
+  /** The cloud profile's root token; null in the lite profile. */
+  readonly rootToken: string | null
+  /** The emulator's timing profile; null for `instant` with nothing set. */
+  readonly timing: TimingProfile | null
 }
 
-export const emulatorDefaults = {
-  port: 0,
-  host: '127.0.0.1',
-  idleTimeoutMs: 30_000,
-  maxConnections: 4096,
-  cors: true,
-  deletionDelayMs: 100,
-  trimDelayMs: 100,
-  backgroundIntervalMs: 60_000,
-  heartbeatMs: [5000, 15000] as const,
-  journalSize: 1000,
-  persistFlushIntervalMs: 5,
-  persistFsync: true,
-} satisfies S2EmulatorOptions
+export { emulatorDefaults }
 
 const isDuration = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0
 
@@ -196,7 +211,14 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
     problems.push('adminToken must be 1 to 512 printable ASCII characters without spaces')
   }
   problems.push(...persistOptionProblems({ ...o, flushIntervalMs: o.persistFlushIntervalMs, fsync: o.persistFsync }))
+  if (o.timing !== undefined) problems.push(...timingProblems(o.timing).map((p) => (p.startsWith('timing') ? p : `timing.${p}`)))
   if (o.isolation !== 'none' && o.isolation !== 'token') problems.push(`isolation must be 'none' or 'token' (got ${String(o.isolation)})`)
+  const profile = o.profile ?? 'lite'
+  if (profile !== 'lite' && profile !== 'cloud') problems.push(`profile must be 'lite' or 'cloud' (got ${String(profile)})`)
+  if (o.rootToken !== undefined && (typeof o.rootToken !== 'string' || !/^[\x21-\x7e]{1,512}$/.test(o.rootToken))) {
+    problems.push('rootToken must be 1 to 512 printable ASCII characters without spaces (it is sent as a bearer token)')
+  }
+  if (o.rootToken !== undefined && profile !== 'cloud') problems.push("rootToken needs profile: 'cloud' (the lite profile ignores tokens, as s2-lite)")
   let start: number | undefined
   if (o.startTime !== undefined) {
     start = typeof o.startTime === 'string' ? Date.parse(o.startTime) : o.startTime
@@ -229,5 +251,8 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
     adminToken: o.adminToken ?? null,
     persistFlushIntervalMs: o.persistFlushIntervalMs,
     persistFsync: o.persistFsync,
+    profile,
+    rootToken: profile === 'cloud' ? (o.rootToken ?? newRootToken()) : null,
+    timing: o.timing === undefined ? null : resolveTiming(o.timing, randomSeed()),
   })
 }

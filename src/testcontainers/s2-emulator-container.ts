@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
 import { basename, extname } from 'node:path'
 import { GenericContainer } from 'testcontainers'
@@ -50,6 +51,7 @@ export class S2EmulatorContainer extends GenericContainer {
   private readonly recordFiles: string[] = []
   private hostNetworkPort: number | undefined
   private adminToken: string | undefined
+  private rootToken: string | undefined
 
   /** @param image an s2-emulator image; [default: `s2-emulator:<version>`, built from the package when needed] */
   constructor(image?: string) {
@@ -121,6 +123,18 @@ export class S2EmulatorContainer extends GenericContainer {
     return this.withBindMounts([{ source: volume, target: PERSIST_DIR }]).withEnvironment({ S2E_PERSIST: PERSIST_DIR })
   }
 
+  /**
+   * Reproduce s2.dev where it differs from s2-lite (`'cloud'`: access tokens enforced, metrics,
+   * locations). The cloud profile's root token is `rootToken`, or a new random one; `getEnv()`
+   * hands it to clients. [default 'lite']
+   */
+  withProfile(profile: 'lite' | 'cloud', options: { rootToken?: string } = {}): this {
+    this.withEnvironment({ S2E_PROFILE: profile })
+    if (profile !== 'cloud') return this
+    this.rootToken = options.rootToken ?? `s2e_root_${randomBytes(18).toString('base64url')}`
+    return this.withEnvironment({ S2E_ROOT_TOKEN: this.rootToken })
+  }
+
   /** Require this token on every admin API request; `getControls()` sends it. [default none] */
   withAdminToken(token: string): this {
     this.adminToken = token
@@ -147,6 +161,6 @@ export class S2EmulatorContainer extends GenericContainer {
     }
     const started = await super.start()
     const port = hostNetwork ? Number(this.environment.S2E_PORT) : undefined
-    return new StartedS2EmulatorContainer(started, { hostNetworkPort: port, networkAliases: [...this.networkAliases], adminToken: this.adminToken })
+    return new StartedS2EmulatorContainer(started, { hostNetworkPort: port, networkAliases: [...this.networkAliases], adminToken: this.adminToken, rootToken: this.rootToken })
   }
 }

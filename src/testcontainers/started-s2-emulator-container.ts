@@ -7,23 +7,31 @@ import { networkUrl } from './network-url.ts'
 /** Time `stop()` and `restart()` give the emulator after SIGTERM to close and save its state. */
 const STOP_GRACE_MS = 10_000
 
-const environment = (url: string): S2Environment =>
-  Object.freeze({ S2_ACCOUNT_ENDPOINT: url, S2_BASIN_ENDPOINT: url, S2_ACCESS_TOKEN: 'ignored' })
+const environment = (url: string, token: string): S2Environment =>
+  Object.freeze({ S2_ACCOUNT_ENDPOINT: url, S2_BASIN_ENDPOINT: url, S2_ACCESS_TOKEN: token })
 
 /** A running {@link S2EmulatorContainer}: where to reach it and its controls. */
 export class StartedS2EmulatorContainer extends AbstractStartedContainer {
   private readonly hostNetworkPort: number | undefined
   private readonly networkAliases: readonly string[]
   private readonly adminToken: string | undefined
+  /** The cloud profile's root token; the lite profile ignores tokens. */
+  private readonly accessToken: string
 
   constructor(
     started: StartedTestContainer,
-    options: { hostNetworkPort: number | undefined; networkAliases: readonly string[]; adminToken?: string | undefined },
+    options: {
+      hostNetworkPort: number | undefined
+      networkAliases: readonly string[]
+      adminToken?: string | undefined
+      rootToken?: string | undefined
+    },
   ) {
     super(started)
     this.hostNetworkPort = options.hostNetworkPort
     this.networkAliases = options.networkAliases
     this.adminToken = options.adminToken
+    this.accessToken = options.rootToken ?? 'ignored'
   }
 
   /** The port the emulator answers on from this machine (mapped to 4243, or its own with host networking). */
@@ -40,7 +48,7 @@ export class StartedS2EmulatorContainer extends AbstractStartedContainer {
 
   /** `S2_ACCOUNT_ENDPOINT`, `S2_BASIN_ENDPOINT` and `S2_ACCESS_TOKEN` for a client on this machine. */
   getEnv(): S2Environment {
-    return environment(this.getUrl())
+    return environment(this.getUrl(), this.accessToken)
   }
 
   /**
@@ -61,7 +69,7 @@ export class StartedS2EmulatorContainer extends AbstractStartedContainer {
 
   /** The `S2_*` variables for a client in another container ({@link getNetworkUrl}). */
   getNetworkEnv(): S2Environment {
-    return environment(this.getNetworkUrl())
+    return environment(this.getNetworkUrl(), this.accessToken)
   }
 
   /**

@@ -11,6 +11,7 @@ import {
 } from '@s2-dev/streamstore'
 import { describe, expect, it } from 'vitest'
 import { useEmulator } from '../support/emulator.ts'
+import { until } from '../support/process.ts'
 import {
   appendUnary,
   makeClient,
@@ -110,6 +111,26 @@ function readSessionCases(transport: SessionTransports): void {
     await session.caughtUp()
     await appendMore(writer, 3, 1)
     expect((await take(session, 1)).map((r) => r.seqNum)).toEqual([3])
+  })
+
+  it('delivers to a follower the records of a batch that trims them; a new read then starts after the trim', async () => {
+    const { reader, writer } = await stream(2)
+    const session = await reader.readSession({ start: { from: { seqNum: 2 } } })
+    await session.caughtUp()
+    await writer.append(
+      AppendInput.create([...stringRecords('r', 2, 2), AppendRecord.trim(Number.MAX_SAFE_INTEGER), AppendRecord.fence('done')]),
+    )
+    const live = await take(session, 4)
+    expect(live.map((r) => [r.seqNum, r.body])).toEqual([
+      [2, 'r2'],
+      [3, 'r3'],
+      [4, expect.any(String)],
+      [5, 'done'],
+    ])
+    // New reads stop seeing the trimmed records once background work applies the trim (trimDelayMs).
+    await until(async () => (await readAll(reader, { start: { from: { seqNum: 0 } }, stop: { limits: { count: 10 } } })).length === 1)
+    const later = await readAll(reader, { start: { from: { seqNum: 0 } }, stop: { limits: { count: 10 } } })
+    expect(later.map((r) => [r.seqNum, r.body])).toEqual([[5, 'done']])
   })
 
   it('starts tail_offset records before the tail', async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GenericContainer, getContainerRuntimeClient, Wait } from 'testcontainers'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
-import { S2EmulatorError, startS2Emulator } from 's2-emulator'
+import { connectS2Emulator, S2EmulatorError, startS2Emulator } from 's2-emulator'
 import { S2EmulatorContainer, type StartedS2EmulatorContainer } from 's2-emulator/testcontainers'
 import { BASE_IMAGE, HOW_TO_RUN, installPackedPackage, probeEngine, type InstalledPackage } from '../support/containers.ts'
 import { childEnv, REPO_ROOT, run } from '../support/process.ts'
@@ -268,6 +268,23 @@ describe.skipIf(!engine.ok)('the s2-emulator image and Testcontainers module', {
     } finally {
       await events.close()
     }
+  })
+
+  it('runs the cloud profile with withProfile, and guards its admin API with withAdminToken', async () => {
+    await using emulator = await new S2EmulatorContainer(image)
+      .withNetworkMode('host')
+      .withProfile('cloud', { rootToken: 'container-root-token' })
+      .withAdminToken('container-admin-token')
+      .start()
+    expect(emulator.getEnv().S2_ACCESS_TOKEN).toBe('container-root-token')
+    const s2 = sdk(emulator.getUrl(), emulator.getEnv().S2_ACCESS_TOKEN)
+    await s2.basins.create({ basin: 'cloud-in-a-container' })
+    expect(await names(s2)).toEqual(['cloud-in-a-container'])
+    const stranger = await names(sdk(emulator.getUrl(), 'not-a-token')).then(() => null, (e: unknown) => e)
+    expect((stranger as S2Error).status).toBe(401)
+    expect((await emulator.getControls().namespaces()).map((n) => n.name)).toContain('default')
+    const withoutToken = await connectS2Emulator(emulator.getUrl()).faults.list().then(() => null, (e: unknown) => e)
+    expect((withoutToken as S2EmulatorError).status).toBe(401)
   })
 
   it('fails to start with the emulator\'s own message when an option is bad', async () => {

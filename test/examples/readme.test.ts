@@ -43,6 +43,10 @@ describe('the README examples', () => {
     )
   })
 
+  it('shows test/examples/readme-cloud.test.ts word for word', () => {
+    expect(tsBlocks.find((b) => b?.includes("profile: 'cloud'"))).toBe(readFileSync(new URL('./readme-cloud.test.ts', import.meta.url), 'utf8'))
+  })
+
   it('runs the quick start and prints what the README says', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {})
     try {

@@ -96,7 +96,8 @@ export async function installPackedPackage(): Promise<InstalledPackage> {
   return {
     project,
     importEntry: <T>(subpath: string) => {
-      const target = exports?.[`./${subpath}`]?.default
+      const entry = exports?.[`./${subpath}`]
+      const target = entry?.import?.default ?? entry?.default
       if (target === undefined) throw new Error(`the installed package exports no ./${subpath}`)
       return import(pathToFileURL(join(installed, target)).href) as Promise<T>
     },
@@ -106,7 +107,7 @@ export async function installPackedPackage(): Promise<InstalledPackage> {
 
 interface Manifest {
   dependencies?: Record<string, string>
-  exports?: Record<string, { default?: string }>
+  exports?: Record<string, { default?: string; import?: { default?: string } }>
 }
 
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T

@@ -75,6 +75,16 @@ describe('unary protobuf append', () => {
     expect(batch.records[0]?.headers[0]?.name).toBe('h')
   })
 
+  it('reads back as JSON a record whose header value and body are empty (absent on the wire)', async () => {
+    const { basin, stream } = await t.stream()
+    const res = await appendProto(basin, stream, { records: [{ headers: [{ name: 'done', value: '' }] }] })
+    expect(res.status, res.text).toBe(200)
+    const read = await t.raw('GET', recordsPath(stream, 'seq_num=0'), { headers: { 's2-basin': basin } })
+    expect(read.status, read.text).toBe(200)
+    expect(read.json).toMatchObject({ records: [{ seq_num: 0, headers: [['done', '']] }] })
+    expect((read.json as { records: object[] }).records[0]).not.toHaveProperty('body')
+  })
+
   it('checks match_seq_num 0 when the field is present, and answers the 412 as JSON', async () => {
     const { basin, stream } = await t.stream()
     await appendProto(basin, stream, { records: [{ body: 'a' }] })

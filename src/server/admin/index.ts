@@ -2,6 +2,8 @@ import { json } from '../http/respond.ts'
 import type { App } from '../http/route.ts'
 import type { Controls } from '../namespaces/controls.ts'
 import type { Account } from '../store/index.ts'
+import type { Cloud } from '../cloud/cloud.ts'
+import { accessTokenAdminRoutes } from './access-token-routes.ts'
 import { clockRoutes } from './clock-routes.ts'
 import { faultRoutes } from './faults-routes.ts'
 import { adminGuard } from './guard.ts'
@@ -13,6 +15,7 @@ import { seedRoutes } from './seed-routes.ts'
 import { snapshotFileRoutes } from './snapshot-file-routes.ts'
 import { snapshotRoutes } from './snapshot-routes.ts'
 import { stateRoutes } from './state-routes.ts'
+import { timingRoutes } from './timing-routes.ts'
 
 export interface AdminOptions {
   readonly controls: Controls
@@ -22,6 +25,8 @@ export interface AdminOptions {
   readonly adminToken: string | null
   /** An empty account for snapshots read from files (restoring binds it to its namespace). */
   readonly newAccount: () => Account
+  /** The cloud profile's state (its access tokens are listed and revoked here); undefined in the lite profile. */
+  readonly cloud?: Cloud | undefined
 }
 
 /** The header a namespace handle made from a token sends, so it can act before the token's first request. */
@@ -54,6 +59,8 @@ export function adminRoutes(app: App, options: AdminOptions): [string, string][]
     snapshotRoutes(mount)
     clockRoutes(mount)
     seedRoutes(mount)
+    accessTokenAdminRoutes(mount, options.cloud)
+    timingRoutes(mount)
   }
   return app.routes
     .filter((r) => r.path.startsWith('/_emulator/') && r.method !== 'ALL')

@@ -3,6 +3,7 @@ import type { App } from '../http/route.ts'
 import { empty, json } from '../http/respond.ts'
 import type { Controls } from '../namespaces/controls.ts'
 import { adminBody, optionalString } from './body.ts'
+import { timingFromBody } from './timing-routes.ts'
 
 const view = (value: unknown): JsonValue => value as JsonValue
 
@@ -17,8 +18,8 @@ export function namespaceRoutes(app: App, controls: Controls): void {
   app.post('/_emulator/namespaces', async (c) => {
     const body = await adminBody(c.req.raw)
     for (const key of Object.keys(body)) {
-      if (!['label', 'token', 'faultSeed'].includes(key)) {
-        throw new S2Error('bad_json', `${key}: unknown field; a namespace takes "label", "token" and "faultSeed"`)
+      if (!['label', 'token', 'faultSeed', 'timing'].includes(key)) {
+        throw new S2Error('bad_json', `${key}: unknown field; a namespace takes "label", "token", "faultSeed" and "timing"`)
       }
     }
     const label = optionalString(body, 'label')
@@ -31,7 +32,8 @@ export function namespaceRoutes(app: App, controls: Controls): void {
     if (seed !== undefined && !(typeof seed === 'number' && Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff)) {
       throw new S2Error('bad_json', 'faultSeed: must be an integer from 0 to 4294967295')
     }
-    const made = controls.create({ label, token, faultSeed: seed as number | undefined })
+    const timing = body.timing === undefined ? undefined : timingFromBody(body.timing)
+    const made = controls.create({ label, token, faultSeed: seed as number | undefined, ...(timing === undefined ? {} : { timing }) })
     return json(201, view({ ...controls.info(made.name), token: made.token }))
   })
   app.get('/_emulator/namespaces/:namespace', (c) => {

@@ -160,6 +160,7 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
               label: { type: 'string', maxLength: 256, description: 'For people reading listings; not an identifier.' },
               token: { type: 'string', description: 'The bearer token that enters it (default: a new one).' },
               faultSeed: { type: 'integer', minimum: 0, maximum: 4294967295 },
+              timing: { oneOf: [{ enum: ['instant', 'lite', 'cloud'] }, ref('TimingSpec')], description: "Its timing (default: the emulator's)." },
             },
             additionalProperties: false,
           }),
@@ -169,7 +170,7 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
             description: 'The namespace, with its token.',
             content: json({ allOf: [ref('NamespaceInfo'), { type: 'object', required: ['token'], properties: { token: { type: 'string' } } }] }),
           },
-          400: error('A bad label, token or seed.'),
+          400: error('A bad label, token, seed or timing.'),
           409: error("Isolation is off (isolation_off), or the given token's namespace is in use (namespace_exists)."),
         },
       },
@@ -363,6 +364,25 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
         responses: { 200: { description: 'The clock.', content: json(ref('Clock')) }, 400: error('A bad duration.'), 409: error('The clock belongs to the host.') },
       },
     },
+    '/_emulator/timing': {
+      get: {
+        operationId: 'get_timing',
+        summary: 'The timing profile in effect: its delays per storage class, its seed, and the appends it holds and answers it delays.',
+        responses: { 200: { description: 'The timing.', content: json(ref('Timing')) } },
+      },
+      put: {
+        operationId: 'set_timing',
+        summary:
+          "Sets the timing profile: instant, lite (s2-lite's flush: appends acknowledged and readable at the next flush boundary), cloud (s2.dev's latencies per storage class), or delays of your own, with seeded jitter. Appends held under the old timing become stable at once. The emulator's applies to every namespace that has set none.",
+        requestBody: { required: true, content: json(ref('TimingSpec')) },
+        responses: { 200: { description: 'The timing.', content: json(ref('Timing')) }, 400: error('A bad spec (bad_json), naming each problem.') },
+      },
+      delete: {
+        operationId: 'clear_timing',
+        summary: "Back to the default: for the emulator instant, for a namespace the emulator's timing. Held appends become stable at once.",
+        responses: { 200: { description: 'The timing.', content: json(ref('Timing')) } },
+      },
+    },
     '/_emulator/init': {
       post: {
         operationId: 'apply_init',
@@ -430,6 +450,44 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
         },
       },
     },
+    '/_emulator/access-tokens': {
+      get: {
+        operationId: 'list_access_tokens',
+        summary:
+          "Cloud profile: the access tokens issued through the S2 API in every namespace, by id, as the S2 API lists them (never the tokens themselves), with their namespace and whether they have expired on its clock.",
+        responses: {
+          200: {
+            description: 'The tokens, by namespace and id (none in the lite profile), and the profile.',
+            content: json({
+              type: 'object',
+              required: ['profile', 'tokens'],
+              properties: { profile: { enum: ['lite', 'cloud'] }, tokens: { type: 'array', items: ref('AccessToken') } },
+            }),
+          },
+        },
+      },
+    },
+    '/_emulator/access-tokens/{id}': {
+      parameters: [
+        { name: 'id', in: 'path', required: true, schema: { type: 'string', minLength: 1, maxLength: 96 } },
+        {
+          name: 'namespace',
+          in: 'query',
+          required: false,
+          schema: { type: 'string' },
+          description: 'The namespace the token was issued in (the emulator\'s route only). [default "default"]',
+        },
+      ],
+      delete: {
+        operationId: 'revoke_access_token',
+        summary: 'Cloud profile: revokes an access token by id; requests carrying it are refused (401) from then on.',
+        responses: {
+          204: { description: 'Revoked.' },
+          400: error('Not an access token id (bad_path), or a bad namespace query (bad_query).'),
+          404: error('No token by that id in the namespace, or the lite profile, which has none (access_token_not_found).'),
+        },
+      },
+    },
     '/_emulator/openapi.json': {
       get: {
         operationId: 'get_openapi',
@@ -440,6 +498,18 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
   },
   components: {
     schemas: {
+      AccessToken: {
+        type: 'object',
+        required: ['namespace', 'id', 'expires_at', 'auto_prefix_streams', 'scope', 'expired'],
+        properties: {
+          namespace: { type: 'string' },
+          id: { type: 'string' },
+          expires_at: { type: ['string', 'null'], format: 'date-time' },
+          auto_prefix_streams: { type: 'boolean' },
+          scope: { type: 'object', description: "The token's scope, as the S2 API's AccessTokenScope." },
+          expired: { type: 'boolean' },
+        },
+      },
       Error: {
         type: 'object',
         required: ['code', 'message'],
@@ -483,6 +553,49 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
             required: ['mode', 'follows', 'now'],
             properties: { mode: { enum: ['system', 'virtual'] }, follows: { type: 'boolean' }, now: { type: 'number' } },
           },
+        },
+      },
+      TimingSpec: {
+        type: 'object',
+        description: 'Every field is optional; delays given replace the profile\'s. A delay is whole ms, or [min, max] drawn per request from the seed.',
+        properties: {
+          profile: { enum: ['instant', 'lite', 'cloud'], default: 'instant' },
+          flushIntervalMs: { type: 'integer', minimum: 1, default: 5, description: 'lite only: the flush interval (s2-lite SL8_FLUSH_INTERVAL).' },
+          commitMs: ref('TimingDelay'),
+          ackMs: ref('TimingDelay'),
+          readMs: ref('TimingDelay'),
+          deliverMs: ref('TimingDelay'),
+          jitterMs: { type: 'integer', minimum: 0, default: 0, description: 'Adds up to this many ms to every delay, drawn per request.' },
+          seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'Seed of every draw (default: random, reported).' },
+        },
+        additionalProperties: false,
+      },
+      TimingDelay: {
+        oneOf: [
+          { type: 'integer', minimum: 0, maximum: 3600000 },
+          { type: 'array', items: { type: 'integer', minimum: 0, maximum: 3600000 }, minItems: 2, maxItems: 2, description: '[min, max]' },
+        ],
+      },
+      TimingDelays: {
+        type: 'object',
+        required: ['commitMs', 'ackMs', 'readMs', 'deliverMs'],
+        description: '[min, max] ms, jitter included: commit (arrival to stable), ack (stable to ack), read (a read to its first answer), deliver (stable to a following session).',
+        properties: Object.fromEntries(
+          ['commitMs', 'ackMs', 'readMs', 'deliverMs'].map((k) => [k, { type: 'array', items: { type: 'integer' }, minItems: 2, maxItems: 2 }]),
+        ),
+      },
+      Timing: {
+        type: 'object',
+        required: ['profile', 'flushIntervalMs', 'jitterMs', 'seed', 'delays', 'pending', 'waiting'],
+        properties: {
+          profile: { enum: ['instant', 'lite', 'cloud'] },
+          flushIntervalMs: { type: ['integer', 'null'] },
+          jitterMs: { type: 'integer', minimum: 0 },
+          seed: { type: ['integer', 'null'], description: 'The seed every draw comes from; null while nothing was set.' },
+          delays: { type: 'object', required: ['express', 'standard'], properties: { express: ref('TimingDelays'), standard: ref('TimingDelays') } },
+          inherited: { type: 'boolean', description: "A namespace: whether it follows the emulator's timing (it set none)." },
+          pending: { ...count, description: 'Appends sequenced and not yet stable.' },
+          waiting: { ...count, description: 'Answers waiting out a latency (acks, reads, deliveries).' },
         },
       },
       Time: { oneOf: [{ type: 'number', description: 'ms since the epoch' }, { type: 'string', description: 'ISO 8601' }] },
@@ -686,7 +799,7 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
 }
 
 /** The controls served for the whole emulator under /_emulator and for each namespace under /_emulator/namespaces/{namespace}. */
-const CONTROLS = ['/faults', '/reset', '/journal', '/snapshots', '/clock', '/init']
+const CONTROLS = ['/faults', '/reset', '/journal', '/snapshots', '/clock', '/init', '/access-tokens', '/timing']
 
 /** The same operation, on one namespace: its id prefixed, the namespace's own errors added. */
 function scoped(operation: JsonValue): JsonValue {

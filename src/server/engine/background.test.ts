@@ -29,8 +29,11 @@ function setup() {
     expect(created.config).toEqual(resolveStreamConfig(layer, {}))
     return created
   }
-  const append = (name: string, records: AppendRecord[]) =>
-    engine.append({ namespace: '', basin: 'b', stream: name }, { records, matchSeqNum: undefined, fencingToken: undefined })
+  const append = (name: string, records: AppendRecord[]) => {
+    const ack = engine.append({ namespace: '', basin: 'b', stream: name }, { records, matchSeqNum: undefined, fencingToken: undefined })
+    if (ack instanceof Promise) throw new Error('without a timing profile, appends are acknowledged at once')
+    return ack
+  }
   const streamNamed = (name: string) => account.basins.get('b')?.streams.get(name)
   return { clock, engine, account, stream, append, streamNamed }
 }

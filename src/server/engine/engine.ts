@@ -1,6 +1,6 @@
 import type { Clock } from '../clock/clock.ts'
 import { ControllableClock } from '../clock/controllable-clock.ts'
-import { errors, type S2Error } from '../errors/index.ts'
+import { errors, S2Error } from '../errors/index.ts'
 import {
   Snapshots,
   Store,
@@ -9,6 +9,7 @@ import {
   type AppendAck,
   type AppendRecord,
   type StoredRecord,
+  type StreamConfigLayer,
   type StreamPosition,
   type StreamState,
 } from '../store/index.ts'
@@ -16,6 +17,8 @@ import { Background } from './background.ts'
 import { planSessionRead, planUnaryRead, type ReadPlan, type ReadRequest } from './read-params.ts'
 import { ReadSession, type Delivered, type HeartbeatInterval } from './read-session.ts'
 import { resolveReadStart } from './read-start.ts'
+import type { SessionMark } from './stable-points.ts'
+import { Timings } from './timing.ts'
 
 export interface EngineOptions {
   readonly clock: Clock
@@ -42,8 +45,11 @@ export interface Durability {
 
 /** The stream an append session writes to, fixed when the session opens. */
 export interface AppendSessionTarget {
-  /** Appends one input, as a unary append would (same rules, same errors). */
-  append(input: AppendInput): AppendAck
+  /**
+   * Appends one input, as a unary append would (same rules, same errors): its ack, or under a
+   * timing profile a promise of it. Once one input has failed, later ones are refused unapplied.
+   */
+  append(input: AppendInput): AppendAck | Promise<AppendAck>
   /** Settles once every input appended so far is durable (null: already, or no durable log); its ack waits for it. */
   synced(): Promise<void> | null
   /** Calls `fn` if a reset or restore removes the stream; returns a function that stops watching. */
@@ -67,7 +73,15 @@ export interface StreamAddress {
    * on appends and reads; plaintext streams ignore it.
    */
   readonly keyId?: string | null
+  /** The config of a stream the request auto-creates (cloud profile: `s2-stream-config`); default: the basin's. */
+  readonly autoCreate?: StreamConfigLayer
 }
+
+/**
+ * Told of every append batch (API, session or seeding) once it is stored: the cloud profile keeps
+ * what each stream stored over time for its metrics API.
+ */
+export type AppendListener = (namespace: string, basin: string, stream: StreamState, ack: AppendAck, now: number) => void
 
 export interface AppendInput {
   readonly records: readonly AppendRecord[]
@@ -111,11 +125,15 @@ export class Engine {
   readonly snapshots: Snapshots
   /** Set while a durable log records the store's changes (persist/). */
   durability: Durability | null = null
+  /** Set by the cloud profile; null (nothing to call) in the lite profile. */
+  onAppend: AppendListener | null = null
   readonly #heartbeat: HeartbeatInterval
   readonly #backgroundIntervalMs: number
   readonly #watchers = new Map<StreamState, Set<() => void>>()
   readonly #spaces = new Map<string, Space>()
   #running = false
+  /** Timing profiles: the emulator's and each namespace's (none: appends are acknowledged at once). */
+  readonly timing: Timings
 
   constructor(options: EngineOptions) {
     this.clock = options.clock
@@ -129,6 +147,11 @@ export class Engine {
       { purgeDelayMs: options.purgeDelayMs, trimDelayMs: options.trimDelayMs ?? 0 },
     )
     this.snapshots = new Snapshots(this.store, null)
+    this.timing = new Timings({
+      clockOf: (namespace) => this.space(namespace).clock,
+      watch: this.#watch,
+      notify: (stream) => this.#notify(stream),
+    })
   }
 
   /** A namespace's runtime, made on first use (cheap: a clock that follows the emulator's, and an idle scheduler). */
@@ -173,6 +196,7 @@ export class Engine {
   /** Forgets a namespace: its data, its clock, its pending background work and its snapshots. */
   drop(namespace: string): void {
     this.store.reset(namespace)
+    this.timing.drop(namespace)
     const space = this.#spaces.get(namespace)
     if (space === undefined) return
     space.background.stop()
@@ -200,16 +224,25 @@ export class Engine {
   }
 
   stop(): void {
+    this.timing.flushAll()
     this.#running = false
     for (const space of this.#spaces.values()) space.background.stop()
   }
 
-  append(address: StreamAddress, input: AppendInput): AppendAck {
+  /** Appends a batch: its ack, or while a timing profile holds appends, a promise of it. */
+  append(address: StreamAddress, input: AppendInput): AppendAck | Promise<AppendAck> {
     const batch = validateBatch(input.records, input.matchSeqNum, input.fencingToken)
     const now = this.now(address.namespace)
     const account = this.store.account(address.namespace)
-    const stream = account.streamForAppend(address.basin, address.stream, now)
-    return account.append(stream, batch, now, requireKey(stream, address))
+    const stream = account.streamForAppend(address.basin, address.stream, now, address.autoCreate)
+    const keyId = requireKey(stream, address)
+    const commit = (stableAt?: number): AppendAck => {
+      const ack = account.append(stream, batch, now, keyId, stableAt)
+      this.onAppend?.(address.namespace, address.basin, stream, ack, now)
+      return ack
+    }
+    const timing = this.timing.active ? this.timing.of(address.namespace) : null
+    return timing === null ? commit() : timing.append(address, stream, commit)
   }
 
   /**
@@ -219,13 +252,22 @@ export class Engine {
   openAppendSession(address: StreamAddress): AppendSessionTarget {
     const account = this.store.account(address.namespace)
     const clock = this.space(address.namespace).clock
-    const stream = account.streamForAppend(address.basin, address.stream, clock.now())
+    const stream = account.streamForAppend(address.basin, address.stream, clock.now(), address.autoCreate)
     const keyId = requireKey(stream, address)
+    const session: SessionMark = { failed: false }
     return {
       append: (input) => {
+        if (session.failed) throw new S2Error('other', 'an earlier append of this session failed') // never sent: that failure ends it
         const batch = validateBatch(input.records, input.matchSeqNum, input.fencingToken)
         if (stream.removed) throw stream.removed
-        return account.append(stream, batch, clock.now(), keyId)
+        const now = clock.now()
+        const commit = (stableAt?: number): AppendAck => {
+          const ack = account.append(stream, batch, now, keyId, stableAt)
+          this.onAppend?.(address.namespace, address.basin, stream, ack, now)
+          return ack
+        }
+        const timing = this.timing.active ? this.timing.of(address.namespace) : null
+        return timing === null ? commit() : timing.append(address, stream, commit, session)
       },
       synced: () => {
         const log = this.durability
@@ -237,7 +279,7 @@ export class Engine {
 
   checkTail(address: StreamAddress): StreamPosition {
     const account = this.store.account(address.namespace)
-    return account.streamForRead(address.basin, address.stream, this.now(address.namespace)).tail()
+    return account.streamForRead(address.basin, address.stream, this.now(address.namespace), address.autoCreate).tail()
   }
 
   /**
@@ -255,7 +297,13 @@ export class Engine {
 
   /** A unary read: the first batch, waiting up to `wait` for one when the read starts at the tail. */
   async readOnce(address: StreamAddress, request: ReadRequest, signal?: AbortSignal): Promise<UnaryReadResult> {
-    const session = this.#open(address, planUnaryRead(request))
+    const session = this.#open(address, planUnaryRead(request), undefined, false)
+    const timing = this.timing.active ? this.timing.of(address.namespace) : null
+    if (timing !== null) {
+      // Its start was resolved on arrival; it collects and answers after its latency.
+      const ms = timing.readDelay(address, session.stream)
+      if (ms > 0) await timing.sleep(ms)
+    }
     const abort = (): void => session.close()
     signal?.addEventListener('abort', abort)
     try {
@@ -269,15 +317,17 @@ export class Engine {
     }
   }
 
-  #open(address: StreamAddress, plan: ReadPlan, delivered?: Delivered): ReadSession {
+  #open(address: StreamAddress, plan: ReadPlan, delivered?: Delivered, paced = true): ReadSession {
     const clock = this.space(address.namespace).clock
     const now = clock.now()
-    const stream = this.store.account(address.namespace).streamForRead(address.basin, address.stream, now)
+    const stream = this.store.account(address.namespace).streamForRead(address.basin, address.stream, now, address.autoCreate)
     const keyId = requireKey(stream, address)
     // Trimmed records are gone for a read that opens now; trims applied later do not take the
     // records it has yet to deliver (s2-lite deletes in the background, behind open sessions).
     const start = Math.max(resolveReadStart(stream, plan, now), stream.readableFrom(now))
-    return new ReadSession(stream, start, plan, clock, this.#watch, this.#heartbeat, delivered, keyId)
+    const timing = paced && this.timing.active ? this.timing.of(address.namespace) : null
+    const pacing = timing === null ? null : timing.pacing(address, stream)
+    return new ReadSession(stream, start, plan, clock, this.#watch, this.#heartbeat, delivered, keyId, pacing)
   }
 
   readonly #watch = (stream: StreamState, onChange: () => void): (() => void) => {

@@ -34,6 +34,17 @@ export interface Delivered {
   readonly bytes: number
 }
 
+/**
+ * The delays a timing profile puts on a session: before its first event, and before each batch
+ * it delivers while following (after the records became stable).
+ */
+export interface SessionPacing {
+  firstMs(): number
+  deliverMs(): number
+  /** A timer for these delays (on the namespace's clock, counted by its timing). */
+  setTimer(ms: number, fn: () => void): Timer
+}
+
 /** How a session learns that its stream changed. */
 export type Watch = (stream: StreamState, onChange: () => void) => () => void
 
@@ -53,8 +64,11 @@ export class ReadSession implements ReadCursor {
   #deadline: number | null = null
   #nextHeartbeat = 0
   #wakeUp: (() => void) | null = null
+  #closed = false
   /** The reader's encryption key fingerprint, checked against each encrypted record. */
   readonly #keyId: string | null
+  readonly #pacing: SessionPacing | null
+  #paced = false
   /** Records and metered bytes delivered so far (SSE event ids carry them). */
   count = 0
   bytes = 0
@@ -68,8 +82,10 @@ export class ReadSession implements ReadCursor {
     heartbeat: HeartbeatInterval,
     delivered: Delivered = { count: 0, bytes: 0 },
     keyId: string | null = null,
+    pacing: SessionPacing | null = null,
   ) {
     this.#keyId = keyId
+    this.#pacing = pacing
     this.count = delivered.count
     this.bytes = delivered.bytes
     this.#stream = stream
@@ -92,18 +108,40 @@ export class ReadSession implements ReadCursor {
     return this.#next
   }
 
+  /** The stream it reads. */
+  get stream(): StreamState {
+    return this.#stream
+  }
+
   get done(): boolean {
     return this.#phase === 'done'
   }
 
   /** Ends the session; a pending `next()` resolves with null. */
   close(): void {
+    this.#closed = true
     this.#finish()
     this.#wakeUp?.()
   }
 
   /** The next event, or null once the read is complete. Throws an S2Error if the stream is deleted. */
-  async next(): Promise<ReadEvent | null> {
+  next(): Promise<ReadEvent | null> {
+    const pacing = this.#pacing
+    return pacing === null ? this.#nextEvent() : this.#nextPaced(pacing)
+  }
+
+  /** The next event, after the delay a timing profile puts on it. */
+  async #nextPaced(pacing: SessionPacing): Promise<ReadEvent | null> {
+    const event = await this.#nextEvent()
+    if (event === null) return event
+    const first = !this.#paced
+    this.#paced = true
+    const ms = first ? pacing.firstMs() : event.type === 'batch' && event.tail !== null ? pacing.deliverMs() : 0
+    if (ms > 0) await this.#pause(ms, pacing)
+    return this.#closed ? null : event
+  }
+
+  async #nextEvent(): Promise<ReadEvent | null> {
     if (this.#stream.removed && this.#phase !== 'done') {
       this.#finish()
       throw this.#stream.removed
@@ -122,8 +160,9 @@ export class ReadSession implements ReadCursor {
         throw errors.streamDeletionPending()
       }
       const now = this.#clock.now()
-      if (this.#stream.log.next > this.#next) {
-        const event = this.#deliver(this.#stream.log.next, now, true)
+      const stable = this.#stream.stableNext
+      if (stable > this.#next) {
+        const event = this.#deliver(stable, now, true)
         if (event !== undefined) return event
         continue
       }
@@ -138,8 +177,8 @@ export class ReadSession implements ReadCursor {
   /** A catch-up batch, null when the read ended, or undefined once it reaches the tail and follows. */
   #catchUp(): ReadEvent | null | undefined {
     const now = this.#clock.now()
-    while (this.#next < this.#stream.log.next && this.#phase === 'catchup') {
-      const event = this.#deliver(this.#stream.log.next, now, false)
+    while (this.#next < this.#stream.stableNext && this.#phase === 'catchup') {
+      const event = this.#deliver(this.#stream.stableNext, now, false)
       if (event !== undefined) return event
     }
     if (this.#phase === 'done') return null
@@ -209,6 +248,19 @@ export class ReadSession implements ReadCursor {
   #heartbeatDelay(): number {
     const { minMs, maxMs } = this.#heartbeat
     return minMs + Math.random() * (maxMs - minMs)
+  }
+
+  /** Waits `ms` on the pacing's clock, or until the session is closed. */
+  #pause(ms: number, pacing: SessionPacing): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = pacing.setTimer(ms, () => wake())
+      const wake = (): void => {
+        timer.cancel()
+        this.#wakeUp = null
+        resolve()
+      }
+      this.#wakeUp = wake
+    })
   }
 
   #sleep(ms: number): Promise<void> {

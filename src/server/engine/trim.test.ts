@@ -35,7 +35,11 @@ function setup(trimDelayMs = DELAY) {
   const account = engine.store.account('')
   account.createBasin('b', { defaultStreamConfig: {}, streamCipher: null, createStreamOnAppend: false, createStreamOnRead: false }, null, clock.now())
   const stream = account.createStream('b', 's', {}, null, clock.now()).stream as StreamState
-  const append = (...records: AppendRecord[]) => engine.append(address, { records, matchSeqNum: undefined, fencingToken: undefined })
+  const append = (...records: AppendRecord[]) => {
+    const ack = engine.append(address, { records, matchSeqNum: undefined, fencingToken: undefined })
+    if (ack instanceof Promise) throw new Error('without a timing profile, appends are acknowledged at once')
+    return ack
+  }
   const request = (start: ReadRequest['start'], more: Partial<ReadRequest> = {}): ReadRequest => ({
     start,
     clamp: false,

@@ -22,6 +22,7 @@ export type EmulatorErrorCode =
   | 'S2EMU_EMULATOR_ONLY'
   | 'S2EMU_IMAGE_BUILD_FAILED'
   | 'S2EMU_CONTAINER_FAILED'
+  | 'S2EMU_UNSUPPORTED_NODE'
 
 export interface S2EmulatorErrorOptions extends ErrorOptions {
   /** For a failed admin call: the HTTP status it answered with. */

@@ -69,3 +69,11 @@ export function connectionOf(env: HttpBindings | undefined): Connection {
   }
   return { drop, cancel: drop, resetStream: drop }
 }
+
+/** What identifies the connection a request came on (its socket, or its HTTP/2 session); undefined in-process. */
+export function connectionKey(env: HttpBindings | undefined): object | undefined {
+  const incoming = env?.incoming as HttpBindings['incoming'] | Http2ServerRequest | undefined
+  if (incoming === undefined) return undefined
+  if ('stream' in incoming) return incoming.stream.session ?? undefined
+  return incoming.socket ?? undefined
+}

@@ -1,5 +1,8 @@
 import type { HttpBindings } from '@hono/node-server'
 import type { Context, Hono } from 'hono'
+import type { Access } from '../auth/access.ts'
+import type { Cloud } from '../cloud/cloud.ts'
+import { authorizeRoute } from '../cloud/authorize.ts'
 import type { Engine } from '../engine/index.ts'
 import { FaultPlan, type FaultScopes, type Transport } from '../faults/index.ts'
 import type { Journal, JournalDraft } from '../journal/journal.ts'
@@ -21,6 +24,8 @@ export type AppEnv = {
     faults: FaultPlan
     /** The request's journal entry on its way; unset while the journal is off. */
     journal: JournalDraft
+    /** Cloud profile only: what the request's access token may do. Unset in the lite profile. */
+    access: Access
   }
 }
 
@@ -33,6 +38,8 @@ export interface RouteDeps {
   readonly metrics: Metrics
   /** The emulator's fault rules and each namespace's. */
   readonly faults: FaultScopes
+  /** The cloud profile's state (tokens, usage, locations); undefined in the lite profile. */
+  readonly cloud?: Cloud | undefined
 }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -71,6 +78,12 @@ function transportOf(operation: Operation, headers: Headers): Transport {
  */
 export function registerRoutes(app: App, routes: readonly RouteSpec[], faults: FaultScopes, journal?: Journal): void {
   for (const route of routes) {
+    // In the cloud profile the token must permit the operation; in the lite profile this is one check.
+    const handler = (c: AppContext): Response | Promise<Response> => {
+      const access = c.get('access')
+      if (access !== undefined) authorizeRoute(access, route.operation)
+      return route.handler(c)
+    }
     const basinInPath = route.path.startsWith('/v1/basins/')
     const streamInPath = route.path.startsWith('/v1/streams/')
     const basinInHeader = route.path.startsWith('/v1/streams')
@@ -81,7 +94,7 @@ export function registerRoutes(app: App, routes: readonly RouteSpec[], faults: F
       const armed = faults.armed(namespace)
       if (!armed && journaled === undefined) {
         c.set('faults', FaultPlan.none)
-        return route.handler(c)
+        return handler(c)
       }
       const headers = c.req.raw.headers
       const transport = transportOf(route.operation, headers)
@@ -108,7 +121,7 @@ export function registerRoutes(app: App, routes: readonly RouteSpec[], faults: F
         })
         c.set('journal', draft)
       }
-      if (plan.empty) return route.handler(c)
+      if (plan.empty) return handler(c)
 
       const connection = connectionOf(c.env)
       const signal = c.req.raw.signal
@@ -118,7 +131,7 @@ export function registerRoutes(app: App, routes: readonly RouteSpec[], faults: F
         draft?.faulted(before, signal.aborted)
         return early
       }
-      let response = await route.handler(c)
+      let response = await handler(c)
       if (transport === 'unary') {
         const committed = route.operation === 'append' && response.status === 200
         const after = plan.afterHandling(committed)

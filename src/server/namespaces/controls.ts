@@ -6,6 +6,7 @@ import type { FaultMatch, FaultRegistry, FaultRule, FaultScopes } from '../fault
 import type { Journal, JournalEntry, JournalFilter } from '../journal/journal.ts'
 import { applyInitPlan, type InitPlan, type InitResult } from '../seed/init-file.ts'
 import type { SnapshotInfo, Snapshots } from '../store/index.ts'
+import { timingState, type TimingProfile, type TimingState } from '../timing/index.ts'
 import { isolationOff, type NamespaceDirectory, type NamespaceEntry } from './directory.ts'
 import { DEFAULT_NAMESPACE, namespaceName, namespaceNameProblem } from './names.ts'
 
@@ -45,6 +46,13 @@ export interface ControlScope {
   reset(target: ResetTarget): number
   /** Applies an init spec in this scope's namespace (the spec's `namespace` token picks one for the emulator). */
   init(plan: InitPlan): InitResult
+  /** The timing in effect and what it holds. */
+  timing(): TimingState
+  /**
+   * Sets the scope's timing profile; null goes back to the default (the emulator: `instant`; a
+   * namespace: the emulator's). Appends held under the old one become stable at once.
+   */
+  setTiming(profile: TimingProfile | null): TimingState
 }
 
 /** What the admin API lists about a namespace (never its token). */
@@ -79,12 +87,21 @@ export class Controls {
   readonly #engine: Engine
   readonly #faults: FaultScopes
   readonly #journal: Journal
+  /** Told when a namespace's data goes (a reset of all of it, a drop) or everyone's (undefined): the cloud profile forgets its tokens and usage. */
+  readonly #onForget: (namespace: string | undefined) => void
 
-  constructor(engine: Engine, faults: FaultScopes, journal: Journal, directory: NamespaceDirectory) {
+  constructor(
+    engine: Engine,
+    faults: FaultScopes,
+    journal: Journal,
+    directory: NamespaceDirectory,
+    onForget: (namespace: string | undefined) => void = () => {},
+  ) {
     this.#engine = engine
     this.#faults = faults
     this.#journal = journal
     this.directory = directory
+    this.#onForget = onForget
     this.global = this.#globalScope()
   }
 
@@ -114,9 +131,10 @@ export class Controls {
   }
 
   /** Makes a fresh namespace (see {@link NamespaceDirectory.create}), with a fault seed if given. */
-  create(options: { token?: string; label?: string; faultSeed?: number }): { name: string; token: string } {
+  create(options: { token?: string; label?: string; faultSeed?: number; timing?: TimingProfile }): { name: string; token: string } {
     const made = this.directory.create(options, (name) => this.known(name))
     if (options.faultSeed !== undefined) this.#faults.of(made.name).setSeed(options.faultSeed)
+    if (options.timing !== undefined) this.#engine.timing.set(made.name, options.timing)
     return made
   }
 
@@ -129,6 +147,7 @@ export class Controls {
     this.#faults.global.removeWhere((m) => m.namespace === name)
     this.#journal.clear(name)
     this.directory.forget(name)
+    this.#onForget(name)
   }
 
   /** Every namespace, oldest first. */
@@ -177,6 +196,7 @@ export class Controls {
         if (basin === undefined) {
           engine.reset()
           journal.clear()
+          this.#onForget(undefined)
           return faults.clearAll()
         }
         // Without a namespace, a basin or stream is the default namespace's (isolation off).
@@ -188,6 +208,15 @@ export class Controls {
       init: (plan) => {
         const name = this.directory.isolation === 'token' ? this.directory.enter(plan.namespace) : DEFAULT_NAMESPACE
         return applyInitPlan(engine.store.account(name), plan, engine.now(name), name)
+      },
+      timing: () => {
+        const info = engine.timing.info(null)
+        return timingState(info.profile, info.pending, info.waiting)
+      },
+      setTiming: (profile) => {
+        engine.timing.set(null, profile)
+        const info = engine.timing.info(null)
+        return timingState(info.profile, info.pending, info.waiting)
       },
     }
   }
@@ -223,6 +252,7 @@ export class Controls {
         if (basin === undefined) {
           engine.reset({ namespace: name })
           journal.clear(name)
+          this.#onForget(name)
           return own.clear() + faults.global.removeWhere((m) => m.namespace === name)
         }
         engine.reset({ namespace: name, basin, stream })
@@ -234,6 +264,15 @@ export class Controls {
           throw new S2Error('bad_json', `invalid init spec: namespace: this spec is applied in namespace ${name}; leave "namespace" out`)
         }
         return applyInitPlan(engine.store.account(name), plan, space.clock.now(), name)
+      },
+      timing: () => {
+        const info = engine.timing.info(name)
+        return timingState(info.profile, info.pending, info.waiting, info.inherited)
+      },
+      setTiming: (profile) => {
+        engine.timing.set(name, profile)
+        const info = engine.timing.info(name)
+        return timingState(info.profile, info.pending, info.waiting, info.inherited)
       },
     }
   }

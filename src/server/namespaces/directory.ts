@@ -56,6 +56,17 @@ export class NamespaceDirectory {
   }
 
   /**
+   * The namespace of a token if it already exists (made by createNamespace, by a handle's control,
+   * or by an earlier request), without bringing a new one into being: the cloud profile accepts
+   * only tokens it knows.
+   */
+  existing(token: string): string | undefined {
+    if (token === '') return undefined
+    const name = this.#nameOfToken.get(token) ?? namespaceName(token)
+    return this.#entries.has(name) ? name : undefined
+  }
+
+  /**
    * Makes a fresh namespace and returns its name and token (a new random one unless `token` is
    * given). A 409 if isolation is off, or if the token's namespace is already in use.
    */

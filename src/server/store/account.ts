@@ -192,26 +192,30 @@ export class Account {
   // ---- data plane ----
 
   /** The stream an append goes to, created first if the basin says so. */
-  streamForAppend(basinName: string, name: string, now: number): StreamState {
-    return this.#dataStream(basinName, name, now, (basin) => basin.config.createStreamOnAppend)
+  streamForAppend(basinName: string, name: string, now: number, layer: StreamConfigLayer = {}): StreamState {
+    return this.#dataStream(basinName, name, now, (basin) => basin.config.createStreamOnAppend, layer)
   }
 
   /** The stream a read or check-tail goes to, created first if the basin says so. */
-  streamForRead(basinName: string, name: string, now: number): StreamState {
-    return this.#dataStream(basinName, name, now, (basin) => basin.config.createStreamOnRead)
+  streamForRead(basinName: string, name: string, now: number, layer: StreamConfigLayer = {}): StreamState {
+    return this.#dataStream(basinName, name, now, (basin) => basin.config.createStreamOnRead, layer)
   }
 
-  append(stream: StreamState, batch: AppendBatch, now: number, keyId: string | null = null): AppendAck {
+  /**
+   * Appends a batch. `stableAt` is when it becomes stable, if a timing profile holds it (see
+   * StreamState.held): its trims count their delay from then.
+   */
+  append(stream: StreamState, batch: AppendBatch, now: number, keyId: string | null = null, stableAt = now): AppendAck {
     if (stream.deleting) throw errors.streamDeletionPending()
     const requested = stream.trimRequested
-    const ack = stream.append(batch, now, keyId, this.trimDelayMs)
+    const ack = stream.append(batch, now, keyId, this.trimDelayMs, stableAt)
     if (this.#emit !== null) this.#emitAppended(stream, ack.start.seqNum, now)
     this.#observer.streamChanged(stream)
     if (stream.trimRequested > requested) {
       // With no delay the trim point moves with the append; otherwise background work moves it.
       if (this.trimDelayMs === 0) stream.applyTrims(now)
       this.#scheduleDeleteOnEmpty(stream, now)
-      this.#observer.wakeAt(now + this.trimDelayMs) // apply the trim, then free the trimmed records
+      this.#observer.wakeAt(stableAt + this.trimDelayMs) // apply the trim, then free the trimmed records
     } else if (ack.start.seqNum === stream.log.start && stream.maxExpiresAt !== Infinity) {
       this.#observer.wakeAt(stream.maxExpiresAt) // the first records of a stream: free them when they expire
     }
@@ -375,7 +379,14 @@ export class Account {
     return next
   }
 
-  #dataStream(basinName: string, name: string, now: number, autoCreate: (basin: BasinState) => boolean): StreamState {
+  /** `layer` configures a stream it auto-creates (the cloud's `s2-stream-config` header); an existing one ignores it. */
+  #dataStream(
+    basinName: string,
+    name: string,
+    now: number,
+    autoCreate: (basin: BasinState) => boolean,
+    layer: StreamConfigLayer,
+  ): StreamState {
     const basin = this.basins.get(basinName)
     if (!basin) throw errors.basinNotFound(basinName)
     const stream = basin.streams.get(name)
@@ -385,7 +396,7 @@ export class Account {
     }
     if (!autoCreate(basin)) throw errors.streamNotFound(basinName, name)
     if (basin.deleting) throw errors.basinDeletionPending(basinName)
-    return this.#addStream(basin, name, {}, null, now)
+    return this.#addStream(basin, name, layer, null, now)
   }
 
   #addStream(basin: BasinState, name: string, layer: StreamConfigLayer, key: string | null, now: number): StreamState {

@@ -8,6 +8,8 @@ export class BasinState {
   config: BasinConfig
   /** Set when created by a POST carrying `s2-request-token`; kept across ensures. */
   readonly idempotencyKey: string | null
+  /** Where it was placed (the cloud profile's locations); null in the lite profile, as in s2-lite. */
+  location: string | null = null
   readonly streams = new Map<string, StreamState>()
 
   constructor(name: string, config: BasinConfig, idempotencyKey: string | null, now: number) {
@@ -25,6 +27,7 @@ export class BasinState {
   clone(): BasinState {
     const copy = new BasinState(this.name, this.config, this.idempotencyKey, this.createdAt)
     copy.deletedAt = this.deletedAt
+    copy.location = this.location
     for (const [name, stream] of this.streams) copy.streams.set(name, stream.clone())
     return copy
   }

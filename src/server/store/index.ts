@@ -13,10 +13,11 @@ export {
   type PendingTrim,
   type ReadCursor,
 } from './stream.ts'
-export type { ListOptions, Page } from './list.ts'
+export { listPage, type ListOptions, type Page } from './list.ts'
 export {
   DEFAULT_BASIN_CONFIG,
   DEFAULT_STREAM_CONFIG,
+  validateLayer,
   type BasinConfig,
   type BasinConfigPatch,
   type Cipher,

@@ -71,6 +71,14 @@ export class StreamState {
   maxExpiresAt = 0
   /** Set when a reset or restore removed the stream; sessions still holding it end with this error. */
   removed: S2Error | null = null
+  /**
+   * The stable tail while appends are pending (s2-lite's `stable_pos`): records from here on are
+   * sequenced but not yet stable, so reads, check-tail and followers do not see them. Null when
+   * every record is stable, which is always the case without a timing profile.
+   */
+  held: StreamPosition | null = null
+  /** One past the last fence command: a fencing-token mismatch depends on the records up to it. */
+  fencedAt = 0
 
   constructor(name: string, config: StreamConfig, cipher: Cipher | null, idempotencyKey: string | null, now: number, basin: string) {
     this.name = name
@@ -86,16 +94,23 @@ export class StreamState {
     return this.deletedAt !== null
   }
 
+  /** The stable tail: what reads, check-tail and followers see. */
   tail(): StreamPosition {
-    return { seqNum: this.log.next, timestamp: this.lastTimestamp }
+    return this.held ?? { seqNum: this.log.next, timestamp: this.lastTimestamp }
+  }
+
+  /** One past the last stable record: reads deliver records below it. */
+  get stableNext(): number {
+    return this.held === null ? this.log.next : this.held.seqNum
   }
 
   /**
    * Appends a validated batch: checks the fencing token and `match_seq_num`, assigns timestamps,
    * then commits the whole batch or nothing (s2-lite §5.5, §5.6). A trim command is recorded at
-   * once (the point only moves forward) and applied by background work `trimDelayMs` later.
+   * once (the point only moves forward) and applied by background work `trimDelayMs` after
+   * `stableAt` (when the append is stable; `now` unless a timing profile holds it).
    */
-  append(batch: AppendBatch, now: number, keyId: string | null = null, trimDelayMs = 0): AppendAck {
+  append(batch: AppendBatch, now: number, keyId: string | null = null, trimDelayMs = 0, stableAt = now): AppendAck {
     if (batch.fencingToken !== undefined && batch.fencingToken !== this.fencingToken) {
       throw errors.fencingTokenMismatch(this.fencingToken)
     }
@@ -131,7 +146,7 @@ export class StreamState {
         expiresAt,
         keyId: this.cipher === null || record.command !== null ? null : keyId,
       })
-      if (record.command !== null) this.#applyCommand(record.command, seqNum, now + trimDelayMs)
+      if (record.command !== null) this.#applyCommand(record.command, seqNum, stableAt + trimDelayMs)
     }
     this.lastTimestamp = max
     this.lastWriteAt = now
@@ -153,6 +168,7 @@ export class StreamState {
   #applyCommand(command: Command, seqNum: number, trimAt: number): void {
     if (command.kind === 'fence') {
       this.fencingToken = command.token
+      this.fencedAt = seqNum + 1
       return
     }
     // s2-lite: a trim never reaches past its own record, and a lower one changes nothing.
@@ -203,7 +219,7 @@ export class StreamState {
 
   /** First sequence number at or after `timestamp` that a read opening at `now` may see, or the tail if there is none. */
   seekTimestamp(timestamp: number, now: number): number {
-    return this.log.seekTimestamp(timestamp, this.readableFrom(now))
+    return Math.min(this.log.seekTimestamp(timestamp, this.readableFrom(now)), this.stableNext)
   }
 
   /**
@@ -211,7 +227,7 @@ export class StreamState {
    * stopping at the first limit reached. A record that does not fit the remaining bytes is never
    * split: collection stops before it.
    */
-  collect(from: number, limits: CollectLimits, now: number): Collected {
+  collect(from: number, limits: CollectLimits, now: number, trimPoint: number = this.trimPoint): Collected {
     const records: StoredRecord[] = []
     let bytes = 0
     let seq = Math.max(from, this.log.start)
@@ -264,6 +280,7 @@ export class StreamState {
     copy.log = this.log.clone()
     copy.lastTimestamp = this.lastTimestamp
     copy.fencingToken = this.fencingToken
+    copy.fencedAt = this.fencedAt
     copy.trimPoint = this.trimPoint
     copy.pendingTrims = this.pendingTrims.slice()
     copy.lastWriteAt = this.lastWriteAt

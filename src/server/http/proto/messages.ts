@@ -1,4 +1,5 @@
-import protobuf from 'protobufjs'
+import { createRequire } from 'node:module'
+import type { Long, Type } from 'protobufjs'
 import { S2Error, type S2ErrorCode } from '../../errors/index.ts'
 import type { AppendInput } from '../../engine/index.ts'
 import type { AppendAck, StoredRecord, StreamPosition } from '../../store/index.ts'
@@ -6,12 +7,31 @@ import { s2Descriptor } from './s2-descriptor.ts'
 
 /** Protobuf messages of S2 (`proto/s2.proto`), through protobufjs reflection. */
 
-const root = protobuf.Root.fromJSON(s2Descriptor)
-const AppendInputType = root.lookupType('s2.v1.AppendInput')
-const AppendAckType = root.lookupType('s2.v1.AppendAck')
-const ReadBatchType = root.lookupType('s2.v1.ReadBatch')
+interface MessageTypes {
+  readonly appendInput: Type
+  readonly appendAck: Type
+  readonly readBatch: Type
+}
 
-type U64 = number | protobuf.Long
+let types: MessageTypes | undefined
+
+/**
+ * protobufjs and the descriptor load on the first protobuf message, not at start: loading them
+ * takes tens of milliseconds, and runs that speak only JSON never need them.
+ */
+function messageTypes(): MessageTypes {
+  if (types !== undefined) return types
+  const protobuf = createRequire(import.meta.url)('protobufjs') as typeof import('protobufjs')
+  const root = protobuf.Root.fromJSON(s2Descriptor)
+  types = {
+    appendInput: root.lookupType('s2.v1.AppendInput'),
+    appendAck: root.lookupType('s2.v1.AppendAck'),
+    readBatch: root.lookupType('s2.v1.ReadBatch'),
+  }
+  return types
+}
+
+type U64 = number | Long
 // uint64 arrives as a Long ({low, high}); values above 2^53 lose precision, as everywhere in the emulator.
 const toNumber = (value: U64): number => (typeof value === 'number' ? value : (value.high >>> 0) * 2 ** 32 + (value.low >>> 0))
 
@@ -32,7 +52,7 @@ interface WireAppendInput {
 export function decodeAppendInput(bytes: Uint8Array, code: S2ErrorCode): AppendInput {
   let message: WireAppendInput
   try {
-    message = AppendInputType.decode(bytes) as unknown as WireAppendInput
+    message = messageTypes().appendInput.decode(bytes) as unknown as WireAppendInput
   } catch (error) {
     throw new S2Error(code, `invalid protobuf AppendInput: ${(error as Error).message}`)
   }
@@ -52,7 +72,7 @@ export function decodeAppendInput(bytes: Uint8Array, code: S2ErrorCode): AppendI
 const position = (p: StreamPosition) => ({ seq_num: p.seqNum, timestamp: p.timestamp })
 
 export function encodeAppendAck(ack: AppendAck): Uint8Array {
-  return AppendAckType.encode({ start: position(ack.start), end: position(ack.end), tail: position(ack.tail) }).finish()
+  return messageTypes().appendAck.encode({ start: position(ack.start), end: position(ack.end), tail: position(ack.tail) }).finish()
 }
 
 /** A `ReadBatch`; with no records and a tail it is a session heartbeat. */
@@ -61,5 +81,5 @@ export function encodeReadBatch(records: readonly StoredRecord[], tail: StreamPo
     records: records.map((r) => ({ seq_num: r.seqNum, timestamp: r.timestamp, headers: r.headers, body: r.body })),
   }
   if (tail) message.tail = position(tail)
-  return ReadBatchType.encode(message).finish()
+  return messageTypes().readBatch.encode(message).finish()
 }

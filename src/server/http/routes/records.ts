@@ -15,6 +15,7 @@ import { s2sAppend } from '../sessions/s2s-append.ts'
 import { s2sReadEncoder, s2sResponse } from '../sessions/s2s-read.ts'
 import { parseLastEventId, sseEncoder, sseResponse } from '../sessions/sse-read.ts'
 import { decodeAppendInput, encodeAck, encodePosition, encodeReadBatch } from '../wire/records-json.ts'
+import { RecordMeter, requireCommands, streamConfigHeader } from './cloud-records.ts'
 import { parseReadQuery } from './read-query.ts'
 import { streamAddress } from './stream-address.ts'
 
@@ -22,7 +23,11 @@ import { streamAddress } from './stream-address.ts'
  * Records: append and read in every form the SDKs use: unary JSON or protobuf, SSE reads, and S2S
  * sessions (selected by `Content-Type: s2s/proto`, even on a GET).
  */
-export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
+/** Cloud profile: the config `s2-stream-config` gives a stream the request auto-creates. s2-lite ignores the header. */
+const cloudConfigOf = (cloud: RouteDeps['cloud']) => (headers: Headers) => (cloud === undefined ? undefined : streamConfigHeader(headers))
+
+export function recordRoutes({ engine, metrics, cloud }: RouteDeps): RouteSpec[] {
+  const cloudConfig = cloudConfigOf(cloud)
   return [
     {
       method: 'POST',
@@ -31,11 +36,14 @@ export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
       handler: async (c) => {
         const headers = c.req.raw.headers
         const contentType = mediaKind(headers.get('content-type'))
-        const address = { ...streamAddress(c), keyId: encryptionKeyHeader(headers) }
+        const access = c.get('access')
+        const address = { ...streamAddress(c), keyId: encryptionKeyHeader(headers), autoCreate: cloudConfig(headers) }
+        const meter = access === undefined || cloud === undefined ? undefined : new RecordMeter(cloud, engine, c, address)
         const format = formatHeader(headers)
         if (contentType === 's2s') {
           // Errors before the session starts (missing stream, deletion pending) are plain JSON.
-          const target = engine.openAppendSession(address)
+          const opened = engine.openAppendSession(address)
+          const target = meter === undefined || access === undefined ? opened : meter.target(opened, access)
           return s2sAppend(c.req.raw, target, {
             compression: negotiate(headers.get('accept-encoding')),
             metrics,
@@ -48,10 +56,14 @@ export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
         if (contentType === 'protobuf') input = decodeProtoAppend(await readBody(c.req.raw, 'bad_proto'), 'bad_proto')
         else if (contentType === 'json') input = decodeAppendInput(await readS2Json(c.req.raw), format)
         else throw new S2Error('bad_json', EXPECTED_JSON)
-        const ack = engine.append(address, input)
+        if (access !== undefined) requireCommands(access, input.records)
+        const result = engine.append(address, input)
+        // A timing profile holds the ack until the append is stable; without one it is here already.
+        const ack = result instanceof Promise ? await result : result
         let bytes = 0
         for (const record of input.records) bytes += meteredSize(record)
         metrics.appended(input.records.length, bytes)
+        meter?.appended(input.records)
         return mediaKind(headers.get('accept')) === 'protobuf' ? protobuf(encodeAppendAck(ack)) : json(200, encodeAck(ack))
       },
     },
@@ -64,7 +76,8 @@ export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
         const { request, validate } = parseReadQuery(c.req.url)
         const headers = c.req.raw.headers
         const s2s = mediaKind(headers.get('content-type')) === 's2s'
-        const address = { ...target, keyId: encryptionKeyHeader(headers) }
+        const address = { ...target, keyId: encryptionKeyHeader(headers), autoCreate: cloudConfig(headers) }
+        const meter = cloud === undefined || c.get('access') === undefined ? undefined : new RecordMeter(cloud, engine, c, address)
         const format = formatHeader(headers)
         const accept = mediaKind(headers.get('accept'))
         const sse = !s2s && accept === 'event-stream'
@@ -72,7 +85,9 @@ export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
         validate()
         if (s2s || sse) {
           const session = engine.openSession(address, request, resume)
-          const options = { metrics, faults: c.get('faults'), connection: connectionOf(c.env), journal: c.get('journal') }
+          meter?.readStreaming(0)
+          const onEvent = meter === undefined ? undefined : (bytes: number) => meter.readStreaming(bytes)
+          const options = { metrics, faults: c.get('faults'), connection: connectionOf(c.env), journal: c.get('journal'), onEvent }
           if (s2s) {
             const encoder = s2sReadEncoder(negotiate(headers.get('accept-encoding')))
             return s2sResponse(sessionBody(session, encoder, { ...options, transport: 's2s' }))
@@ -84,6 +99,7 @@ export function recordRoutes({ engine, metrics }: RouteDeps): RouteSpec[] {
         let bytes = 0
         for (const record of result.records) bytes += record.metered
         metrics.read(result.records.length, bytes)
+        meter?.readUnary(bytes)
         if (accept === 'protobuf') return protobuf(encodeProtoBatch(result.records, result.tail))
         return json(200, encodeReadBatch(result.records, result.tail, format))
       },

@@ -6,7 +6,9 @@ import type { AppContext, RouteDeps, RouteSpec } from '../route.ts'
 import { canonicalLayer, decodeStreamConfig, decodeStreamPatch, encodeStreamConfig } from '../wire/config-json.ts'
 import { encodeStreamInfo } from '../wire/info-json.ts'
 import { jsonError, object, optional, required, string } from '../wire/json-decode.ts'
+import { requireEnsure } from './ensure-access.ts'
 import { listQuery } from './list-query.ts'
+import { scopedPage } from './scoped-list.ts'
 import { requestBasin, streamAddress } from './stream-address.ts'
 
 export function streamRoutes({ engine }: RouteDeps): RouteSpec[] {
@@ -18,8 +20,17 @@ export function streamRoutes({ engine }: RouteDeps): RouteSpec[] {
       operation: 'list_streams',
       handler: (c) => {
         const basin = requestBasin(c)
-        const page = account(c).listStreams(basin, listQuery(c.req.url, streamFilterProblem))
-        return json(200, { streams: page.items.map(encodeStreamInfo), has_more: page.hasMore })
+        const query = listQuery(c.req.url, streamFilterProblem)
+        const access = c.get('access')
+        if (access === undefined) {
+          const page = account(c).listStreams(basin, query)
+          return json(200, { streams: page.items.map((s) => encodeStreamInfo(s)), has_more: page.hasMore })
+        }
+        // Cloud profile: names within the token's scope, its auto prefix added to the filters and stripped from names.
+        const prefix = access.streamPrefix
+        const full = { ...query, prefix: prefix + query.prefix, startAfter: query.startAfter === '' ? '' : prefix + query.startAfter }
+        const page = scopedPage(access.scope.streams, full, (q) => account(c).listStreams(basin, q), (s) => s.name)
+        return json(200, { streams: page.items.map((s) => encodeStreamInfo(s, access.shownStream(s.name))), has_more: page.hasMore })
       },
     },
     {
@@ -34,10 +45,12 @@ export function streamRoutes({ engine }: RouteDeps): RouteSpec[] {
         c.get('journal')?.named('stream', name)
         const problem = streamNameProblem(name)
         if (problem) throw jsonError('stream', problem)
+        const access = c.get('access')
+        const stored = access === undefined ? name : access.stream(name)
         const layer = optional(body, 'config', '', decodeStreamConfig) ?? {}
         const key = token === null ? null : `${token}\n${canonicalLayer(layer)}`
-        const { stream, result } = account(c).createStream(basin, name, layer, key, engine.now(c.get('namespace')))
-        return json(201, encodeStreamInfo(stream), { 's2-provision-result': result })
+        const { stream, result } = account(c).createStream(basin, stored, layer, key, engine.now(c.get('namespace')))
+        return json(201, encodeStreamInfo(stream, name), { 's2-provision-result': result })
       },
     },
     {
@@ -57,8 +70,11 @@ export function streamRoutes({ engine }: RouteDeps): RouteSpec[] {
         const { basin, stream: name } = streamAddress(c)
         const raw = await readOptionalS2Json(c.req.raw)
         const layer = raw === undefined ? {} : decodeStreamConfig(raw, '')
+        const access = c.get('access')
+        requireEnsure(access, account(c).basins.get(basin)?.streams.has(name) === true, 'stream')
         const { stream, result } = account(c).ensureStream(basin, name, layer, engine.now(c.get('namespace')))
-        return json(result === 'created' ? 201 : 200, encodeStreamInfo(stream), { 's2-provision-result': result })
+        const shown = access === undefined ? name : access.shownStream(name)
+        return json(result === 'created' ? 201 : 200, encodeStreamInfo(stream, shown), { 's2-provision-result': result })
       },
     },
     {

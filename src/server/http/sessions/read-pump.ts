@@ -25,6 +25,8 @@ export interface ReadPumpOptions {
   readonly metrics: Metrics
   readonly faults: FaultPlan
   readonly connection: Connection
+  /** Told of each batch (its metered bytes) and heartbeat (0) sent: the cloud profile meters reads. */
+  readonly onEvent?: ((bytes: number) => void) | undefined
 }
 
 /**
@@ -140,6 +142,7 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
       lastTail = event.tail
       controller.enqueue(encoder.heartbeat(event.tail))
       journal.heartbeat()
+      options.onEvent?.(0)
       return
     }
     let bytes = 0
@@ -151,5 +154,6 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
     metrics.read(event.records.length, bytes)
     controller.enqueue(encoder.batch(event.records, event.tail, delivered))
     journal.sent(event.records.length)
+    options.onEvent?.(bytes)
   }
 }

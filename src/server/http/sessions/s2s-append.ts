@@ -1,9 +1,9 @@
 import { S2Error } from '../../errors/index.ts'
 import type { AppendSessionTarget } from '../../engine/index.ts'
+import { meteredSize, type AppendAck } from '../../store/index.ts'
 import type { FaultPlan, Step } from '../../faults/index.ts'
 import { journalSession, type JournalDraft } from '../../journal/journal.ts'
 import type { Metrics } from '../../metrics/metrics.ts'
-import { meteredSize } from '../../store/index.ts'
 import type { Connection } from '../connection.ts'
 import type { Compression } from '../encoding.ts'
 import { sleep } from '../fault-steps.ts'
@@ -70,38 +70,40 @@ export function s2sAppend(request: Request, target: AppendSessionTarget, options
     }
   }
 
-  // Acks leave in input order, each once its input is durable: at once in memory, after the
-  // persist log's group commit with --persist. Meanwhile the next inputs are read and appended.
+  // Acks leave in input order, each once its input is stable (at once, or under a timing profile
+  // at its flush) and durable (at once in memory, after the persist log's group commit with
+  // --persist); later acks queue behind a late one while the next inputs are read and appended.
   let acking: Promise<void> | null = null
-  const sendAck = (bytes: Uint8Array): void => {
+  const sendAck = (ack: AppendAck): void => {
+    send(messageFrame(encodeAppendAck(ack), compression))
+    if (open) journal.acked()
+  }
+  const queueAck = (result: AppendAck | Promise<AppendAck>): void => {
     const durable = target.synced()
-    if (durable === null && acking === null) {
-      send(bytes)
-      if (open) journal.acked()
-      return
-    }
-    const sent = (acking ?? Promise.resolve()).then(() => durable).then(() => {
-      send(bytes)
-      if (open) journal.acked()
-    })
-    acking = sent
-    sent.then(
-      () => {
-        if (acking === sent) acking = null
-      },
-      (error: unknown) => {
-        if (acking === sent) acking = null
+    if (acking === null && !(result instanceof Promise) && durable === null) return sendAck(result)
+    durable?.catch(() => {}) // awaited in turn below
+    const sent: Promise<void> = (acking ?? Promise.resolve()).then(async () => {
+      if (!open) return
+      try {
+        const ack = await result
+        await durable
+        if (open) sendAck(ack)
+      } catch (error) {
         if (!open) return
         const failure = error instanceof S2Error ? error : new S2Error('storage', 'the append could not be made durable')
         journal.end('error', failure)
         send(terminalFrame(failure.status, failure.body))
         end()
-      },
-    )
+      }
+    })
+    acking = sent
+    void sent.then(() => {
+      if (acking === sent) acking = null
+    })
   }
-  /** Resolves once every ack due has been sent (or the session has failed). */
+  /** Resolves once every ack queued so far has been sent (or the session has ended). */
   const acksSent = async (): Promise<void> => {
-    while (acking !== null) await acking.catch(() => {})
+    while (acking !== null) await acking
   }
 
   /** Carries out fault steps; true when the session is over. */
@@ -142,6 +144,7 @@ export function s2sAppend(request: Request, target: AppendSessionTarget, options
           journal.input()
           if (await act(faults.beforeAppend(index))) return
           const ack = target.append(input)
+          if (ack instanceof Promise) ack.catch(() => {}) // answered in order by queueAck
           let bytes = 0
           for (const record of input.records) bytes += meteredSize(record)
           metrics.appended(input.records.length, bytes)
@@ -149,7 +152,7 @@ export function s2sAppend(request: Request, target: AppendSessionTarget, options
           if (await act(faults.afterAppend(index))) return
           const delay = faults.eventDelay()
           if (delay > 0) await sleep(delay, abort.signal)
-          sendAck(messageFrame(encodeAppendAck(ack), compression))
+          queueAck(ack)
           index++
         }
         if (decoder.failure) throw decoder.failure

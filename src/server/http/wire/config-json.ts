@@ -123,8 +123,13 @@ export function encodeStreamConfig(config: StreamConfig): JsonValue {
   }
 }
 
-/** A basin's default layer: unset fields are null, a wholly unset layer is null. */
-function encodeLayer(layer: StreamConfigLayer): JsonValue {
+/**
+ * A basin's default layer: unset fields are null, a wholly unset layer is null. With
+ * `storageClass` (the cloud profile's `express`), an unset storage class shows that default, as
+ * the service shows it.
+ */
+function encodeLayer(layer: StreamConfigLayer, storageClass?: StorageClass): JsonValue {
+  if (storageClass !== undefined && layer.storageClass === undefined) layer = { ...layer, storageClass }
   if (Object.keys(layer).length === 0) return null
   const hasTimestamping = layer.timestampingMode !== undefined || layer.timestampingUncapped !== undefined
   return {
@@ -138,9 +143,9 @@ function encodeLayer(layer: StreamConfigLayer): JsonValue {
   }
 }
 
-export function encodeBasinConfig(config: BasinConfig): JsonValue {
+export function encodeBasinConfig(config: BasinConfig, defaultStorageClass?: StorageClass): JsonValue {
   return {
-    default_stream_config: encodeLayer(config.defaultStreamConfig),
+    default_stream_config: encodeLayer(config.defaultStreamConfig, defaultStorageClass),
     stream_cipher: config.streamCipher,
     create_stream_on_append: config.createStreamOnAppend,
     create_stream_on_read: config.createStreamOnRead,
