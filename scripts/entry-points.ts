@@ -43,7 +43,9 @@ export function conditions(source: string): Conditions {
 
 /**
  * package.json's entry fields for these entry points: `exports`, and for tools that predate it
- * (TypeScript's `moduleResolution: node10`, old bundlers) `main` and `types`, which are CommonJS.
+ * (TypeScript's `moduleResolution: node10`, old bundlers) `main` and `types`, which are CommonJS,
+ * and `typesVersions`, which maps each subpath (`s2-emulator/jest`) to its CommonJS declarations
+ * for TypeScript under node10, where `exports` is not read.
  */
 export function packageEntryFields(entries: Readonly<Record<string, string>> = ENTRY_POINTS) {
   const exports: Record<string, Conditions | string> = {}
@@ -52,5 +54,7 @@ export function packageEntryFields(entries: Readonly<Record<string, string>> = E
   const main = entries['.']
   if (main === undefined) throw new Error("ENTRY_POINTS needs the main entry point, '.'")
   const root = conditions(main)
-  return { main: root.require.default, types: root.require.types, exports }
+  const subpaths = Object.entries(entries).filter(([subpath]) => subpath !== '.')
+  const typesVersions = { '*': Object.fromEntries(subpaths.map(([subpath, source]) => [subpath.slice(2), [conditions(source).require.types]])) }
+  return { main: root.require.default, types: root.require.types, typesVersions, exports }
 }

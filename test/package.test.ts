@@ -18,6 +18,7 @@ interface PackageJson {
   type?: string
   main?: string
   types?: string
+  typesVersions?: unknown
   bin?: Record<string, string>
   exports?: unknown
   engines?: { node?: string }
@@ -123,7 +124,7 @@ describe('package.json', () => {
 
   it('has exports, main and types written from scripts/entry-points.ts, pointing at files in the tarball', () => {
     const fields = packageEntryFields()
-    expect({ main: pkg.main, types: pkg.types, exports: pkg.exports }).toEqual(fields)
+    expect({ main: pkg.main, types: pkg.types, typesVersions: pkg.typesVersions, exports: pkg.exports }).toEqual(fields)
     // Every file the fields point at (the values, not the subpath keys such as "./record-replay").
     const targets = [fields.main, fields.types, ...JSON.stringify(Object.values(fields.exports)).match(/"\.\/[^"]+"/g)!.map((t) => JSON.parse(t) as string)]
     for (const target of targets) expect(files, target).toContain(target.slice(2))
