@@ -102,10 +102,13 @@ describe('the tarball (npm pack)', () => {
       visit(entry)
       return seen
     }
-    for (const [, source] of light) {
+    for (const [subpath, source] of light) {
       for (const entry of [`dist/${outputName(source)}.js`, `dist/${outputName(source)}.cjs`]) {
         const reached = [...reach(entry)]
-        expect(reached.filter((id) => id.startsWith('dist/chunks/')).length, `${entry} reaches its chunks`).toBeGreaterThan(0)
+        // The walk follows imports: each entry reaches its chunks, but those with no code of their
+        // own to share (the jest globals' types, the jest preset's three names).
+        const standalone = ['./jest', './jest/jest-preset'].includes(subpath)
+        expect(reached.filter((id) => id.startsWith('dist/chunks/')).length > 0, `${entry} reaches its chunks`).toBe(!standalone)
         expect(reached.filter((id) => /^(hono|@hono\/node-server|protobufjs|node:http2?|node:https)(\/|$)/.test(id)), entry).toEqual([])
       }
     }
