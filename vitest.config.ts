@@ -16,6 +16,8 @@ export default defineConfig({
       's2-emulator/jest': fileURLToPath(new URL('./src/jest/index.ts', import.meta.url)),
       's2-emulator/record-replay': fileURLToPath(new URL('./src/record-replay/index.ts', import.meta.url)),
       's2-emulator/testcontainers': fileURLToPath(new URL('./src/testcontainers/index.ts', import.meta.url)),
+      's2-emulator/matchers/vitest': fileURLToPath(new URL('./src/matchers/vitest.ts', import.meta.url)),
+      's2-emulator/matchers': fileURLToPath(new URL('./src/matchers/index.ts', import.meta.url)),
       's2-emulator': fileURLToPath(new URL('./src/index.ts', import.meta.url)),
     },
   },

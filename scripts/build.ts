@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url'
 import { isDeepStrictEqual } from 'node:util'
 import { build, type BuildOptions } from 'rolldown'
 import { dts } from 'rolldown-plugin-dts'
+import { copyMatcherTypes } from './copy-matcher-types.ts'
 import { CLI_SOURCE, ENTRY_POINTS, outputName, packageEntryFields } from './entry-points.ts'
 
 const root = new URL('..', import.meta.url)
@@ -63,6 +64,9 @@ export async function buildPackage(): Promise<void> {
     plugins: [dts({ entry: sources, emitDtsOnly: true })],
     output: { dir: 'dist', format: 'esm', ...cjsNames },
   })
+
+  // The matchers' per-runner types are hand-written augmentations (see copy-matcher-types.ts).
+  copyMatcherTypes(new URL('dist/', root))
 
   const fields = packageEntryFields()
   if (Object.entries(fields).some(([field, value]) => !isDeepStrictEqual(pkg[field], value))) {

@@ -9,6 +9,11 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   '.': 'src/index.ts',
   './record-replay': 'src/record-replay/index.ts',
   './testcontainers': 'src/testcontainers/index.ts',
+  './matchers': 'src/matchers/index.ts',
+  './matchers/vitest': 'src/matchers/vitest.ts',
+  './matchers/vitest-4': 'src/matchers/vitest-4.ts',
+  './matchers/jest': 'src/matchers/jest.ts',
+  './matchers/jest-globals': 'src/matchers/jest-globals.ts',
   // vitest: the test side (fixtures, in workers), and the two ways to start the run's emulator (main process).
   './vitest': 'src/vitest/index.ts',
   './vitest/plugin': 'src/vitest/plugin.ts',

@@ -13,11 +13,15 @@ export { DEFAULT_NAMESPACE, namespaceName } from './server/namespaces/names.ts'
 export type { FaultsClient } from './client/faults.ts'
 export type { AccessTokensClient, AccessTokenView } from './client/access-tokens.ts'
 export type { JournalClient } from './client/journal.ts'
+export type { InspectOptions, StreamReference } from './client/inspect.ts'
+export type { InspectedRecord, StreamRecordsPage } from './server/namespaces/stream-records.ts'
 export type {
   AppendSessionInfo,
   JournalEntry,
   JournalError,
   JournalFilter,
+  JournalRecord,
+  JournalRecords,
   JournalSession,
   ReadSessionInfo,
   SessionEnd,

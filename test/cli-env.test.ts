@@ -47,6 +47,8 @@ const SAME_MEANING: [keyof typeof OPTION_ENV, string[], string][] = [
   ['init', ['--init', '/seed/init.json'], '/seed/init.json'],
   ['records', ['--records', '/seed/a.ndjson', '--records', '/seed/b.json'], '/seed/a.ndjson,/seed/b.json'],
   ['journal-size', ['--journal-size', '0'], '0'],
+  ['journal-record-bytes', ['--journal-record-bytes', '0'], '0'],
+  ['journal-namespace-bytes', ['--journal-namespace-bytes', '1024'], '1024'],
   ['snapshot', ['--snapshot', '/seed/fixture.s2snap'], '/seed/fixture.s2snap'],
   ['persist', ['--persist', '/data'], '/data'],
 ]
@@ -71,7 +73,7 @@ describe('S2E_* variables', () => {
   it.each(SAME_MEANING)('%s: a flag wins over the variable', (option, flag, value) => {
     const other: Partial<Record<keyof typeof OPTION_ENV, string>> = { port: '6000', host: '127.0.0.2', cors: 'true', isolation: 'none',
       clock: 'system', 'start-time': '0', 'deletion-delay': '1', heartbeat: '9', faults: '/does/not/exist.json', 'fault-seed': '1',
-      init: '/x.json', records: '/x.ndjson', 'journal-size': '5', snapshot: '/x.s2snap', persist: '/x' }
+      init: '/x.json', records: '/x.ndjson', 'journal-size': '5', 'journal-record-bytes': '7', 'journal-namespace-bytes': '8', snapshot: '/x.s2snap', persist: '/x' }
     expect(value).not.toBe(other[option])
     expect(serve(flag, { [OPTION_ENV[option]]: other[option] }).options).toEqual(serve(flag).options)
   })

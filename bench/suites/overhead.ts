@@ -1,6 +1,7 @@
 /**
- * The cost of an armed but non-matching fault rule (vs none armed), and of the request journal
- * (journalSize 0 vs the default), on small unary appends.
+ * The cost of an armed but non-matching fault rule (vs none armed), of the request journal
+ * (journalSize 0 vs the default), and of the record content it keeps (journalRecordBytes 0 vs the
+ * default), on small unary appends.
  */
 import type { Ctx } from '../lib/context.ts'
 import { closedLoop, HttpClient } from '../lib/http1.ts'
@@ -12,6 +13,7 @@ import { summarize, summarizeRates } from '../lib/stats.ts'
 const SUITE = 'overhead'
 const RECORD = '{"records":[{"body":"hello, world"}]}'
 const CONCURRENCY = 4
+const BATCH = JSON.stringify({ records: Array.from({ length: 100 }, (_, i) => ({ body: `${i}`.padEnd(1024, 'x') })) })
 
 /** Matches only a basin that never exists, so it is checked on every request and never fires. */
 const NON_MATCHING_RULE = { id: 'never', match: { basin: 'no-such-basin-anywhere' }, action: { type: 'error', status: 503 } }
@@ -43,6 +45,9 @@ export async function overhead(ctx: Ctx): Promise<void> {
   ]
   if (hasJournal) variants.push({ label: 'journalSize 0 (journal off)', options: { journalSize: 0 }, latency: [], rate: [] })
   else ctx.note(SUITE, 'journal: skipped: this build has no journalSize option')
+  if ('journalRecordBytes' in emulatorDefaults) {
+    variants.push({ label: 'journalRecordBytes 0 (journal on, record content off)', options: { journalRecordBytes: 0 }, latency: [], rate: [] })
+  } else ctx.note(SUITE, 'journal record content: skipped: this build has no journalRecordBytes option')
   const baseline = await startServer({ kind: 'baseline' })
   const b = new HttpClient(baseline.url, CONCURRENCY)
   const base = { latency: [] as number[], rate: [] as number[] }
@@ -80,7 +85,27 @@ export async function overhead(ctx: Ctx): Promise<void> {
       const x = await closedLoop(CONCURRENCY, runMs, () => append(b, baseHeaders))
       base.rate.push(x.calls / (x.elapsedMs / 1000))
     }
+    // Record capture grows with the records: 100 records of 1 KiB per append, capture on (the defaults) vs off.
+    const capture = variants.filter((v) => v === variants[0] || v.options['journalRecordBytes'] === 0)
+    const batchLatency = new Map<Variant, number[]>(capture.map((v) => [v, []]))
+    if (capture.length === 2) {
+      for (let i = -ctx.pick(20, 5, 2); i < ctx.pick(400, 40, 10); i++) {
+        for (const v of i % 2 === 0 ? capture : [...capture].reverse()) {
+          const t = performance.now()
+          const res = await (v.client as HttpClient).request('POST', recordsPath('s'), { headers: v.headers as Record<string, string>, body: BATCH })
+          if (res.status !== 200) throw new Error(`append: ${res.status} ${res.body.toString()}`)
+          if (i >= 0) batchLatency.get(v)?.push(performance.now() - t)
+        }
+      }
+    }
     const rows: Row[] = []
+    for (const [v, samples] of batchLatency) {
+      if (samples.length > 0) rows.push({ suite: SUITE, measure: `append latency, 100 x 1 KiB records, ${v.label}`, unit: 'ms', better: 'lower', workload: 'sequential', emulator: summarize(samples) })
+    }
+    if (capture.length === 2) {
+      const [on, off] = capture.map((v) => summarize(batchLatency.get(v) ?? []).median) as [number, number]
+      ctx.note(SUITE, `record content capture, 100 x 1 KiB records per append: median latency ${on >= off ? '+' : ''}${((on - off) * 1000).toFixed(1)} us (${((on / off - 1) * 100).toFixed(1)}%) with it on`)
+    }
     for (const v of variants) {
       rows.push({ suite: SUITE, measure: `append latency, ${v.label}`, unit: 'ms', better: 'lower', workload: 'sequential', emulator: summarize(v.latency), baseline: summarize(base.latency) })
       rows.push({ suite: SUITE, measure: `appends/s, ${v.label}`, unit: 'req/s', better: 'higher', workload: `${CONCURRENCY} in flight`, emulator: summarizeRates(v.rate), baseline: summarizeRates(base.rate) })

@@ -47,6 +47,12 @@ Options:
                              also the S2E_TIMING environment variable
       --journal-size <n>     requests and sessions the request journal keeps per namespace;
                              0 turns it off (default 1000)
+      --journal-record-bytes <n>
+                             bytes of appended records (bodies and headers) the journal keeps
+                             per entry; 0 keeps none (default 65536)
+      --journal-namespace-bytes <n>
+                             bytes of appended records the journal keeps per namespace; past
+                             it the oldest entries lose theirs (default 16777216)
       --snapshot <file>      start with the state of a snapshot file (written by the admin
                              API's export, or by --persist)
       --persist <dir>        keep the state on disk across restarts (like s2-lite's
@@ -75,8 +81,10 @@ Every option but --help and --version can also be set by an environment variable
 containers: S2E_ and the option's name in capitals, - as _ (S2E_PORT, S2E_HOST, S2E_CORS=false,
 S2E_IDLE_TIMEOUT, S2E_MAX_CONNECTIONS, S2E_ISOLATION, S2E_CLOCK, S2E_START_TIME,
 S2E_DELETION_DELAY, S2E_TRIM_DELAY, S2E_HEARTBEAT, S2E_FAULTS, S2E_FAULT_SEED, S2E_INIT,
-S2E_RECORDS (paths separated by commas), S2E_JOURNAL_SIZE, S2E_SNAPSHOT, S2E_PERSIST,
-S2E_PERSIST_FLUSH_INTERVAL, S2E_PERSIST_FSYNC=false, S2E_SNAPSHOT_DIR, S2E_ADMIN_TOKEN, S2E_PROFILE, S2E_ROOT_TOKEN, S2E_TIMING). A flag
+S2E_RECORDS (paths separated by commas), S2E_JOURNAL_SIZE, S2E_JOURNAL_RECORD_BYTES,
+S2E_JOURNAL_NAMESPACE_BYTES, S2E_SNAPSHOT, S2E_PERSIST, S2E_PERSIST_FLUSH_INTERVAL,
+S2E_PERSIST_FSYNC=false, S2E_SNAPSHOT_DIR, S2E_ADMIN_TOKEN, S2E_PROFILE, S2E_ROOT_TOKEN,
+S2E_TIMING). A flag
 on the command line wins over its variable; an empty variable counts as unset.
 
 Point the S2 SDKs and the s2 CLI at it with the three export lines it prints on start.
@@ -131,6 +139,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
         'root-token': { type: 'string' },
         'journal-size': { type: 'string' },
         timing: { type: 'string' },
+        'journal-record-bytes': { type: 'string' },
+        'journal-namespace-bytes': { type: 'string' },
         init: { type: 'string' },
         'init-file': { type: 'string' },
         records: { type: 'string', multiple: true },
@@ -247,6 +257,12 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = proce
   }
   const journalSize = pick('journal-size')
   if (journalSize !== undefined) options.journalSize = integer(journalSize.label, journalSize.text, 0, 10_000_000)
+  const journalRecordBytes = pick('journal-record-bytes')
+  if (journalRecordBytes !== undefined) options.journalRecordBytes = integer(journalRecordBytes.label, journalRecordBytes.text, 0, Number.MAX_SAFE_INTEGER)
+  const journalNamespaceBytes = pick('journal-namespace-bytes')
+  if (journalNamespaceBytes !== undefined) {
+    options.journalNamespaceBytes = integer(journalNamespaceBytes.label, journalNamespaceBytes.text, 0, Number.MAX_SAFE_INTEGER)
+  }
   const snapshot = pick('snapshot')
   if (snapshot !== undefined) options.snapshotFile = snapshot.text
   const persist = pick('persist')

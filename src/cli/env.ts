@@ -20,6 +20,8 @@ export const OPTION_ENV = {
   init: 'S2E_INIT',
   records: 'S2E_RECORDS',
   'journal-size': 'S2E_JOURNAL_SIZE',
+  'journal-record-bytes': 'S2E_JOURNAL_RECORD_BYTES',
+  'journal-namespace-bytes': 'S2E_JOURNAL_NAMESPACE_BYTES',
   snapshot: 'S2E_SNAPSHOT',
   persist: 'S2E_PERSIST',
   'persist-flush-interval': 'S2E_PERSIST_FLUSH_INTERVAL',

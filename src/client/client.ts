@@ -1,9 +1,11 @@
 import type { NamespaceInfo } from '../server/namespaces/controls.ts'
+import type { StreamRecordsPage } from '../server/namespaces/stream-records.ts'
 import { namespaceName } from '../server/namespaces/names.ts'
 import type { InitResult, InitSpec } from '../server/seed/init-file.ts'
 import { accessTokensClient, type AccessTokensClient } from './access-tokens.ts'
 import { faultsClient, type FaultsClient } from './faults.ts'
 import { adminCall, type AdminTarget } from './http.ts'
+import { inspectStream, type InspectOptions, type StreamReference } from './inspect.ts'
 import { journalClient, type JournalClient } from './journal.ts'
 import { namespaceHandle, type NamespaceOptions, type S2Namespace } from './namespace.ts'
 import { applyInit } from './seed.ts'
@@ -51,6 +53,11 @@ export interface S2EmulatorClient {
    * now; applying the same spec again changes nothing. Resolves with what happened to each.
    */
   init(spec: InitSpec): Promise<InitResult>
+  /**
+   * A page of a stream's records in the `default` namespace, looked at without touching: no fault
+   * rule applies, the journal does not record it, no key is needed (a namespace's handle reads its own).
+   */
+  inspectStream(ref: StreamReference, options?: InspectOptions): Promise<StreamRecordsPage>
 }
 
 /** Options of {@link connectS2Emulator}. */
@@ -102,5 +109,6 @@ export function controlsOver(url: string, options: ConnectOptions, send: AdminTa
     timing: timingClient(target),
     reset: (scope) => reset(target, scope),
     init: (spec) => applyInit(target, spec),
+    inspectStream: (ref, options) => inspectStream(target, ref, options),
   }
 }

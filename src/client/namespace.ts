@@ -1,9 +1,11 @@
 import { S2EmulatorError } from '../server/errors/emulator-error.ts'
 import type { NamespaceInfo } from '../server/namespaces/controls.ts'
+import type { StreamRecordsPage } from '../server/namespaces/stream-records.ts'
 import type { InitResult, InitSpec } from '../server/seed/init-file.ts'
 import { accessTokensClient, type AccessTokensClient } from './access-tokens.ts'
 import { faultsClient, type FaultsClient } from './faults.ts'
 import { adminCall, type AdminTarget } from './http.ts'
+import { inspectStream, type InspectOptions, type StreamReference } from './inspect.ts'
 import { journalClient, type JournalClient } from './journal.ts'
 import { applyInit } from './seed.ts'
 import { clockClient, reset, snapshotsClient, type ClockClient, type ResetScope, type SnapshotsClient } from './state.ts'
@@ -68,6 +70,12 @@ export interface S2Namespace {
   /** Its basins, streams, rules, snapshots and clock, as the admin API lists them. */
   info(): Promise<NamespaceInfo>
   /**
+   * A page of one of its streams' records, looked at without touching: no fault rule applies, the
+   * journal does not record it, no key is needed, no stream is created. (`s2-emulator/matchers`
+   * reads `{ basin, stream }` references this way.)
+   */
+  inspectStream(ref: StreamReference, options?: InspectOptions): Promise<StreamRecordsPage>
+  /**
    * Forgets it: data, rules and seed, clock, snapshots, journal. The token enters a fresh
    * namespace if it is used again. Safe to call twice.
    */
@@ -108,6 +116,7 @@ export function namespaceHandle(emulator: AdminTarget, url: string, name: string
     reset: (scope) => reset(target, scope),
     init: (spec) => applyInit(target, spec),
     info: () => adminCall(target, 'GET', ''),
+    inspectStream: (ref, options) => inspectStream(target, ref, options),
     drop,
     [Symbol.asyncDispose]: drop,
   }

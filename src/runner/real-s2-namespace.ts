@@ -16,7 +16,7 @@ export function realS2Environment(target: RealS2Target): S2Environment {
 /**
  * What stands for a test's namespace when the run targets a real S2: its token, URL and
  * variables are the real ones; a control only the emulator has (faults, clock, snapshots,
- * journal, accessTokens, timing, reset, init, info) skips the test with a note naming it, so one
+ * journal, accessTokens, timing, reset, init, info, inspectStream) skips the test with a note naming it, so one
  * suite runs on both.
  * `drop` has nothing to forget: the basin fixture deletes what a test made.
  */
@@ -50,6 +50,7 @@ export function realS2Namespace(target: RealS2Target, skip: SkipTest): S2Namespa
     reset: () => emulatorOnly('reset()'),
     init: () => emulatorOnly('init()'),
     info: () => emulatorOnly('info()'),
+    inspectStream: () => emulatorOnly('inspectStream()'),
     drop: nothing,
     [Symbol.asyncDispose]: nothing,
   }

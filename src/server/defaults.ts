@@ -15,6 +15,8 @@ export const emulatorDefaults = {
   backgroundIntervalMs: 60_000,
   heartbeatMs: [5000, 15000] as const,
   journalSize: 1000,
+  journalRecordBytes: 64 * 1024,
+  journalNamespaceBytes: 16 * 1024 * 1024,
   persistFlushIntervalMs: 5,
   persistFsync: true,
 } satisfies S2EmulatorOptions

@@ -71,7 +71,10 @@ export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Em
     const metrics = new Metrics()
     const faults = new FaultScopes(resolved.faultSeed)
     for (const rule of resolved.faults) faults.global.add(rule)
-    const journal = new Journal(resolved.journalSize, (namespace) => engine.space(namespace).clock)
+    const journal = new Journal(resolved.journalSize, (namespace) => engine.space(namespace).clock, {
+      recordBytes: resolved.journalRecordBytes,
+      namespaceBytes: resolved.journalNamespaceBytes,
+    })
     const directory = new NamespaceDirectory(resolved.isolation)
     const cloud = resolved.rootToken === null ? undefined : new Cloud(resolved.rootToken, directory, (ns) => engine.now(ns))
     if (cloud !== undefined) {

@@ -66,6 +66,18 @@ export interface S2EmulatorOptions {
    * section); 0 turns it off. [default 1000]
    */
   journalSize?: number
+  /**
+   * Bytes of record content (bodies, header names and values) the journal keeps per append entry
+   * (an S2S session's: across its inputs), so tests can check what was appended; past it, later
+   * records are not kept and the last one is cut short. 0 keeps none (entries still count the
+   * records). [default 65536]
+   */
+  journalRecordBytes?: number
+  /**
+   * Bytes of record content the journal keeps per namespace, across its entries; past it, the
+   * oldest entries lose their records (the entries stay). [default 16777216 (16 MiB)]
+   */
+  journalNamespaceBytes?: number
   /** Seed of the generator that fault probabilities and latency ranges draw from. [default random, reported by the admin API] */
   faultSeed?: number
   /**
@@ -149,6 +161,8 @@ export interface ResolvedOptions {
   readonly faultSeed: number | undefined
   readonly faults: readonly FaultRuleInput[]
   readonly journalSize: number
+  readonly journalRecordBytes: number
+  readonly journalNamespaceBytes: number
   readonly snapshotDir: string | null
   readonly adminToken: string | null
   readonly persistFlushIntervalMs: number
@@ -205,6 +219,9 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
   if (!Number.isSafeInteger(o.journalSize) || o.journalSize < 0) {
     problems.push(`journalSize must be an integer >= 0 (got ${String(o.journalSize)})`)
   }
+  for (const name of ['journalRecordBytes', 'journalNamespaceBytes'] as const) {
+    if (!Number.isSafeInteger(o[name]) || o[name] < 0) problems.push(`${name} must be an integer >= 0 (got ${String(o[name])})`)
+  }
   problems.push(...persistOptionProblems(o))
   if (o.snapshotDir !== undefined && (typeof o.snapshotDir !== 'string' || o.snapshotDir === '')) problems.push('snapshotDir must be a non-empty path')
   if (o.adminToken !== undefined && (typeof o.adminToken !== 'string' || !/^[\x21-\x7e]{1,512}$/.test(o.adminToken))) {
@@ -247,6 +264,8 @@ export function resolveOptions(input: S2EmulatorOptions = {}): ResolvedOptions {
     faultSeed: o.faultSeed,
     faults,
     journalSize: o.journalSize,
+    journalRecordBytes: o.journalRecordBytes,
+    journalNamespaceBytes: o.journalNamespaceBytes,
     snapshotDir: o.snapshotDir ?? null,
     adminToken: o.adminToken ?? null,
     persistFlushIntervalMs: o.persistFlushIntervalMs,

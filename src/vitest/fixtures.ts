@@ -3,6 +3,7 @@ import type { TestContext } from 'vitest'
 import type { S2Environment, S2Namespace } from '../client/namespace.ts'
 import { checkBasinPrefix, uniqueBasinName } from '../runner/basin-name.ts'
 import { realS2Namespace, type SkipTest } from '../runner/real-s2-namespace.ts'
+import { bindS2Namespace } from '../matchers/namespace-binding.ts'
 import { openS2Client, type S2ClientSettings } from '../runner/sdk-client.ts'
 import { S2EmulatorError } from '../server/errors/emulator-error.ts'
 import { emulatorClient, workerTarget } from './worker-target.ts'
@@ -91,13 +92,16 @@ export function createS2Fixtures(options: S2FixturesOptions = {}): S2FixtureDefi
   const basinPrefix = checkBasinPrefix(opts.basinPrefix)
   const shared = scope !== 'test'
 
-  const namespaceFixture = async (use: Use<S2Namespace>, label: string, skip: SkipTest): Promise<void> => {
+  const namespaceFixture = async (use: Use<S2Namespace>, label: string, skip: SkipTest, test?: object): Promise<void> => {
     const target = workerTarget()
     if (target.kind === 'real') return use(realS2Namespace(target, skip))
     const namespace = await emulatorClient(target).createNamespace({ label, faultSeed: opts.faultSeed })
+    // The matchers read `{ basin, stream }` references in it: for this test, or (shared) for every test until dropped.
+    bindS2Namespace(namespace, test)
     try {
       await use(namespace)
     } finally {
+      bindS2Namespace(null, test)
       await dropUnlessGone(namespace, scope)
     }
   }
@@ -117,7 +121,7 @@ export function createS2Fixtures(options: S2FixturesOptions = {}): S2FixtureDefi
   const definitions: S2FixtureDefinitions = {
     s2Emulator: shared
       ? [async ({}, use) => namespaceFixture(use, `${scope}-scoped`, skipCurrentTest), { scope }]
-      : [async ({ task, skip }, use) => namespaceFixture(use, testLabel(task), skip ?? skipCurrentTest), { scope }],
+      : [async ({ task, skip }, use) => namespaceFixture(use, testLabel(task), skip ?? skipCurrentTest, task), { scope }],
     s2Env: [async ({ s2Emulator }, use) => withProcessEnv(s2Emulator.env, () => use(s2Emulator.env)), { scope }],
     s2: [
       async ({ s2Emulator }, use) => {

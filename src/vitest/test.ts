@@ -15,7 +15,8 @@ export const s2Fixtures: S2FixtureDefinitions = createS2Fixtures()
  */
 export const test: TestAPI<S2Fixtures> = baseTest.extend<S2Fixtures>(s2Fixtures)
 
-// Matchers (issue 12): this is the one place where s2-emulator/vitest registers its matchers on
-// `expect` (`expect.extend(...)` from src/matchers), so that importing `test` and `expect` from
-// here is all a test file needs. Until they land, `expect` is vitest's own.
+// The matchers of s2-emulator/matchers, registered on vitest's `expect` at run time (their types
+// are the user's choice of vitest major: s2-emulator/matchers/vitest or .../vitest-4).
+import '../matchers/register-vitest.ts'
+
 export { expect }

@@ -47,6 +47,12 @@ describe('the README examples', () => {
     expect(tsBlocks.find((b) => b?.includes("profile: 'cloud'"))).toBe(readFileSync(new URL('./readme-cloud.test.ts', import.meta.url), 'utf8'))
   })
 
+  it('shows test/examples/readme-matchers.test.ts word for word', () => {
+    expect(tsBlocks.find((b) => b?.includes("from 's2-emulator/matchers'"))).toBe(
+      readFileSync(new URL('./readme-matchers.test.ts', import.meta.url), 'utf8'),
+    )
+  })
+
   it('runs the quick start and prints what the README says', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {})
     try {

@@ -1,4 +1,5 @@
 import { AppendInput, AppendRecord } from '@s2-dev/streamstore'
+import type {} from 's2-emulator/matchers/vitest' // the matchers' types (vitest 5); s2-emulator/vitest registers them
 import { expect, test } from 's2-emulator/vitest'
 
 const record = (body: string) => AppendInput.create([AppendRecord.string({ body })])
@@ -19,7 +20,8 @@ test('survives an append that fails once', async ({ basin, s2Emulator }) => {
   await basin.streams.create({ stream: 'orders' })
   const ack = await basin.stream('orders').append(record('order-1')) // the SDK retries the 503
   expect(ack.end.seqNum).toBe(1)
-  await s2Emulator.faults.assertAllFired()
+  await expect(s2Emulator).toHaveFiredAllFaults()
+  await expect({ basin: basin.name, stream: 'orders' }).toHaveRecords(['order-1']) // read in this test's namespace
 })
 
 test('forgets orders older than the retention period', async ({ basin, s2Emulator }) => {

@@ -16,6 +16,7 @@ import { snapshotFileRoutes } from './snapshot-file-routes.ts'
 import { snapshotRoutes } from './snapshot-routes.ts'
 import { stateRoutes } from './state-routes.ts'
 import { timingRoutes } from './timing-routes.ts'
+import { streamRoutes } from './stream-routes.ts'
 
 export interface AdminOptions {
   readonly controls: Controls
@@ -61,6 +62,7 @@ export function adminRoutes(app: App, options: AdminOptions): [string, string][]
     seedRoutes(mount)
     accessTokenAdminRoutes(mount, options.cloud)
     timingRoutes(mount)
+    streamRoutes(mount)
   }
   return app.routes
     .filter((r) => r.path.startsWith('/_emulator/') && r.method !== 'ALL')

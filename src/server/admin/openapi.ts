@@ -420,11 +420,55 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
         },
       },
     },
+    '/_emulator/basins/{basin}/streams/{stream}/records': {
+      parameters: [
+        { name: 'basin', in: 'path', required: true, schema: { type: 'string' } },
+        { name: 'stream', in: 'path', required: true, schema: { type: 'string' }, description: 'Percent-encoded, as in the S2 API.' },
+      ],
+      get: {
+        operationId: 'inspect_stream_records',
+        summary:
+          "A stream's readable records (trimmed and expired ones skipped), for a test that looks without touching: no fault rule applies, the journal does not record it, no encryption key is needed and no stream is created (the emulator's: of the default namespace).",
+        parameters: [
+          { name: 'seq_num', in: 'query', required: false, schema: count, description: 'Where to start. [default 0]' },
+          { name: 'count', in: 'query', required: false, schema: { type: 'integer', minimum: 0, maximum: 10000 }, description: 'At most this many records (and 8 MiB). [default 1000]' },
+        ],
+        responses: {
+          200: {
+            description: 'The records, the tail, and where the next page starts (the tail\'s seqNum once everything was read).',
+            content: json({
+              type: 'object',
+              required: ['records', 'tail', 'next'],
+              properties: {
+                records: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['seqNum', 'timestamp', 'headers', 'body', 'encoding'],
+                    properties: {
+                      seqNum: count,
+                      timestamp: { type: 'number' },
+                      headers: { type: 'array', items: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 2 } },
+                      body: { type: 'string' },
+                      encoding: { enum: ['utf-8', 'base64'], description: 'How headers and body are written: text, or base64 when any of them is not valid UTF-8.' },
+                    },
+                  },
+                },
+                tail: { type: 'object', required: ['seqNum', 'timestamp'], properties: { seqNum: count, timestamp: { type: 'number' } } },
+                next: count,
+              },
+            }),
+          },
+          400: error('seq_num or count is not an integer in range.'),
+          404: error('No such basin (basin_not_found) or stream (stream_not_found).'),
+        },
+      },
+    },
     '/_emulator/journal': {
       get: {
         operationId: 'list_journal',
         summary:
-          'The request journal: the recent S2 requests and sessions of each namespace (the newest journalSize per namespace), oldest first. Entries hold no secrets: only whether Authorization and s2-encryption-key were sent.',
+          'The request journal: the recent S2 requests and sessions of each namespace (the newest journalSize per namespace), oldest first, with their headers and the records appends carried (within journalRecordBytes per entry and journalNamespaceBytes per namespace). Entries hold no secrets: the values of Authorization and s2-encryption-key read [redacted].',
         parameters: [
           { name: 'namespace', in: 'query', required: false, schema: { type: 'string' }, description: "Only this namespace, by name (the emulator's journal only)." },
           { name: 'operation', in: 'query', required: false, schema: { enum: [...OPERATIONS] } },
@@ -663,7 +707,7 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
       },
       JournalEntry: {
         type: 'object',
-        required: ['seq', 'time', 'iso', 'namespace', 'operation', 'method', 'path', 'query', 'basin', 'stream', 'transport', 'status', 'error', 'durationMs', 'faults', 'authorization', 'encryptionKey', 'session'],
+        required: ['seq', 'time', 'iso', 'namespace', 'operation', 'method', 'path', 'query', 'basin', 'stream', 'transport', 'status', 'error', 'durationMs', 'faults', 'authorization', 'encryptionKey', 'headers', 'records', 'session'],
         properties: {
           seq: { type: 'integer', minimum: 1, description: 'Increases by one per entry, across namespaces, in the order responses were produced.' },
           time: { type: 'number', description: 'Emulator-clock time the request arrived, ms since the epoch.' },
@@ -682,6 +726,12 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
           faults: { type: 'array', items: { type: 'string' }, description: 'Ids of the fault rules that fired for the request.' },
           authorization: { type: 'boolean', description: 'An Authorization header was sent (its value is never recorded).' },
           encryptionKey: { type: 'boolean', description: 'An s2-encryption-key header was sent (its value is never recorded).' },
+          headers: {
+            type: 'object',
+            additionalProperties: { type: 'string' },
+            description: 'The request headers, names in lower case; the values of authorization and s2-encryption-key read "[redacted]".',
+          },
+          records: ref('JournalRecords'),
           session: {
             type: ['object', 'null'],
             description: 'SSE and S2S sessions: reads count records, batches and heartbeats sent; appends count inputs received, records appended and acks sent.',
@@ -700,6 +750,33 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
               acks: count,
             },
           },
+        },
+      },
+      JournalRecords: {
+        type: ['object', 'null'],
+        description:
+          'Appends (unary, and S2S sessions across their inputs): the records sent, kept up to journalRecordBytes of bodies and header names and values per entry and journalNamespaceBytes per namespace. null for other operations.',
+        required: ['count', 'items', 'truncated', 'evicted'],
+        properties: {
+          count: { ...count, description: 'How many records the request carried.' },
+          items: {
+            type: 'array',
+            description: 'The records kept, in order.',
+            items: {
+              type: 'object',
+              required: ['headers', 'body', 'encoding', 'timestamp', 'bodyBytes', 'truncated'],
+              properties: {
+                headers: { type: 'array', items: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 2 } },
+                body: { type: 'string' },
+                encoding: { enum: ['utf-8', 'base64'], description: 'How headers and body are written: text, or base64 when any of them is not valid UTF-8.' },
+                timestamp: { type: ['number', 'null'], description: 'The timestamp the client gave, if any.' },
+                bodyBytes: { ...count, description: 'Size of the body as sent (also when truncated).' },
+                truncated: { type: 'boolean', description: 'The per-entry bound cut this record short: body holds only its first bytes.' },
+              },
+            },
+          },
+          truncated: { type: 'boolean', description: 'The per-entry bound was reached: later records were not kept.' },
+          evicted: { type: 'boolean', description: 'The per-namespace bound dropped the records of this entry for newer ones.' },
         },
       },
       Seed: { type: 'object', required: ['seed'], properties: { seed: { type: 'integer', minimum: 0, maximum: 4294967295 } } },
@@ -799,7 +876,7 @@ const document: { paths: Record<string, Record<string, JsonValue>> } & Record<st
 }
 
 /** The controls served for the whole emulator under /_emulator and for each namespace under /_emulator/namespaces/{namespace}. */
-const CONTROLS = ['/faults', '/reset', '/journal', '/snapshots', '/clock', '/init', '/access-tokens', '/timing']
+const CONTROLS = ['/faults', '/reset', '/journal', '/snapshots', '/clock', '/init', '/access-tokens', '/timing', '/basins']
 
 /** The same operation, on one namespace: its id prefixed, the namespace's own errors added. */
 function scoped(operation: JsonValue): JsonValue {

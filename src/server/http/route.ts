@@ -118,6 +118,7 @@ export function registerRoutes(app: App, routes: readonly RouteSpec[], faults: F
           faults: plan.ruleIds,
           authorization: headers.has('authorization'),
           encryptionKey: headers.has('s2-encryption-key'),
+          headers,
         })
         c.set('journal', draft)
       }

@@ -2,11 +2,17 @@ import type { Clock } from '../clock/clock.ts'
 import { S2Error, type JsonValue } from '../errors/index.ts'
 import type { Step, Transport } from '../faults/index.ts'
 import type { Operation } from '../operations.ts'
+import type { AppendRecord } from '../store/index.ts'
+import { capturedHeaders, RecordCapture, type JournalRecords } from './capture.ts'
+import { Ring, type HeldEntry } from './ring.ts'
+
+export { REDACTED, REDACTED_HEADERS, type JournalRecord, type JournalRecords } from './capture.ts'
 
 /**
  * The request journal: a bounded log of the recent S2 requests and sessions of each namespace,
- * so a test can assert what its code actually sent. Entries hold no secrets: no header values at
- * all, only whether an `Authorization` or `s2-encryption-key` header was present.
+ * so a test can assert what its code actually sent: its headers and, within bounds, the records
+ * it appended. Entries hold no secrets: the values of `Authorization` and `s2-encryption-key` are
+ * never kept, only that those headers were sent.
  */
 
 /** How a session ended; `open` while it runs. */
@@ -76,9 +82,27 @@ export interface JournalEntry {
   /** Whether the request carried these headers; their values are never recorded. */
   readonly authorization: boolean
   readonly encryptionKey: boolean
+  /** The request's headers, names in lower case; the values of `authorization` and `s2-encryption-key` read `[redacted]`. */
+  readonly headers: Readonly<Record<string, string>>
+  /** For appends (unary, and S2S sessions: all their inputs): the records sent, as far as the bounds keep them; null for other operations. */
+  readonly records: JournalRecords | null
   /** For SSE and S2S sessions that started. */
   session: JournalSession | null
 }
+
+
+const shown = (entry: HeldEntry): JournalEntry => ({ ...entry, records: entry.records?.toJSON() ?? null })
+
+/** Bounds of the record content the journal keeps (see {@link journalContentDefaults}). */
+export interface JournalContentLimits {
+  /** Bytes of record content (bodies, header names and values) kept per entry; 0 keeps none. */
+  readonly recordBytes: number
+  /** Bytes of record content kept per namespace, across its entries; beyond it the oldest entries lose theirs. */
+  readonly namespaceBytes: number
+}
+
+/** 64 KiB of records per entry, 16 MiB per namespace. */
+export const journalContentDefaults: JournalContentLimits = Object.freeze({ recordBytes: 64 * 1024, namespaceBytes: 16 * 1024 * 1024 })
 
 export interface JournalFilter {
   readonly namespace?: string
@@ -104,36 +128,8 @@ export interface RequestFacts {
   readonly faults: readonly string[]
   readonly authorization: boolean
   readonly encryptionKey: boolean
-}
-
-/** The newest `size` entries: a ring that grows as entries come, up to its size. */
-class Ring {
-  readonly #size: number
-  readonly #items: JournalEntry[] = []
-  /** Where the next entry goes once the ring is full: the oldest one. */
-  #next = 0
-
-  constructor(size: number) {
-    this.#size = size
-  }
-
-  push(entry: JournalEntry): void {
-    if (this.#items.length < this.#size) {
-      this.#items.push(entry)
-      return
-    }
-    this.#items[this.#next] = entry
-    this.#next = (this.#next + 1) % this.#size
-  }
-
-  get size(): number {
-    return this.#items.length
-  }
-
-  /** Oldest first. */
-  values(): JournalEntry[] {
-    return [...this.#items.slice(this.#next), ...this.#items.slice(0, this.#next)]
-  }
+  /** The request's headers (values of secrets are redacted here). */
+  readonly headers: Headers
 }
 
 /** Code of an error body: its `code` field, if it has one. */
@@ -165,7 +161,7 @@ const noRecorder: SessionRecorder = { sent() {}, heartbeat() {}, input() {}, app
 
 /** One request on its way: the entry is filled in as the request goes and logged when its response is known. */
 export class JournalDraft {
-  readonly entry: JournalEntry
+  readonly entry: HeldEntry
   readonly #journal: Journal
   /** The clock of the request's namespace. */
   readonly #clock: Clock
@@ -174,10 +170,19 @@ export class JournalDraft {
   #dropped = false
   #faultError: JournalError | null = null
 
-  constructor(journal: Journal, entry: JournalEntry, clock: Clock) {
+  constructor(journal: Journal, entry: HeldEntry, clock: Clock) {
     this.#journal = journal
     this.entry = entry
     this.#clock = clock
+  }
+
+  /** An append's records, as they were decoded (a session's, input by input); kept within the bounds. */
+  appended(records: readonly AppendRecord[]): void {
+    const capture = this.entry.records
+    if (capture === null) return
+    const added = capture.add(records)
+    // Before the entry is logged, logging counts what it holds; a session's later inputs are counted here.
+    if (this.#committed) this.#journal.grew(this.entry.namespace, capture, added)
   }
 
   /**
@@ -258,12 +263,14 @@ export function journalSession(draft: JournalDraft | undefined, kind: 'read' | '
 export class Journal {
   /** Entries kept per namespace; 0 turns the journal off. */
   readonly size: number
+  readonly limits: JournalContentLimits
   readonly #clockOf: (namespace: string) => Clock
   readonly #rings = new Map<string, Ring>()
   #seq = 0
 
-  constructor(size: number, clockOf: (namespace: string) => Clock) {
+  constructor(size: number, clockOf: (namespace: string) => Clock, limits: JournalContentLimits = journalContentDefaults) {
     this.size = size
+    this.limits = limits
     this.#clockOf = clockOf
   }
 
@@ -293,19 +300,26 @@ export class Journal {
       faults: [...facts.faults],
       authorization: facts.authorization,
       encryptionKey: facts.encryptionKey,
+      headers: capturedHeaders(facts.headers),
+      records: facts.operation === 'append' ? new RecordCapture(this.limits.recordBytes) : null,
       session: null,
     }, clock)
   }
 
   /** Adds a finished entry, giving it the next sequence number. */
-  log(entry: JournalEntry): void {
+  log(entry: HeldEntry): void {
     if (!this.enabled) return
     let ring = this.#rings.get(entry.namespace)
     if (!ring) {
-      ring = new Ring(this.size)
+      ring = new Ring(this.size, this.limits.namespaceBytes)
       this.#rings.set(entry.namespace, ring)
     }
     ring.push(Object.assign(entry, { seq: ++this.#seq }))
+  }
+
+  /** A logged entry's record content grew by `bytes` (a session's input). */
+  grew(namespace: string, capture: RecordCapture, bytes: number): void {
+    this.#rings.get(namespace)?.grew(capture, bytes)
   }
 
   /** Matching entries, oldest first. */
@@ -320,7 +334,7 @@ export class Journal {
         (filter.stream === undefined || e.stream === filter.stream) &&
         (filter.since === undefined || e.seq > filter.since),
     )
-    return filter.limit === undefined ? entries : entries.slice(0, filter.limit)
+    return (filter.limit === undefined ? entries : entries.slice(0, filter.limit)).map(shown)
   }
 
   /** Forgets the entries of one namespace, or of all; returns how many were removed. */

@@ -9,6 +9,7 @@ import type { SnapshotInfo, Snapshots } from '../store/index.ts'
 import { timingState, type TimingProfile, type TimingState } from '../timing/index.ts'
 import { isolationOff, type NamespaceDirectory, type NamespaceEntry } from './directory.ts'
 import { DEFAULT_NAMESPACE, namespaceName, namespaceNameProblem } from './names.ts'
+import { streamRecords, type StreamRecordsPage } from './stream-records.ts'
 
 /** The part of a reset below a scope: a basin, or a stream of it. */
 export interface ResetTarget {
@@ -53,6 +54,8 @@ export interface ControlScope {
    * namespace: the emulator's). Appends held under the old one become stable at once.
    */
   setTiming(profile: TimingProfile | null): TimingState
+  /** A page of a stream's records (for the emulator: of the default namespace), with no fault, journal entry or key involved. */
+  streamRecords(basin: string, stream: string, from: number, count: number): StreamRecordsPage
 }
 
 /** What the admin API lists about a namespace (never its token). */
@@ -218,6 +221,7 @@ export class Controls {
         const info = engine.timing.info(null)
         return timingState(info.profile, info.pending, info.waiting)
       },
+      streamRecords: (basin, stream, from, count) => streamRecords(engine, DEFAULT_NAMESPACE, basin, stream, from, count),
     }
   }
 
@@ -274,6 +278,7 @@ export class Controls {
         const info = engine.timing.info(name)
         return timingState(info.profile, info.pending, info.waiting, info.inherited)
       },
+      streamRecords: (basin, stream, from, count) => streamRecords(engine, name, basin, stream, from, count),
     }
   }
 }

@@ -57,6 +57,7 @@ export function recordRoutes({ engine, metrics, cloud }: RouteDeps): RouteSpec[]
         else if (contentType === 'json') input = decodeAppendInput(await readS2Json(c.req.raw), format)
         else throw new S2Error('bad_json', EXPECTED_JSON)
         if (access !== undefined) requireCommands(access, input.records)
+        c.get('journal')?.appended(input.records)
         const result = engine.append(address, input)
         // A timing profile holds the ack until the append is stable; without one it is here already.
         const ack = result instanceof Promise ? await result : result

@@ -141,6 +141,7 @@ export function s2sAppend(request: Request, target: AppendSessionTarget, options
           if (!open) return
           if (frame.terminal) throw new S2Error('bad_frame', 'Unexpected terminal frame as input')
           const input = decodeAppendInput(framePayload(frame), 'bad_frame')
+          options.journal?.appended(input.records)
           journal.input()
           if (await act(faults.beforeAppend(index))) return
           const ack = target.append(input)

@@ -1,0 +1,127 @@
+import type { AppendRecord } from '../store/index.ts'
+import { encodeParts } from './text-or-base64.ts'
+
+/**
+ * What the journal keeps of a request beyond its facts: its headers (never the values of
+ * `authorization` or `s2-encryption-key`) and the records it appended, within bounds, so a test
+ * can check what its code sent, not only that it sent something.
+ */
+
+/** Request headers whose values the journal never keeps: it shows them as {@link REDACTED}. */
+export const REDACTED_HEADERS: ReadonlySet<string> = new Set(['authorization', 's2-encryption-key'])
+export const REDACTED = '[redacted]'
+
+/** The headers of a request, names in lower case, with the values of secrets replaced by `[redacted]`. */
+export function capturedHeaders(headers: Headers): Record<string, string> {
+  const kept: Record<string, string> = {}
+  for (const [name, value] of headers) kept[name] = REDACTED_HEADERS.has(name) ? REDACTED : value
+  return kept
+}
+
+/** A record an append carried, as the journal shows it. */
+export interface JournalRecord {
+  /** Header names and values, then the body: UTF-8 text, or base64 when `encoding` is `base64` (not all of them are valid UTF-8). */
+  readonly headers: readonly (readonly [string, string])[]
+  readonly body: string
+  readonly encoding: 'utf-8' | 'base64'
+  /** The timestamp the client gave it, if any (ms by convention). */
+  readonly timestamp: number | null
+  /** Size of the body as sent, in bytes (also when `truncated`). */
+  readonly bodyBytes: number
+  /** The entry's content bound cut this record short: its body holds only the first bytes. */
+  readonly truncated: boolean
+}
+
+/** The records an append carried (an S2S session: every input so far), as far as the bounds let the journal keep them. */
+export interface JournalRecords {
+  /** How many records it carried. */
+  readonly count: number
+  /** The records kept, in order: all of them unless `truncated` or `evicted`. */
+  readonly items: readonly JournalRecord[]
+  /** The entry's bound (`journalRecordBytes`) was reached: later records were not kept, the last one kept may be cut short. */
+  readonly truncated: boolean
+  /** The namespace's bound (`journalNamespaceBytes`) dropped every record of this entry, newer entries needing the room. */
+  readonly evicted: boolean
+}
+
+interface KeptRecord {
+  readonly headers: readonly (readonly [Uint8Array, Uint8Array])[]
+  readonly body: Uint8Array
+  readonly bodyBytes: number
+  readonly timestamp: number | null
+  readonly truncated: boolean
+}
+
+function shown(record: KeptRecord): JournalRecord {
+  const parts = [...record.headers.flatMap(([n, v]) => [n, v]), record.body]
+  const { texts, encoding } = encodeParts(parts, record.truncated)
+  return {
+    headers: record.headers.map((_, i) => [texts[2 * i] as string, texts[2 * i + 1] as string] as const),
+    body: texts[parts.length - 1] as string,
+    encoding,
+    timestamp: record.timestamp,
+    bodyBytes: record.bodyBytes,
+    truncated: record.truncated,
+  }
+}
+
+/**
+ * The records of one journal entry, kept up to `limit` bytes (bodies plus header names and
+ * values). Bytes are kept by reference (records are immutable once decoded); only a record cut
+ * short is copied.
+ */
+export class RecordCapture {
+  count = 0
+  /** Bytes kept, as counted against the entry's and the namespace's bounds. */
+  bytes = 0
+  truncated = false
+  evicted = false
+  readonly #limit: number
+  #kept: KeptRecord[] = []
+
+  constructor(limit: number) {
+    this.#limit = limit
+  }
+
+  /** Adds records as they arrive; returns the bytes newly kept. */
+  add(records: readonly AppendRecord[]): number {
+    this.count += records.length
+    if (this.truncated || this.evicted) return 0
+    const before = this.bytes
+    for (const record of records) {
+      let headerBytes = 0
+      for (const h of record.headers) headerBytes += h.name.length + h.value.length
+      const size = headerBytes + record.body.length
+      const room = this.#limit - this.bytes
+      const headers = record.headers.map((h) => [h.name, h.value] as const)
+      const timestamp = record.timestamp ?? null
+      if (size <= room) {
+        this.#kept.push({ headers, body: record.body, bodyBytes: record.body.length, timestamp, truncated: false })
+        this.bytes += size
+        continue
+      }
+      this.truncated = true
+      // Keep the start of the body when the headers fit: usually enough to tell records apart.
+      if (headerBytes < room) {
+        const body = record.body.slice(0, room - headerBytes)
+        this.#kept.push({ headers, body, bodyBytes: record.body.length, timestamp, truncated: true })
+        this.bytes += headerBytes + body.length
+      }
+      break
+    }
+    return this.bytes - before
+  }
+
+  /** Drops every record kept (the namespace needs the room); returns the bytes freed. */
+  evict(): number {
+    const freed = this.bytes
+    this.#kept = []
+    this.bytes = 0
+    this.evicted = true
+    return freed
+  }
+
+  toJSON(): JournalRecords {
+    return { count: this.count, items: this.#kept.map(shown), truncated: this.truncated, evicted: this.evicted }
+  }
+}
