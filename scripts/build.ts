@@ -54,7 +54,9 @@ export async function buildPackage(): Promise<void> {
     output: { dir: 'dist', format: 'esm', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   })
   const cjsNames = { entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' }
-  await build({ ...common, input: entries, output: { dir: 'dist', format: 'cjs', ...cjsNames } })
+  // `named`: a default export stays `exports.default` (with `__esModule`), as jest reads the modules
+  // its config names (environment, globalSetup, preset), also next to named exports.
+  await build({ ...common, input: entries, output: { dir: 'dist', format: 'cjs', exports: 'named', ...cjsNames } })
   // The declarations plugin emits ES syntax only; named .cjs, its output is .d.cts, which TypeScript reads as CommonJS.
   await build({
     ...common,

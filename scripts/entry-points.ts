@@ -14,6 +14,16 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   './matchers/vitest-4': 'src/matchers/vitest-4.ts',
   './matchers/jest': 'src/matchers/jest.ts',
   './matchers/jest-globals': 'src/matchers/jest-globals.ts',
+  // vitest: the test side (fixtures, in workers), and the two ways to start the run's emulator (main process).
+  './vitest': 'src/vitest/index.ts',
+  './vitest/plugin': 'src/vitest/plugin.ts',
+  './vitest/global-setup': 'src/vitest/global-setup.ts',
+  // jest: the globals' types; the modules its config names (the preset is found as <name>/jest-preset).
+  './jest': 'src/jest/index.ts',
+  './jest/environment': 'src/jest/environment.ts',
+  './jest/global-setup': 'src/jest/global-setup.ts',
+  './jest/global-teardown': 'src/jest/global-teardown.ts',
+  './jest/jest-preset': 'src/jest/jest-preset.ts',
 }
 
 /** The command line (package.json `bin`), bundled as ESM only. */
@@ -38,7 +48,9 @@ export function conditions(source: string): Conditions {
 
 /**
  * package.json's entry fields for these entry points: `exports`, and for tools that predate it
- * (TypeScript's `moduleResolution: node10`, old bundlers) `main` and `types`, which are CommonJS.
+ * (TypeScript's `moduleResolution: node10`, old bundlers) `main` and `types`, which are CommonJS,
+ * and `typesVersions`, which maps each subpath (`s2-emulator/jest`) to its CommonJS declarations
+ * for TypeScript under node10, where `exports` is not read.
  */
 export function packageEntryFields(entries: Readonly<Record<string, string>> = ENTRY_POINTS) {
   const exports: Record<string, Conditions | string> = {}
@@ -47,5 +59,7 @@ export function packageEntryFields(entries: Readonly<Record<string, string>> = E
   const main = entries['.']
   if (main === undefined) throw new Error("ENTRY_POINTS needs the main entry point, '.'")
   const root = conditions(main)
-  return { main: root.require.default, types: root.require.types, exports }
+  const subpaths = Object.entries(entries).filter(([subpath]) => subpath !== '.')
+  const typesVersions = { '*': Object.fromEntries(subpaths.map(([subpath, source]) => [subpath.slice(2), [conditions(source).require.types]])) }
+  return { main: root.require.default, types: root.require.types, typesVersions, exports }
 }

@@ -75,12 +75,27 @@ export async function scratchProject(
   }
 }
 
-/** Packs the repository (building it) and installs the tarball, with `extraPackages`, into a scratch project. */
-export async function packAndInstall(extraPackages: readonly string[] = []): Promise<PackedPackage> {
+/** A tarball of the repository and what npm pack said about it. */
+export interface Tarball {
+  readonly tarball: string
+  readonly report: PackReport
+}
+
+/** Packs the repository (its prepack script builds dist/) into `destination`. */
+export async function packRepository(destination: string): Promise<Tarball> {
+  const [report] = JSON.parse(await runOrThrow('npm', ['pack', '--json', '--pack-destination', destination], REPO)) as [PackReport]
+  return { tarball: join(destination, report.filename), report }
+}
+
+/**
+ * Packs the repository (building it), or takes a tarball already packed (tests share one per run:
+ * two builds at once would write dist/ over each other), and installs it, with `extraPackages`,
+ * into a scratch project.
+ */
+export async function packAndInstall(extraPackages: readonly string[] = [], packed?: Tarball): Promise<PackedPackage> {
   const dir = mkdtempSync(join(tmpdir(), 's2-emulator-packed-'))
   try {
-    const [report] = JSON.parse(await runOrThrow('npm', ['pack', '--json', '--pack-destination', dir], REPO)) as [PackReport]
-    const tarball = join(dir, report.filename)
+    const { tarball, report } = packed ?? (await packRepository(dir))
     const app = makeProject(dir, 'app')
     await npmInstall(app, [tarball, ...extraPackages])
     return { dir, tarball, report, app, remove: () => rmSync(dir, { recursive: true, force: true }) }

@@ -12,6 +12,7 @@ import kinesalite from 'kinesalite'
 import { packAndInstall, type PackedPackage } from '../../scripts/packed-package.ts'
 import { startS2Emulator } from '../../src/index.ts'
 import type { Ctx } from '../lib/context.ts'
+import { entryImports, runnerPackages } from './entry-imports.ts'
 import { firstOk } from '../lib/http1.ts'
 import { KINESALITE_OPTIONS, kinesisHeaders } from '../lib/kinesis.ts'
 import { summarize } from '../lib/stats.ts'
@@ -124,7 +125,7 @@ export async function startup(ctx: Ctx): Promise<void> {
   ctx.workload(
     SUITE,
     `in-process: startS2Emulator({port:0}) to the first 200 from /health on a fresh connection, in the bench process, warm (module already loaded), ${inProcessRuns} runs. ` +
-      `Packed package (full runs only): npm pack, the tarball installed in a scratch project outside the repository; import/require: a fresh node process timing \`await import('s2-emulator')\` / \`require('s2-emulator')\` (${importRuns} runs); ` +
+      `Packed package (full runs only): npm pack, the tarball installed in a scratch project outside the repository; import/require: a fresh node process timing \`await import('s2-emulator')\` / \`require('s2-emulator')\` (${importRuns} runs), and likewise each entry point of the vitest and jest integrations; ` +
       `CLI: spawn of the installed bin to the first 200 from /health (${cliRuns} runs; after one warm-up run, so Node's compile cache, which the CLI enables, is warm; "compile cache off" sets NODE_DISABLE_COMPILE_CACHE=1), and \`npx s2-emulator\` (${npxRuns} runs); ` +
       `and \`node src/cli.ts\` from a checkout (npm run dev, type stripping). Targets: import under ${TARGETS.importMs} ms, CLI to healthy under ${TARGETS.cliMs} ms. ` +
       `node = http.createServer answering OK (same process / a node -e child); peer = kinesalite in memory (its first 200 is a ListStreams; its import is require('kinesalite')).`,
@@ -155,7 +156,7 @@ export async function startup(ctx: Ctx): Promise<void> {
   let packed: PackedPackage | null = null
   if (packs) {
     ctx.log('startup: npm pack, and installing the tarball in a scratch project ...')
-    packed = await packAndInstall()
+    packed = await packAndInstall(runnerPackages()) // vitest and jest-environment-node, for the runner entry points
   }
   try {
     const app = packed?.app ?? root
@@ -171,6 +172,8 @@ export async function startup(ctx: Ctx): Promise<void> {
     const peerImport = { ...measured(times.peer), workload: "require('kinesalite')" }
     ctx.add({ suite: SUITE, measure: "import('s2-emulator'), packed", unit: 'ms', better: 'lower', workload: 'ESM, fresh process', emulator: measured(times.esm), peer: peerImport })
     ctx.add({ suite: SUITE, measure: "require('s2-emulator'), packed", unit: 'ms', better: 'lower', workload: 'CommonJS, fresh process', emulator: measured(times.cjs), peer: peerImport })
+    await entryImports(ctx, packed === null ? null : app, importRuns)
+    ctx.log('startup: entry point imports done')
 
     const cli = { warm: [] as number[], cold: [] as number[], npx: [] as number[], src: [] as number[], base: [] as number[], peer: [] as number[], hono: [] as number[] }
     const noCache = { NODE_DISABLE_COMPILE_CACHE: '1' }

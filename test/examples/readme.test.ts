@@ -3,18 +3,32 @@ import { describe, expect, it, vi } from 'vitest'
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 const tsBlocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1])
+const jsBlocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1])
+const file = (path: string): string => readFileSync(new URL(path, import.meta.url), 'utf8')
 
 describe('the README examples', () => {
+  // The example projects (examples/vitest, examples/jest-cjs) run in runner-examples.test.ts.
+  it('starts with the vitest example project: its config, then a test file', () => {
+    expect(tsBlocks[0]).toBe(file('../../examples/vitest/vitest.config.ts'))
+    expect(tsBlocks[1]).toBe(file('../../examples/vitest/test/orders.test.ts'))
+    expect(tsBlocks[2]).toBe(file('../../examples/vitest/test/catalog.test.ts'))
+  })
+
+  it('shows the jest example project: its config and a test file', () => {
+    expect(jsBlocks[0]).toBe(file('../../examples/jest-cjs/jest.config.js'))
+    expect(jsBlocks[1]).toBe(file('../../examples/jest-cjs/test/inventory.test.js'))
+  })
+
   it('shows examples/quickstart.ts word for word', () => {
-    expect(tsBlocks[0]).toBe(readFileSync(new URL('../../examples/quickstart.ts', import.meta.url), 'utf8'))
+    expect(tsBlocks[3]).toBe(file('../../examples/quickstart.ts'))
   })
 
   it('shows test/examples/readme-vitest.test.ts word for word', () => {
-    expect(tsBlocks[1]).toBe(readFileSync(new URL('./readme-vitest.test.ts', import.meta.url), 'utf8'))
+    expect(tsBlocks[4]).toBe(file('./readme-vitest.test.ts'))
   })
 
   it('shows test/examples/readme-faults.test.ts word for word', () => {
-    expect(tsBlocks[2]).toBe(readFileSync(new URL('./readme-faults.test.ts', import.meta.url), 'utf8'))
+    expect(tsBlocks[5]).toBe(file('./readme-faults.test.ts'))
   })
 
   it('shows test/examples/readme-state.test.ts word for word', () => {
