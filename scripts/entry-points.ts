@@ -24,6 +24,7 @@ export const ENTRY_POINTS: Readonly<Record<string, string>> = {
   './jest/global-setup': 'src/jest/global-setup.ts',
   './jest/global-teardown': 'src/jest/global-teardown.ts',
   './jest/jest-preset': 'src/jest/jest-preset.ts',
+  './jest/setup-matchers': 'src/jest/setup-matchers.ts',
 }
 
 /** The command line (package.json `bin`), bundled as ESM only. */

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startS2Emulator, type S2Emulator } from 's2-emulator'
 import { installExample } from '../support/packed.ts'
-import { childEnv, run } from '../support/process.ts'
+import { childEnv, REPO_ROOT, run } from '../support/process.ts'
 
 /**
  * The example projects of examples/ (vitest, jest in a CommonJS project, jest with native ES
@@ -47,6 +47,26 @@ function expectOnlyTheDeliberateFailure(tests: Outcome[], extension: string): vo
   expect([...passedFiles].sort()).toEqual(files.map((name) => `${name}.test.${extension}`).sort())
   expect(tests.filter((t) => t.status !== 'passed' && t.status !== 'failed')).toEqual([])
   expect(tests.length).toBeGreaterThanOrEqual(10)
+}
+
+/** How many tests a file of test/jest/ declares: a passing run must report them all. */
+const jestTests = (file: string): number => (readFileSync(join(REPO_ROOT, 'test/jest', file), 'utf8').match(/^\s*test\(/gm) ?? []).length
+
+/**
+ * Runs one of the matchers' jest test files (test/jest/: every matcher passing, failing with its
+ * message pinned, and negated) in an installed jest example, whose preset registers the matchers.
+ * The file goes to a folder of its own, removed after, so the example's own runs never see it.
+ */
+async function runJestMatchers(dir: string, file: string, esm: boolean): Promise<Awaited<ReturnType<typeof run>>> {
+  const folder = join(dir, 's2-matchers')
+  mkdirSync(folder, { recursive: true })
+  copyFileSync(join(REPO_ROOT, 'test/jest', file), join(folder, file))
+  try {
+    const jest = [...(esm ? ['--experimental-vm-modules'] : []), 'node_modules/jest/bin/jest.js', '--ci', '--testMatch', `**/s2-matchers/${file}`]
+    return await run(process.execPath, jest, { cwd: dir, env: childEnv() })
+  } finally {
+    rmSync(folder, { recursive: true, force: true })
+  }
 }
 
 /** The example projects to install: the examples as they are, and two with the previous major of their runner. */
@@ -201,6 +221,19 @@ describe('examples/jest-cjs (CommonJS, babel-jest, no flags)', () => {
     },
     10 * MINUTES,
   )
+
+  it.each([
+    ['jest 30', 'jestCjs'],
+    ['jest 29', 'jest29'],
+  ] as const)(
+    'runs every matcher with %s, registered by the preset',
+    async (_runner, key) => {
+      const result = await runJestMatchers(await project(key), 'matchers.test.cjs', false)
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stderr).toMatch(new RegExp(`Tests:\\s+${jestTests('matchers.test.cjs')} passed, ${jestTests('matchers.test.cjs')} total`))
+    },
+    10 * MINUTES,
+  )
 })
 
 describe('examples/jest-esm (native ES modules, --experimental-vm-modules)', () => {
@@ -226,6 +259,20 @@ describe('examples/jest-esm (native ES modules, --experimental-vm-modules)', () 
       expect(counter?.matched).toBeGreaterThanOrEqual(10) // every test made a basin there
       const left = (await shared.namespaces()).filter((n) => n.name !== 'default')
       expect(left).toEqual([]) // each test's namespace was dropped
+    },
+    10 * MINUTES,
+  )
+
+  it(
+    'runs every matcher as ES modules, and fails a test that forgot to await one, saying so',
+    async () => {
+      const dir = await project('jestEsm')
+      const passing = await runJestMatchers(dir, 'matchers.test.mjs', true)
+      expect(passing.code, passing.stderr).toBe(0)
+      expect(passing.stderr).toMatch(new RegExp(`Tests:\\s+${jestTests('matchers.test.mjs')} passed, ${jestTests('matchers.test.mjs')} total`))
+      const forgotten = await runJestMatchers(dir, 'forgotten-await.test.mjs', true)
+      expect(forgotten.code, forgotten.stderr).toBe(1)
+      expect(forgotten.stderr).toContain('[s2-emulator] expect(...).toHaveTail(...) was not awaited')
     },
     10 * MINUTES,
   )

@@ -1,8 +1,9 @@
 // The matchers in jest (CommonJS), with `setupFilesAfterEnv:
 // ['s2-emulator/matchers/jest']`: each matcher passing, failing (messages pinned) and negated,
 // against a real emulator over HTTP. Self-contained (it starts its own emulator), so it runs in
-// any jest project that installs s2-emulator and @s2-dev/streamstore; scripts/run-jest-matchers.ts
-// runs it in a scratch jest project. Kept the same as matchers.test.mjs but for its requires.
+// any jest project that installs s2-emulator and @s2-dev/streamstore: npm test runs it in the jest
+// examples (test/examples/runner-examples.test.ts), scripts/run-jest-matchers.ts in a scratch project.
+// Kept the same as matchers.test.mjs but for its requires.
 const { stripVTControlCharacters } = require('node:util')
 const { AppendInput, AppendRecord, S2 } = require('@s2-dev/streamstore')
 const { startS2Emulator } = require('s2-emulator')

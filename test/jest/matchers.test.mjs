@@ -1,8 +1,9 @@
 // The matchers in jest (ESM: `node --experimental-vm-modules`), with `setupFilesAfterEnv:
 // ['s2-emulator/matchers/jest']`: each matcher passing, failing (messages pinned) and negated,
 // against a real emulator over HTTP. Self-contained (it starts its own emulator), so it runs in
-// any jest project that installs s2-emulator and @s2-dev/streamstore; scripts/run-jest-matchers.ts
-// runs it in a scratch jest project. Kept the same as matchers.test.cjs but for its imports.
+// any jest project that installs s2-emulator and @s2-dev/streamstore: npm test runs it in the jest
+// examples (test/examples/runner-examples.test.ts), scripts/run-jest-matchers.ts in a scratch project.
+// Kept the same as matchers.test.cjs but for its imports.
 import { stripVTControlCharacters } from 'node:util'
 import { AppendInput, AppendRecord, S2 } from '@s2-dev/streamstore'
 import { startS2Emulator } from 's2-emulator'

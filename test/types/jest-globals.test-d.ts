@@ -25,4 +25,4 @@ expectTypeOf(createGlobalSetup({ clock: 'virtual' })).toEqualTypeOf(globalSetup)
 // @ts-expect-error jest runs on the emulator only
 createGlobalSetup({ target: 'real' })
 expectTypeOf(globalTeardown).returns.toEqualTypeOf<Promise<void>>()
-expectTypeOf(preset).toEqualTypeOf<{ globalSetup: string; globalTeardown: string; testEnvironment: string }>()
+expectTypeOf(preset).toEqualTypeOf<{ globalSetup: string; globalTeardown: string; testEnvironment: string; setupFilesAfterEnv: string[] }>()
