@@ -1,7 +1,8 @@
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startS2Emulator, type S2Emulator } from 's2-emulator'
+import { MATCHER_TYPE_RUNNERS, matcherTypeCheck, matcherTypeOptions } from '../../scripts/matcher-type-runners.ts'
 import { installExample } from '../support/packed.ts'
 import { childEnv, REPO_ROOT, run } from '../support/process.ts'
 
@@ -69,14 +70,18 @@ async function runJestMatchers(dir: string, file: string, esm: boolean): Promise
   }
 }
 
-/** The example projects to install: the examples as they are, and two with the previous major of their runner. */
+/**
+ * The example projects to install: the examples as they are, and two with the previous major of
+ * their runner; the CommonJS jest ones with `@types/jest`, as a TypeScript project has, for the
+ * matchers' type check.
+ */
 type ProjectKey = 'vitest' | 'jestCjs' | 'jestEsm' | 'vitest4' | 'jest29'
 const INSTALLS: Record<ProjectKey, { example: string; dir?: string; extra?: string[] }> = {
   vitest: { example: 'vitest' },
-  jestCjs: { example: 'jest-cjs' },
+  jestCjs: { example: 'jest-cjs', extra: ['@types/jest@30.0.0'] },
   jestEsm: { example: 'jest-esm' },
   vitest4: { example: 'vitest', dir: 'vitest-4', extra: ['vitest@4.1.12'] },
-  jest29: { example: 'jest-cjs', dir: 'jest-cjs-29', extra: ['jest@29.7.0'] },
+  jest29: { example: 'jest-cjs', dir: 'jest-cjs-29', extra: ['jest@29.7.0', '@types/jest@29.5.14'] },
 }
 let installs: Map<ProjectKey, Promise<string>> | undefined
 
@@ -218,6 +223,31 @@ describe('examples/jest-cjs (CommonJS, babel-jest, no flags)', () => {
       })
       expect(result.code, result.stderr).toBe(1)
       expectOnlyTheDeliberateFailure(outcomes(join(dir, 'report.json')), 'js')
+    },
+    10 * MINUTES,
+  )
+
+  it.each([
+    ['jest 30', 'jestCjs', '30'],
+    ['jest 29', 'jest29', '29'],
+  ] as const)(
+    'types the matchers with %s in CommonJS, for the global expect and for @jest/globals; a misspelt one is an error',
+    async (_runner, key, major) => {
+      const dir = await project(key)
+      const runners = MATCHER_TYPE_RUNNERS.filter((r) => r.name.startsWith(`jest ${major},`))
+      expect(runners.length).toBe(2)
+      for (const runner of runners) {
+        const folder = join(dir, 's2-types')
+        mkdirSync(folder, { recursive: true })
+        writeFileSync(join(folder, 'check.ts'), matcherTypeCheck(runner))
+        writeFileSync(join(folder, 'tsconfig.json'), JSON.stringify({ compilerOptions: matcherTypeOptions(runner), files: ['check.ts'] }))
+        try {
+          const tsc = await run(process.execPath, [join(REPO_ROOT, 'node_modules/typescript/bin/tsc'), '-p', folder], { cwd: dir })
+          expect(tsc.code, `${runner.name}\n${tsc.stdout}${tsc.stderr}`).toBe(0)
+        } finally {
+          rmSync(folder, { recursive: true, force: true })
+        }
+      }
     },
     10 * MINUTES,
   )
