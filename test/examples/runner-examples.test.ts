@@ -1,5 +1,6 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { stripVTControlCharacters } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startS2Emulator, type S2Emulator } from 's2-emulator'
 import { MATCHER_TYPE_RUNNERS, matcherTypeCheck, matcherTypeOptions } from '../../scripts/matcher-type-runners.ts'
@@ -75,11 +76,12 @@ async function runJestMatchers(dir: string, file: string, esm: boolean): Promise
  * their runner; the CommonJS jest ones with `@types/jest`, as a TypeScript project has, for the
  * matchers' type check.
  */
-type ProjectKey = 'vitest' | 'jestCjs' | 'jestEsm' | 'vitest4' | 'jest29'
+type ProjectKey = 'vitest' | 'jestCjs' | 'jestEsm' | 'jestTs' | 'vitest4' | 'jest29'
 const INSTALLS: Record<ProjectKey, { example: string; dir?: string; extra?: string[] }> = {
   vitest: { example: 'vitest' },
   jestCjs: { example: 'jest-cjs', extra: ['@types/jest@30.0.0'] },
   jestEsm: { example: 'jest-esm' },
+  jestTs: { example: 'jest-ts' },
   vitest4: { example: 'vitest', dir: 'vitest-4', extra: ['vitest@4.1.12'] },
   jest29: { example: 'jest-cjs', dir: 'jest-cjs-29', extra: ['jest@29.7.0', '@types/jest@29.5.14'] },
 }
@@ -303,6 +305,31 @@ describe('examples/jest-esm (native ES modules, --experimental-vm-modules)', () 
       const forgotten = await runJestMatchers(dir, 'forgotten-await.test.mjs', true)
       expect(forgotten.code, forgotten.stderr).toBe(1)
       expect(forgotten.stderr).toContain('[s2-emulator] expect(...).toHaveTail(...) was not awaited')
+    },
+    10 * MINUTES,
+  )
+})
+
+describe('examples/jest-ts (TypeScript through ts-jest)', () => {
+  it(
+    'passes in parallel workers, with the globals and the matchers typed; a misspelt matcher fails its file with a type error',
+    async () => {
+      const dir = await project('jestTs')
+      const result = await run('npx', ['jest', '--maxWorkers=2', '--json', '--outputFile=report.json'], { cwd: dir })
+      expect(result.code, result.stderr).toBe(0)
+      const tests = outcomes(join(dir, 'report.json'))
+      expect(tests.filter((t) => t.status !== 'passed')).toEqual([])
+      expect(new Set(tests.map((t) => t.file))).toEqual(new Set(['closing.test.ts', 'ledger.test.ts']))
+      // ts-jest compiles each test file with the project's types: a misspelt matcher is TS2551.
+      const typo = join(dir, 'test/typo.test.ts')
+      writeFileSync(typo, "test('misspells a matcher', async () => {\n  await expect({ basin: 'ledger-books', stream: 'ledger' }).toHaveRecord(['x'])\n})\n")
+      try {
+        const failed = await run('npx', ['jest', 'test/typo.test.ts'], { cwd: dir })
+        expect(failed.code).toBe(1)
+        expect(stripVTControlCharacters(failed.stderr)).toMatch(/TS2551: Property 'toHaveRecord' does not exist .* Did you mean 'toHaveRecords'\?/)
+      } finally {
+        rmSync(typo, { force: true })
+      }
     },
     10 * MINUTES,
   )
