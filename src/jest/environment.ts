@@ -1,10 +1,11 @@
-import { basename } from 'node:path'
+import { basename, relative } from 'node:path'
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment'
 import type { Circus } from '@jest/types'
 import { TestEnvironment as NodeEnvironment } from 'jest-environment-node'
 import { connectS2Emulator, type S2EmulatorClient } from '../client/client.ts'
 import type { S2Environment, S2Namespace } from '../client/namespace.ts'
 import { emulatorTargetFromEnv } from '../runner/target.ts'
+import { startTestCassette, testCassettes, type TestCassette, type TestCassettes, type TestIdentity } from '../runner/test-cassettes.ts'
 import { S2EmulatorError } from '../server/errors/emulator-error.ts'
 import { environmentOptions, type ResolvedEnvironmentOptions } from './environment-options.ts'
 
@@ -24,13 +25,20 @@ const S2_VARIABLES = ['S2_ACCOUNT_ENDPOINT', 'S2_BASIN_ENDPOINT', 'S2_ACCESS_TOK
 export class S2EmulatorEnvironment extends NodeEnvironment {
   readonly #options: ResolvedEnvironmentOptions
   readonly #file: string
+  /** Per-test cassettes, with the test file relative to the project's root. */
+  readonly #cassettes: { readonly cassettes: TestCassettes; readonly root: string; readonly file: string } | undefined
   #client: S2EmulatorClient | undefined
   #namespace: S2Namespace | undefined
+  #cassette: TestCassette | undefined
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     super(config, context)
     this.#options = environmentOptions(config.projectConfig.testEnvironmentOptions)
     this.#file = basename(context.testPath)
+    // S2_EMULATOR_CASSETTE_DIR alone leaves a file-scoped namespace as it is: its traffic is no one test's.
+    const cassettes = this.#options.scope === 'test' ? testCassettes(this.#options.cassettes, process.env, 'testEnvironmentOptions.s2Emulator') : undefined
+    const root = config.projectConfig.rootDir
+    this.#cassettes = cassettes && { cassettes, root, file: relative(root, context.testPath) }
   }
 
   override async setup(): Promise<void> {
@@ -45,7 +53,7 @@ export class S2EmulatorEnvironment extends NodeEnvironment {
     this.#client = connectS2Emulator(target.url, { adminToken: target.adminToken })
     Object.defineProperties(this.global, {
       s2Emulator: { configurable: true, get: () => this.#current('s2Emulator') },
-      s2Env: { configurable: true, get: (): S2Environment => this.#current('s2Env').env },
+      s2Env: { configurable: true, get: (): S2Environment => this.#cassette?.env ?? this.#current('s2Env').env },
     })
     this.#point(undefined)
     if (this.#options.scope === 'file') await this.#enter(`${this.#file} (file)`)
@@ -58,21 +66,38 @@ export class S2EmulatorEnvironment extends NodeEnvironment {
 
   async handleTestEvent(event: Circus.Event): Promise<void> {
     if (this.#options.scope !== 'test') return
-    if (event.name === 'test_start') await this.#enter(`${this.#file} > ${testName(event.test)}`)
-    else if (event.name === 'test_done') await this.#leave()
+    if (event.name === 'test_start') {
+      const names = testNames(event.test)
+      await this.#enter(`${this.#file} > ${names.join(' > ')}`, this.#cassettes && { root: this.#cassettes.root, file: this.#cassettes.file, names })
+    } else if (event.name === 'test_done') {
+      try {
+        await this.#leave()
+      } catch (error) {
+        event.test.errors.push(error) // a request the cassette had no answer for fails the test
+      }
+    }
   }
 
-  async #enter(label: string): Promise<void> {
+  async #enter(label: string, test?: TestIdentity): Promise<void> {
     if (this.#client === undefined) return
     this.#namespace = await this.#client.createNamespace({ label, faultSeed: this.#options.faultSeed })
-    this.#point(this.#namespace.env)
+    if (this.#cassettes !== undefined && test !== undefined) {
+      this.#cassette = await startTestCassette(this.#cassettes.cassettes, test, this.#namespace.env)
+    }
+    this.#point(this.#cassette?.env ?? this.#namespace.env)
   }
 
   async #leave(): Promise<void> {
     const namespace = this.#namespace
+    const cassette = this.#cassette
     this.#namespace = undefined
+    this.#cassette = undefined
     this.#point(undefined)
-    await namespace?.drop()
+    try {
+      await cassette?.finish() // saves it in the record modes; throws if a request missed
+    } finally {
+      await namespace?.drop()
+    }
   }
 
   /** Points the test's `process.env.S2_*` at a namespace, or removes them. */
@@ -93,13 +118,13 @@ export class S2EmulatorEnvironment extends NodeEnvironment {
   }
 }
 
-/** A test's name with the names of the describe blocks around it. */
-function testName(test: Circus.TestEntry): string {
+/** The names of the describe blocks around a test, and its own. */
+function testNames(test: Circus.TestEntry): string[] {
   const names = [test.name]
   for (let block: Circus.DescribeBlock | undefined = test.parent; block !== undefined && block.parent !== undefined; block = block.parent) {
     names.unshift(block.name)
   }
-  return names.join(' > ')
+  return names
 }
 
 export { S2EmulatorEnvironment as TestEnvironment }

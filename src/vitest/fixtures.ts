@@ -11,10 +11,11 @@ import {
   testKey,
   type S2TestCassette,
   type S2TestCassettesOptions,
+  type TestCassettes,
   type TestIdentity,
 } from '../runner/test-cassettes.ts'
 import { S2EmulatorError } from '../server/errors/emulator-error.ts'
-import { emulatorClient, workerTarget } from './worker-target.ts'
+import { emulatorClient, providedCassettes, workerTarget } from './worker-target.ts'
 
 /** How long a namespace (with its client and basin) lives: one test, one test file, or one worker. */
 export type FixtureScope = 'test' | 'file' | 'worker'
@@ -38,7 +39,8 @@ export interface S2FixturesOptions {
    * whose file, under `dir`, is named after the test file and the test. `mode` `'record'` records
    * from the test's namespace (or the real S2 of `S2_EMULATOR_TARGET=real`), `'replay'` answers from
    * the file alone. `S2_EMULATOR_CASSETTE_MODE` overrides the mode, `S2_EMULATOR_CASSETTE_DIR` the
-   * directory (and turns cassettes on without this option). Only with scope `'test'`. [default none]
+   * directory (and turns cassettes on without this option). Only with scope `'test'`. [default the
+   * plugin's `cassettes` option, else none]
    */
   cassettes?: S2TestCassettesOptions
 }
@@ -113,12 +115,18 @@ export function createS2Fixtures(options: S2FixturesOptions = {}): S2FixtureDefi
   const { scope } = opts
   const basinPrefix = checkBasinPrefix(opts.basinPrefix)
   const shared = scope !== 'test'
-  const cassettes = testCassettes(opts.cassettes, process.env, 'createS2Fixtures')
-  if (shared && cassettes?.configured) {
+  if (shared && opts.cassettes !== undefined) {
     throw new S2EmulatorError('S2EMU_BAD_OPTIONS', `createS2Fixtures: cassettes are per test; they need scope 'test', not '${scope}'`)
   }
-  // S2_EMULATOR_CASSETTE_DIR alone leaves fixtures of a wider scope as they are: their traffic is no one test's.
-  const perTest = shared ? undefined : cassettes
+  if (opts.cassettes !== undefined) testCassettes(opts.cassettes, process.env, 'createS2Fixtures') // bad options fail here, at once
+  // Read when a test first needs them: the plugin's option is provided to the worker. The plugin's
+  // option and S2_EMULATOR_CASSETTE_DIR leave fixtures of a wider scope as they are: their traffic is no one test's.
+  let resolved: { cassettes: TestCassettes | undefined } | undefined
+  const perTest = (): TestCassettes | undefined => {
+    if (shared) return undefined
+    resolved ??= { cassettes: testCassettes(opts.cassettes ?? providedCassettes(), process.env, 'createS2Fixtures') }
+    return resolved.cassettes
+  }
 
   const namespaceFixture = async (use: Use<S2Namespace>, label: string, skip: SkipTest, test?: object): Promise<void> => {
     const target = workerTarget()
@@ -135,19 +143,20 @@ export function createS2Fixtures(options: S2FixturesOptions = {}): S2FixtureDefi
   }
   const basinFixture = async (use: Use<S2Basin>, s2: S2, label: string, test?: TestIdentity): Promise<void> => {
     // A replayed cassette must see the basin name it recorded: with cassettes, the name is the test's.
-    const name = perTest && test ? stableBasinName(basinPrefix, label, testKey(test)) : uniqueBasinName(basinPrefix, label)
+    const name = perTest() && test ? stableBasinName(basinPrefix, label, testKey(test)) : uniqueBasinName(basinPrefix, label)
     await s2.basins.create({ basin: name })
     try {
       await use(s2.basin(name))
     } finally {
       // In the emulator the namespace goes with everything in it; a real S2 keeps basins until deleted.
       // With cassettes, always: the recording then has the same requests whatever it was recorded from.
-      if (perTest || workerTarget().kind === 'real') await deleteBasin(s2, name)
+      if (perTest() || workerTarget().kind === 'real') await deleteBasin(s2, name)
     }
   }
   const cassetteFixture = async (use: Use<S2TestCassette | null>, namespace: S2Namespace, task?: TestContext['task']): Promise<void> => {
-    if (perTest === undefined || task === undefined) return use(null)
-    const cassette = await startTestCassette(perTest, testIdentity(task), namespace.env)
+    const cassettes = perTest()
+    if (cassettes === undefined || task === undefined) return use(null)
+    const cassette = await startTestCassette(cassettes, testIdentity(task), namespace.env)
     try {
       await use({ path: cassette.path, mode: cassette.mode, env: cassette.env })
     } finally {

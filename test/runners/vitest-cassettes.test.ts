@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { startVitest } from 'vitest/node'
-import { s2Emulator } from 's2-emulator/vitest/plugin'
+import { s2Emulator, type S2EmulatorPluginOptions } from 's2-emulator/vitest/plugin'
 
 /**
  * Per-test cassettes of s2-emulator/vitest, in a vitest of its own (the programmatic API) with the
@@ -20,13 +20,13 @@ interface Outcome {
   readonly errors: readonly string[]
 }
 
-/** Runs the fixture project once with these variables; the outcome of each test, by full name. */
-async function runSpec(env: Record<string, string>): Promise<Outcome[]> {
+/** Runs a file of the fixture project once with these variables; the outcome of each test, by full name. */
+async function runSpec(env: Record<string, string>, file = 'orders.spec.ts', plugin: S2EmulatorPluginOptions = {}): Promise<Outcome[]> {
   const vitest = await startVitest(
     'test',
-    [],
+    [file],
     { watch: false, root, reporters: [], config: false, env: { S2_TEST_CASSETTES: dir, ...env } },
-    { plugins: [s2Emulator()] },
+    { plugins: [s2Emulator(plugin)] },
   )
   await vitest.close()
   const outcomes: Outcome[] = []
@@ -85,6 +85,15 @@ it('fails a test whose request the cassette has no answer for, naming the neares
       /^\[s2-emulator\] the cassette of test "in a describe block > code that reads S2_\* from process.env goes through the cassette" \(.+\.json\) had no answer for 1 request\(s\):\n- no recorded exchange matches GET \/v1\/basins\?prefix=orders-; the nearest is #1, which differs in query: recorded "prefix=none-", got "prefix=orders-"\nrecord it again with S2_EMULATOR_CASSETTE_MODE=record \(or record-missing to add what is missing\)$/,
     ),
   ])
+})
+
+it("gives the default test cassettes with the plugin's option, whose mode the variable overrides", async () => {
+  const plugin = { cassettes: { dir: join(dir, 'plugin'), mode: 'record' as const } }
+  const passed = [{ name: "creates a basin through the plugin's cassettes", state: 'pass', errors: [] }]
+  expect(await runSpec({}, 'default-test.spec.ts', plugin)).toEqual(passed)
+  expect(files().filter((f) => f.startsWith('plugin/'))).toEqual([expect.stringMatching(/^plugin\/default-test\.spec\.ts\//)])
+  // Replayed: the listing answers with the basin the recording made, in an emulator that never had it.
+  expect(await runSpec({ S2_EMULATOR_CASSETTE_MODE: 'replay' }, 'default-test.spec.ts', plugin)).toEqual(passed)
 })
 
 it('says how to record a cassette that does not exist', async () => {
