@@ -30,6 +30,8 @@ export class S2EmulatorEnvironment extends NodeEnvironment {
   #client: S2EmulatorClient | undefined
   #namespace: S2Namespace | undefined
   #cassette: TestCassette | undefined
+  /** The test that started and has a cassette to come: it starts once the test is known to run. */
+  #pending: { readonly test: Circus.TestEntry; readonly identity: TestIdentity } | undefined
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     super(config, context)
@@ -51,9 +53,12 @@ export class S2EmulatorEnvironment extends NodeEnvironment {
       )
     }
     this.#client = connectS2Emulator(target.url, { adminToken: target.adminToken })
+    // Not enumerable, stated: jest's node environment copied testEnvironmentOptions (with its
+    // `s2Emulator` key) onto the global as enumerable data, and jest 30 reads every enumerable
+    // global at teardown, outside any test, where these getters throw.
     Object.defineProperties(this.global, {
-      s2Emulator: { configurable: true, get: () => this.#current('s2Emulator') },
-      s2Env: { configurable: true, get: (): S2Environment => this.#cassette?.env ?? this.#current('s2Env').env },
+      s2Emulator: { configurable: true, enumerable: false, get: () => this.#current('s2Emulator') },
+      s2Env: { configurable: true, enumerable: false, get: (): S2Environment => this.#cassette?.env ?? this.#current('s2Env').env },
     })
     this.#point(undefined)
     if (this.#options.scope === 'file') await this.#enter(`${this.#file} (file)`)
@@ -68,8 +73,14 @@ export class S2EmulatorEnvironment extends NodeEnvironment {
     if (this.#options.scope !== 'test') return
     if (event.name === 'test_start') {
       const names = testNames(event.test)
-      await this.#enter(`${this.#file} > ${names.join(' > ')}`, this.#cassettes && { root: this.#cassettes.root, file: this.#cassettes.file, names })
+      await this.#enter(`${this.#file} > ${names.join(' > ')}`)
+      if (this.#cassettes !== undefined) this.#pending = { test: event.test, identity: { root: this.#cassettes.root, file: this.#cassettes.file, names } }
+    } else if ((event.name === 'hook_start' && (event.hook.type === 'beforeEach' || event.hook.type === 'afterEach')) || event.name === 'test_fn_start') {
+      // test_start comes for skipped tests too: a cassette starts at the test's first hook or its
+      // body, so that a skipped test neither needs one (replay) nor empties its file (record).
+      await this.#startCassette()
     } else if (event.name === 'test_done') {
+      this.#pending = undefined
       try {
         await this.#leave()
       } catch (error) {
@@ -78,13 +89,23 @@ export class S2EmulatorEnvironment extends NodeEnvironment {
     }
   }
 
-  async #enter(label: string, test?: TestIdentity): Promise<void> {
+  async #enter(label: string): Promise<void> {
     if (this.#client === undefined) return
     this.#namespace = await this.#client.createNamespace({ label, faultSeed: this.#options.faultSeed })
-    if (this.#cassettes !== undefined && test !== undefined) {
-      this.#cassette = await startTestCassette(this.#cassettes.cassettes, test, this.#namespace.env)
+    this.#point(this.#namespace.env)
+  }
+
+  /** Starts the pending test's cassette and points `S2_*` at it; a cassette that cannot start fails the test, which then does not run. */
+  async #startCassette(): Promise<void> {
+    const pending = this.#pending
+    this.#pending = undefined
+    if (pending === undefined || this.#cassettes === undefined || this.#namespace === undefined) return
+    try {
+      this.#cassette = await startTestCassette(this.#cassettes.cassettes, pending.identity, this.#namespace.env)
+      this.#point(this.#cassette.env)
+    } catch (error) {
+      pending.test.errors.push(error)
     }
-    this.#point(this.#cassette?.env ?? this.#namespace.env)
   }
 
   async #leave(): Promise<void> {
