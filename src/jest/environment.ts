@@ -5,7 +5,14 @@ import { TestEnvironment as NodeEnvironment } from 'jest-environment-node'
 import { connectS2Emulator, type S2EmulatorClient } from '../client/client.ts'
 import type { S2Environment, S2Namespace } from '../client/namespace.ts'
 import { emulatorTargetFromEnv } from '../runner/target.ts'
-import { startTestCassette, testCassettes, type TestCassette, type TestCassettes, type TestIdentity } from '../runner/test-cassettes.ts'
+import {
+  startTestCassette,
+  testCassettes,
+  type CassetteClaims,
+  type TestCassette,
+  type TestCassettes,
+  type TestIdentity,
+} from '../runner/test-cassettes.ts'
 import { S2EmulatorError } from '../server/errors/emulator-error.ts'
 import { environmentOptions, type ResolvedEnvironmentOptions } from './environment-options.ts'
 
@@ -30,6 +37,8 @@ export class S2EmulatorEnvironment extends NodeEnvironment {
   #client: S2EmulatorClient | undefined
   #namespace: S2Namespace | undefined
   #cassette: TestCassette | undefined
+  /** The cassette paths this file's tests took, each with its test entry (the same on a retry). */
+  readonly #claims: CassetteClaims = new Map()
   /** The test that started and has a cassette to come: it starts once the test is known to run. */
   #pending: { readonly test: Circus.TestEntry; readonly identity: TestIdentity } | undefined
 
@@ -101,7 +110,10 @@ export class S2EmulatorEnvironment extends NodeEnvironment {
     this.#pending = undefined
     if (pending === undefined || this.#cassettes === undefined || this.#namespace === undefined) return
     try {
-      this.#cassette = await startTestCassette(this.#cassettes.cassettes, pending.identity, this.#namespace.env)
+      this.#cassette = await startTestCassette(this.#cassettes.cassettes, pending.identity, this.#namespace.env, {
+        claims: this.#claims,
+        owner: pending.test,
+      })
       this.#point(this.#cassette.env)
     } catch (error) {
       pending.test.errors.push(error)

@@ -65,6 +65,12 @@ export interface TestIdentity {
   readonly names: readonly string[]
 }
 
+/**
+ * The cassette paths taken in a run of a test file, each with the test that took it (the same
+ * test again, on a retry, may). Two tests of a file with the same full name would share a file.
+ */
+export type CassetteClaims = Map<string, unknown>
+
 /** A path segment anyone can type: letters, digits, `.`, `_` and `-`, lowercased, at most 80 long. */
 const slug = (text: string): string =>
   text
@@ -114,9 +120,22 @@ export interface TestCassette extends S2TestCassette {
  * a worker without cassettes never loads it (nor hono, protobufjs, node:http2). In the record
  * modes it forwards to `upstream` (the test's namespace, or the real S2) with its token.
  */
-export async function startTestCassette(cassettes: TestCassettes, test: TestIdentity, upstream: S2Environment): Promise<TestCassette> {
+export async function startTestCassette(
+  cassettes: TestCassettes,
+  test: TestIdentity,
+  upstream: S2Environment,
+  claim: { readonly claims: CassetteClaims; readonly owner: unknown },
+): Promise<TestCassette> {
   const path = testCassettePath(cassettes.dir, test)
   const fullName = test.names.join(' > ')
+  const owner = claim.claims.get(path)
+  if (owner !== undefined && owner !== claim.owner) {
+    throw new S2EmulatorError(
+      'S2EMU_BAD_OPTIONS',
+      `two tests of ${test.file} are named "${fullName}": their cassettes would be one file (${path}); rename one`,
+    )
+  }
+  claim.claims.set(path, claim.owner)
   const { startCassette } = await import('../record-replay/server/cassette-server.ts')
   let server: CassetteServer
   try {

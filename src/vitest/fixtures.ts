@@ -9,6 +9,7 @@ import {
   startTestCassette,
   testCassettes,
   testKey,
+  type CassetteClaims,
   type S2TestCassette,
   type S2TestCassettesOptions,
   type TestCassettes,
@@ -92,6 +93,9 @@ export interface S2FixtureDefinitions {
   s2CurrentTest?: Definition<MaybeTest, void>
 }
 
+/** The cassette paths the tests of this worker took (vitest gives each test an id that stays the same on a retry). */
+const cassetteClaims: CassetteClaims = new Map()
+
 /** What skips the test running now, for fixtures that outlive one test (set by `s2CurrentTest`). */
 let currentTestSkip: SkipTest | undefined
 
@@ -156,7 +160,7 @@ export function createS2Fixtures(options: S2FixturesOptions = {}): S2FixtureDefi
   const cassetteFixture = async (use: Use<S2TestCassette | null>, namespace: S2Namespace, task?: TestContext['task']): Promise<void> => {
     const cassettes = perTest()
     if (cassettes === undefined || task === undefined) return use(null)
-    const cassette = await startTestCassette(cassettes, testIdentity(task), namespace.env)
+    const cassette = await startTestCassette(cassettes, testIdentity(task), namespace.env, { claims: cassetteClaims, owner: task.id })
     try {
       await use({ path: cassette.path, mode: cassette.mode, env: cassette.env })
     } finally {

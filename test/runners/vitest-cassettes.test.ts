@@ -96,6 +96,18 @@ it("gives the default test cassettes with the plugin's option, whose mode the va
   expect(await runSpec({ S2_EMULATOR_CASSETTE_MODE: 'replay' }, 'default-test.spec.ts', plugin)).toEqual(passed)
 })
 
+it('refuses two tests of one name in a file, whose cassettes would be one file', async () => {
+  const outcomes = await runSpec({ S2_EMULATOR_CASSETTE_MODE: 'record' }, 'same-name.spec.ts')
+  expect(outcomes).toEqual([
+    { name: 'lists basins', state: 'pass', errors: [] },
+    {
+      name: 'lists basins',
+      state: 'fail',
+      errors: [expect.stringMatching(/^\[s2-emulator\] two tests of same-name\.spec\.ts are named "lists basins": their cassettes would be one file \(.+\.json\); rename one$/)],
+    },
+  ])
+})
+
 it('says how to record a cassette that does not exist', async () => {
   rmSync(dir, { recursive: true, force: true })
   const outcomes = await runSpec({ S2_EMULATOR_CASSETTE_MODE: 'replay' })
