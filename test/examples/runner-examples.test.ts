@@ -48,6 +48,12 @@ function expectOnlyTheDeliberateFailure(tests: Outcome[], extension: string, fil
   expect(tests.length).toBeGreaterThanOrEqual(10)
 }
 
+/** The requests of a cassette file, without what changes run to run (headers, times). */
+function recordedRequests(file: string): unknown[] {
+  const cassette = JSON.parse(readFileSync(file, 'utf8')) as { entries: { request: { method: string; path: string; body?: unknown } }[] }
+  return cassette.entries.map(({ request: { method, path, body } }) => ({ method, path, body }))
+}
+
 /** The example projects to install: the examples as they are, and two with the previous major of their runner. */
 type ProjectKey = 'vitest' | 'jestCjs' | 'jestEsm' | 'vitest4' | 'jest29'
 const INSTALLS: Record<ProjectKey, { example: string; dir?: string; extra?: string[] }> = {
@@ -128,11 +134,7 @@ describe('examples/vitest', () => {
       // The same file name as the committed cassette, and the same requests.
       const committed = 'test/replayed.test.ts/records-stock-as-the-cassette-remembers-it-adbb9e8d.json'
       expect((readdirSync(join(dir, 'rerecorded'), { recursive: true }) as string[]).filter((f) => f.endsWith('.json'))).toEqual([committed])
-      const requests = (file: string): unknown[] =>
-        (JSON.parse(readFileSync(file, 'utf8')) as { entries: { request: { method: string; path: string; body?: unknown } }[] }).entries.map(
-          ({ request: { method, path, body } }) => ({ method, path, body }),
-        )
-      expect(requests(join(dir, 'rerecorded', committed))).toEqual(requests(join(dir, 'test/cassettes', committed)))
+      expect(recordedRequests(join(dir, 'rerecorded', committed))).toEqual(recordedRequests(join(dir, 'test/cassettes', committed)))
 
       // A run against a "real S2" where nothing listens: a request that left the cassette would fail.
       const nowhere = { S2_EMULATOR_TARGET: 'real', S2_ACCOUNT_ENDPOINT: 'http://127.0.0.1:9', S2_BASIN_ENDPOINT: 'http://127.0.0.1:9', S2_ACCESS_TOKEN: 'none' }
@@ -230,6 +232,26 @@ describe('examples/jest-cjs (CommonJS, babel-jest, no flags)', () => {
       })
       expect(result.code, result.stderr).toBe(1)
       expectOnlyTheDeliberateFailure(outcomes(join(dir, 'report.json')), 'js')
+    },
+    10 * MINUTES,
+  )
+})
+
+describe('examples/jest-cjs, per-test cassettes', () => {
+  it(
+    'records the replayed test again, to the file and requests of the committed cassette, and replays that',
+    async () => {
+      const dir = await project('jestCjs')
+      const args = ['jest', 'test/replayed.test.js', '--json', '--outputFile=cassettes.json']
+      const rerecorded = { S2_EMULATOR_CASSETTE_DIR: 'rerecorded' }
+      const record = await run('npx', args, { cwd: dir, env: { ...childEnv(), ...rerecorded, S2_EMULATOR_CASSETTE_MODE: 'record' } })
+      expect(record.code, record.stderr).toBe(0)
+      const committed = 'test/replayed.test.js/records-stock-as-the-cassette-remembers-it-878e6989.json'
+      expect((readdirSync(join(dir, 'rerecorded'), { recursive: true }) as string[]).filter((f) => f.endsWith('.json'))).toEqual([committed])
+      expect(recordedRequests(join(dir, 'rerecorded', committed))).toEqual(recordedRequests(join(dir, 'test/cassettes', committed)))
+      const replay = await run('npx', args, { cwd: dir, env: { ...childEnv(), ...rerecorded } })
+      expect(replay.code, replay.stderr).toBe(0)
+      expect(outcomes(join(dir, 'cassettes.json'))).toEqual([{ file: 'replayed.test.js', title: 'records stock as the cassette remembers it', status: 'passed' }])
     },
     10 * MINUTES,
   )
