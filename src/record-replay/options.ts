@@ -3,20 +3,10 @@ import { redactionRules } from './cassette/redact.ts'
 import type { RedactionRules } from './cassette/types.ts'
 import { timingScale, type ReplayTiming } from './server/timing.ts'
 import { endpointProblem, type UpstreamEndpoints } from './upstream/endpoints.ts'
+import { CASSETTE_MODE_ENV, CASSETTE_MODES, isCassetteMode as isMode, type CassetteMode } from './modes.ts'
 
-/**
- * - `record`: forward everything to the upstream and record it; the cassette is rewritten on stop.
- * - `replay`: answer from the cassette only; never contacts the network; a request with no
- *   recorded answer gets a miss error (599 `cassette_miss`).
- * - `record-missing`: answer from the cassette what it has, forward and record the rest; the new
- *   exchanges are added to the cassette on stop.
- * - `passthrough`: forward everything, record nothing.
- */
-export type CassetteMode = 'record' | 'replay' | 'record-missing' | 'passthrough'
-export const CASSETTE_MODES: readonly CassetteMode[] = ['record', 'replay', 'record-missing', 'passthrough']
-
-/** The environment variable that sets the mode, over the `mode` option: CI sets it to `replay` to refuse recording. */
-export const CASSETTE_MODE_ENV = 'S2_EMULATOR_CASSETTE_MODE'
+// The modes live in a module of their own, with no dependencies: the runner integrations read them in test workers.
+export { CASSETTE_MODE_ENV, CASSETTE_MODES, type CassetteMode } from './modes.ts'
 
 export interface CassetteOptions {
   /** The cassette file; `.gz` for a gzip-compressed one. Needed in every mode but `passthrough`. */
@@ -57,8 +47,6 @@ export interface ResolvedCassetteOptions {
   readonly port: number
   readonly host: string
 }
-
-const isMode = (value: string): value is CassetteMode => (CASSETTE_MODES as readonly string[]).includes(value)
 
 /** Checks the options once, listing every problem, and applies the defaults and the mode variable. */
 export function resolveCassetteOptions(options: CassetteOptions): ResolvedCassetteOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkBasinPrefix, uniqueBasinName } from './basin-name.ts'
+import { checkBasinPrefix, stableBasinName, uniqueBasinName } from './basin-name.ts'
 
 // S2's rule for basin names.
 const BASIN_NAME = /^[a-z0-9][a-z0-9-]{6,46}[a-z0-9]$/
@@ -30,5 +30,15 @@ describe('checkBasinPrefix', () => {
 
   it.each(['Test', '-test', 'test-', 'te_st', 'x'.repeat(21)])('rejects %j with S2EMU_BAD_OPTIONS', (prefix) => {
     expect(() => checkBasinPrefix(prefix)).toThrow(expect.objectContaining({ code: 'S2EMU_BAD_OPTIONS' }))
+  })
+})
+
+describe('stableBasinName', () => {
+  it('gives the same name for the same key, and another for another key', () => {
+    const name = stableBasinName('test', 'appends orders', 'orders.test.ts\nappends orders')
+    expect(name).toMatch(/^test-appends-orders-[0-9a-f]{12}$/)
+    expect(stableBasinName('test', 'appends orders', 'orders.test.ts\nappends orders')).toBe(name)
+    expect(stableBasinName('test', 'appends orders', 'other.test.ts\nappends orders')).not.toBe(name)
+    expect(stableBasinName('test', 'x'.repeat(200), 'k')).toMatch(BASIN_NAME)
   })
 })

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { S2EmulatorError } from '../server/errors/emulator-error.ts'
 
 /** S2's rule for basin names: 8 to 48 lowercase letters, digits and hyphens, no hyphen at either end. */
@@ -21,7 +21,18 @@ export function checkBasinPrefix(prefix: string): string {
  * the test's name (to recognise it in a listing) and 12 random hex digits.
  */
 export function uniqueBasinName(prefix: string, label: string): string {
-  const suffix = randomBytes(6).toString('hex')
+  return basinName(prefix, label, randomBytes(6).toString('hex'))
+}
+
+/**
+ * The same name every run for the same `key` (a test's file and full name), where 12 hex digits
+ * of its digest stand for the random ones: a replayed cassette must see the names it recorded.
+ */
+export function stableBasinName(prefix: string, label: string, key: string): string {
+  return basinName(prefix, label, createHash('sha256').update(key).digest('hex').slice(0, 12))
+}
+
+function basinName(prefix: string, label: string, suffix: string): string {
   const slug = label
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')

@@ -1,12 +1,22 @@
 import type { S2, S2Basin } from '@s2-dev/streamstore'
 import type { TestContext } from 'vitest'
 import type { S2Environment, S2Namespace } from '../client/namespace.ts'
-import { checkBasinPrefix, uniqueBasinName } from '../runner/basin-name.ts'
+import { checkBasinPrefix, stableBasinName, uniqueBasinName } from '../runner/basin-name.ts'
 import { realS2Namespace, type SkipTest } from '../runner/real-s2-namespace.ts'
 import { bindS2Namespace } from '../matchers/namespace-binding.ts'
 import { openS2Client, type S2ClientSettings } from '../runner/sdk-client.ts'
+import {
+  startTestCassette,
+  testCassettes,
+  testKey,
+  type CassetteClaims,
+  type S2TestCassette,
+  type S2TestCassettesOptions,
+  type TestCassettes,
+  type TestIdentity,
+} from '../runner/test-cassettes.ts'
 import { S2EmulatorError } from '../server/errors/emulator-error.ts'
-import { emulatorClient, workerTarget } from './worker-target.ts'
+import { emulatorClient, providedCassettes, workerTarget } from './worker-target.ts'
 
 /** How long a namespace (with its client and basin) lives: one test, one test file, or one worker. */
 export type FixtureScope = 'test' | 'file' | 'worker'
@@ -25,6 +35,15 @@ export interface S2FixturesOptions {
   faultSeed?: number
   /** Settings of the `s2` client (retries, timeouts, compression); its token and endpoints are the namespace's. [default the SDK's] */
   client?: S2ClientSettings
+  /**
+   * A cassette per test: the test's `s2`, `s2Env` and `basin` go through a record/replay endpoint
+   * whose file, under `dir`, is named after the test file and the test. `mode` `'record'` records
+   * from the test's namespace (or the real S2 of `S2_EMULATOR_TARGET=real`), `'replay'` answers from
+   * the file alone. `S2_EMULATOR_CASSETTE_MODE` overrides the mode, `S2_EMULATOR_CASSETTE_DIR` the
+   * directory (and turns cassettes on without this option). Only with scope `'test'`. [default the
+   * plugin's `cassettes` option, else none]
+   */
+  cassettes?: S2TestCassettesOptions
 }
 
 /** The defaults of {@link S2FixturesOptions}. */
@@ -48,6 +67,11 @@ export interface S2Fixtures {
   s2: S2
   /** A fresh basin in this test's namespace (made only when a test asks for it); against a real S2, deleted after the test. */
   basin: S2Basin
+  /**
+   * With the `cassettes` option (or `S2_EMULATOR_CASSETTE_DIR`): this test's cassette, its `path`,
+   * `mode` and `env`, where `s2Env` and `s2` point. Else `null`.
+   */
+  s2Cassette: S2TestCassette | null
 }
 
 type Use<T> = (value: T) => Promise<void>
@@ -61,12 +85,16 @@ type MaybeTest = Partial<Pick<TestContext, 'task' | 'skip'>>
  */
 export interface S2FixtureDefinitions {
   s2Emulator: Definition<MaybeTest, S2Namespace>
-  s2Env: Definition<{ s2Emulator: S2Namespace }, S2Environment>
-  s2: Definition<{ s2Emulator: S2Namespace }, S2>
+  s2Env: Definition<{ s2Emulator: S2Namespace; s2Cassette: S2TestCassette | null }, S2Environment>
+  s2: Definition<{ s2Emulator: S2Namespace; s2Cassette: S2TestCassette | null }, S2>
   basin: Definition<{ s2: S2 } & MaybeTest, S2Basin>
+  s2Cassette: Definition<{ s2Emulator: S2Namespace } & MaybeTest, S2TestCassette | null>
   /** With a file or worker scope: follows the test running now, so a control a real S2 lacks skips it. */
   s2CurrentTest?: Definition<MaybeTest, void>
 }
+
+/** The cassette paths the tests of this worker took (vitest gives each test an id that stays the same on a retry). */
+const cassetteClaims: CassetteClaims = new Map()
 
 /** What skips the test running now, for fixtures that outlive one test (set by `s2CurrentTest`). */
 let currentTestSkip: SkipTest | undefined
@@ -91,6 +119,18 @@ export function createS2Fixtures(options: S2FixturesOptions = {}): S2FixtureDefi
   const { scope } = opts
   const basinPrefix = checkBasinPrefix(opts.basinPrefix)
   const shared = scope !== 'test'
+  if (shared && opts.cassettes !== undefined) {
+    throw new S2EmulatorError('S2EMU_BAD_OPTIONS', `createS2Fixtures: cassettes are per test; they need scope 'test', not '${scope}'`)
+  }
+  if (opts.cassettes !== undefined) testCassettes(opts.cassettes, process.env, 'createS2Fixtures') // bad options fail here, at once
+  // Read when a test first needs them: the plugin's option is provided to the worker. The plugin's
+  // option and S2_EMULATOR_CASSETTE_DIR leave fixtures of a wider scope as they are: their traffic is no one test's.
+  let resolved: { cassettes: TestCassettes | undefined } | undefined
+  const perTest = (): TestCassettes | undefined => {
+    if (shared) return undefined
+    resolved ??= { cassettes: testCassettes(opts.cassettes ?? providedCassettes(), process.env, 'createS2Fixtures') }
+    return resolved.cassettes
+  }
 
   const namespaceFixture = async (use: Use<S2Namespace>, label: string, skip: SkipTest, test?: object): Promise<void> => {
     const target = workerTarget()
@@ -105,14 +145,26 @@ export function createS2Fixtures(options: S2FixturesOptions = {}): S2FixtureDefi
       await dropUnlessGone(namespace, scope)
     }
   }
-  const basinFixture = async (use: Use<S2Basin>, s2: S2, label: string): Promise<void> => {
-    const name = uniqueBasinName(basinPrefix, label)
+  const basinFixture = async (use: Use<S2Basin>, s2: S2, label: string, test?: TestIdentity): Promise<void> => {
+    // A replayed cassette must see the basin name it recorded: with cassettes, the name is the test's.
+    const name = perTest() && test ? stableBasinName(basinPrefix, label, testKey(test)) : uniqueBasinName(basinPrefix, label)
     await s2.basins.create({ basin: name })
     try {
       await use(s2.basin(name))
     } finally {
       // In the emulator the namespace goes with everything in it; a real S2 keeps basins until deleted.
-      if (workerTarget().kind === 'real') await deleteBasin(s2, name)
+      // With cassettes, always: the recording then has the same requests whatever it was recorded from.
+      if (perTest() || workerTarget().kind === 'real') await deleteBasin(s2, name)
+    }
+  }
+  const cassetteFixture = async (use: Use<S2TestCassette | null>, namespace: S2Namespace, task?: TestContext['task']): Promise<void> => {
+    const cassettes = perTest()
+    if (cassettes === undefined || task === undefined) return use(null)
+    const cassette = await startTestCassette(cassettes, testIdentity(task), namespace.env, { claims: cassetteClaims, owner: task.id })
+    try {
+      await use({ path: cassette.path, mode: cassette.mode, env: cassette.env })
+    } finally {
+      await cassette.finish() // saves it in the record modes; a request it had no answer for fails the test
     }
   }
 
@@ -122,10 +174,20 @@ export function createS2Fixtures(options: S2FixturesOptions = {}): S2FixtureDefi
     s2Emulator: shared
       ? [async ({}, use) => namespaceFixture(use, `${scope}-scoped`, skipCurrentTest), { scope }]
       : [async ({ task, skip }, use) => namespaceFixture(use, testLabel(task), skip ?? skipCurrentTest, task), { scope }],
-    s2Env: [async ({ s2Emulator }, use) => withProcessEnv(s2Emulator.env, () => use(s2Emulator.env)), { scope }],
+    s2Cassette: shared
+      ? [async ({ s2Emulator }, use) => cassetteFixture(use, s2Emulator), { scope }]
+      : [async ({ s2Emulator, task }, use) => cassetteFixture(use, s2Emulator, task), { scope }],
+    // Through the test's cassette when it has one, else straight to its namespace.
+    s2Env: [
+      async ({ s2Emulator, s2Cassette }, use) => {
+        const env = s2Cassette?.env ?? s2Emulator.env
+        await withProcessEnv(env, () => use(env))
+      },
+      { scope },
+    ],
     s2: [
-      async ({ s2Emulator }, use) => {
-        const client = await openS2Client(s2Emulator.env, opts.client)
+      async ({ s2Emulator, s2Cassette }, use) => {
+        const client = await openS2Client(s2Cassette?.env ?? s2Emulator.env, opts.client)
         try {
           await use(client.s2)
         } finally {
@@ -136,7 +198,7 @@ export function createS2Fixtures(options: S2FixturesOptions = {}): S2FixtureDefi
     ],
     basin: shared
       ? [async ({ s2 }, use) => basinFixture(use, s2, ''), { scope }]
-      : [async ({ s2, task }, use) => basinFixture(use, s2, task?.name ?? ''), { scope }],
+      : [async ({ s2, task }, use) => basinFixture(use, s2, task?.name ?? '', task && testIdentity(task)), { scope }],
   }
   if (shared) {
     definitions.s2CurrentTest = [
@@ -173,6 +235,16 @@ async function withProcessEnv(env: S2Environment, body: () => Promise<void>): Pr
 /** A namespace's label in listings: the test's file and name. */
 function testLabel(task: TestContext['task'] | undefined): string {
   return task === undefined ? 'test' : `${task.file.name} > ${task.name}`
+}
+
+/** A test's file (relative to the project's root, as vitest names it) and the names of its describe blocks and itself. */
+function testIdentity(task: TestContext['task']): TestIdentity {
+  const names = [task.name]
+  for (let suite = task.suite; suite !== undefined && !('filepath' in suite); suite = suite.suite) names.unshift(suite.name)
+  const { filepath, name: file } = task.file
+  const normalized = filepath.replaceAll('\\', '/')
+  const root = normalized.endsWith(`/${file}`) ? filepath.slice(0, filepath.length - file.length - 1) : process.cwd()
+  return { root, file, names }
 }
 
 /** Drops a namespace; a worker-scoped one may outlive the emulator (stopped once the run's files are done). */

@@ -1,10 +1,17 @@
 import type { Plugin } from 'vitest/config'
 import type { Vitest } from 'vitest/node'
 import { startRunTarget, type RunnerOptions, type RunningTarget } from '../runner/run-target.ts'
+import { testCassettes, type S2TestCassettesOptions } from '../runner/test-cassettes.ts'
 import { provideTarget } from './provided.ts'
 
-/** Options of the {@link s2Emulator} plugin: the emulator's options (isolation is always by token) and the run's target. */
-export type S2EmulatorPluginOptions = RunnerOptions
+/** Options of the {@link s2Emulator} plugin: the emulator's options (isolation is always by token), the run's target, and per-test cassettes. */
+export interface S2EmulatorPluginOptions extends RunnerOptions {
+  /**
+   * A cassette per test for the test-scoped fixtures of every file (`createS2Fixtures`'s option of
+   * the same name, which a file's own fixtures may set instead). [default none]
+   */
+  cassettes?: S2TestCassettesOptions
+}
 
 /** One target per vitest instance, shared by its projects and kept across watch-mode reruns. */
 const runs = new WeakMap<Vitest, Promise<RunningTarget>>()
@@ -23,18 +30,20 @@ const runs = new WeakMap<Vitest, Promise<RunningTarget>>()
  * ```
  */
 export function s2Emulator(options: S2EmulatorPluginOptions = {}): Plugin {
+  const { cassettes, ...runner } = options
+  if (cassettes !== undefined) testCassettes(cassettes, {}, 's2Emulator plugin') // bad options fail here, at once
   return {
     name: 's2-emulator',
     async configureVitest({ vitest, project }) {
-      const { target } = await runOf(vitest, options)
+      const { target } = await runOf(vitest, runner)
       // Every project of the run, also those whose config does not repeat the plugin.
-      for (const each of new Set([project, ...vitest.projects])) provideTarget(each, target)
+      for (const each of new Set([project, ...vitest.projects])) provideTarget(each, target, cassettes)
     },
   }
 }
 
 /** The run's target: started once per vitest instance, stopped when vitest closes. */
-function runOf(vitest: Vitest, options: S2EmulatorPluginOptions): Promise<RunningTarget> {
+function runOf(vitest: Vitest, options: RunnerOptions): Promise<RunningTarget> {
   const existing = runs.get(vitest)
   if (existing !== undefined) return existing
   const run = startRunTarget(options).then((running) => {

@@ -1,6 +1,7 @@
 import { inject } from 'vitest'
 import { connectS2Emulator, type S2EmulatorClient } from '../client/client.ts'
 import { emulatorTargetFromEnv, type EmulatorTarget, type RunTarget } from '../runner/target.ts'
+import type { S2TestCassettesOptions } from '../runner/test-cassettes.ts'
 import { S2EmulatorError } from '../server/errors/emulator-error.ts'
 import './provided.ts'
 
@@ -14,6 +15,11 @@ export function workerTarget(): RunTarget {
     'S2EMU_NOT_PROVIDED',
     "no emulator for this run: add `plugins: [s2Emulator()]` (import { s2Emulator } from 's2-emulator/vitest/plugin') or `globalSetup: ['s2-emulator/vitest/global-setup']` to the vitest config, or set S2_EMULATOR_URL",
   )
+}
+
+/** In a worker: the plugin's `cassettes` option, if it has one. */
+export function providedCassettes(): S2TestCassettesOptions | undefined {
+  return inject('s2EmulatorCassettes') as S2TestCassettesOptions | undefined
 }
 
 const clients = new Map<string, S2EmulatorClient>()

@@ -12,6 +12,7 @@ describe('the README examples', () => {
     expect(tsBlocks[0]).toBe(file('../../examples/vitest/vitest.config.ts'))
     expect(tsBlocks[1]).toBe(file('../../examples/vitest/test/orders.test.ts'))
     expect(tsBlocks[2]).toBe(file('../../examples/vitest/test/catalog.test.ts'))
+    expect(tsBlocks[3]).toBe(file('../../examples/vitest/test/replayed.test.ts'))
   })
 
   it('shows the jest example project: its config and a test file', () => {
@@ -20,15 +21,15 @@ describe('the README examples', () => {
   })
 
   it('shows examples/quickstart.ts word for word', () => {
-    expect(tsBlocks[3]).toBe(file('../../examples/quickstart.ts'))
+    expect(tsBlocks[4]).toBe(file('../../examples/quickstart.ts'))
   })
 
   it('shows test/examples/readme-vitest.test.ts word for word', () => {
-    expect(tsBlocks[4]).toBe(file('./readme-vitest.test.ts'))
+    expect(tsBlocks[5]).toBe(file('./readme-vitest.test.ts'))
   })
 
   it('shows test/examples/readme-faults.test.ts word for word', () => {
-    expect(tsBlocks[5]).toBe(file('./readme-faults.test.ts'))
+    expect(tsBlocks[6]).toBe(file('./readme-faults.test.ts'))
   })
 
   it('shows test/examples/readme-state.test.ts word for word', () => {

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { stripVTControlCharacters } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -41,14 +41,19 @@ function outcomes(reportFile: string): Outcome[] {
 }
 
 /** The run with the deliberate failure: it alone fails; the test after it and every other file pass. */
-function expectOnlyTheDeliberateFailure(tests: Outcome[], extension: string): void {
+function expectOnlyTheDeliberateFailure(tests: Outcome[], extension: string, files = ['catalog', 'failure-isolation', 'inventory', 'orders', 'replayed']): void {
   expect(tests.filter((t) => t.status === 'failed')).toEqual([{ file: `failure-isolation.test.${extension}`, title: DELIBERATE, status: 'failed' }])
   expect(tests).toContainEqual({ file: `failure-isolation.test.${extension}`, title: AFTER_IT, status: 'passed' })
   const passedFiles = new Set(tests.filter((t) => t.status === 'passed').map((t) => t.file))
-  const files = ['catalog', 'failure-isolation', 'inventory', 'orders']
   expect([...passedFiles].sort()).toEqual(files.map((name) => `${name}.test.${extension}`).sort())
   expect(tests.filter((t) => t.status !== 'passed' && t.status !== 'failed')).toEqual([])
   expect(tests.length).toBeGreaterThanOrEqual(10)
+}
+
+/** The requests of a cassette file, without what changes run to run (headers, times). */
+function recordedRequests(file: string): unknown[] {
+  const cassette = JSON.parse(readFileSync(file, 'utf8')) as { entries: { request: { method: string; path: string; body?: unknown } }[] }
+  return cassette.entries.map(({ request: { method, path, body } }) => ({ method, path, body }))
 }
 
 /** How many tests a file of test/jest/ declares: a passing run must report them all. */
@@ -145,6 +150,34 @@ describe('examples/vitest', () => {
     10 * MINUTES,
   )
 
+  it(
+    'records the cassettes again, then replays them with no emulator state and nothing listening upstream; a missing cassette says how to record it',
+    async () => {
+      const dir = await project('vitest')
+      const args = ['vitest', 'run', 'test/replayed.test.ts', '--reporter=json', '--outputFile=cassettes.json']
+      const rerecorded = { S2_EMULATOR_CASSETTE_DIR: 'rerecorded' }
+      const record = await run('npx', args, { cwd: dir, env: { ...childEnv(), ...rerecorded, S2_EMULATOR_CASSETTE_MODE: 'record' } })
+      expect(record.code, `${record.stdout}\n${record.stderr}`).toBe(0)
+      // The same file name as the committed cassette, and the same requests.
+      const committed = 'test/replayed.test.ts/records-stock-as-the-cassette-remembers-it-adbb9e8d.json'
+      expect((readdirSync(join(dir, 'rerecorded'), { recursive: true }) as string[]).filter((f) => f.endsWith('.json'))).toEqual([committed])
+      expect(recordedRequests(join(dir, 'rerecorded', committed))).toEqual(recordedRequests(join(dir, 'test/cassettes', committed)))
+
+      // A run against a "real S2" where nothing listens: a request that left the cassette would fail.
+      const nowhere = { S2_EMULATOR_TARGET: 'real', S2_ACCOUNT_ENDPOINT: 'http://127.0.0.1:9', S2_BASIN_ENDPOINT: 'http://127.0.0.1:9', S2_ACCESS_TOKEN: 'none' }
+      const replay = await run('npx', args, { cwd: dir, env: { ...childEnv(), ...rerecorded, ...nowhere } })
+      expect(replay.code, `${replay.stdout}\n${replay.stderr}`).toBe(0)
+      expect(outcomes(join(dir, 'cassettes.json'))).toEqual([{ file: 'replayed.test.ts', title: 'records stock as the cassette remembers it', status: 'passed' }])
+
+      const missing = await run('npx', args, { cwd: dir, env: { ...childEnv(), S2_EMULATOR_CASSETTE_DIR: 'not-recorded' } })
+      expect(missing.code).toBe(1)
+      expect(readFileSync(join(dir, 'cassettes.json'), 'utf8')).toContain(
+        'no cassette for test \\"records stock as the cassette remembers it\\" of test/replayed.test.ts',
+      )
+    },
+    10 * MINUTES,
+  )
+
   describe('against a real S2 (a second emulator started without the integration, standing in for s2-lite)', () => {
     let standIn: S2Emulator
     beforeAll(async () => {
@@ -177,6 +210,7 @@ describe('examples/vitest', () => {
           'shares it with the next test of the file',
           'code that reads S2_* from the environment lands in this test',
           'appends orders and reads them back',
+          'records stock as the cassette remembers it', // replayed: it reaches no S2 at all
         ])
 
         // The verbose reporter prints each skipped test with its note.
@@ -268,6 +302,26 @@ describe('examples/jest-cjs (CommonJS, babel-jest, no flags)', () => {
   )
 })
 
+describe('examples/jest-cjs, per-test cassettes', () => {
+  it(
+    'records the replayed test again, to the file and requests of the committed cassette, and replays that',
+    async () => {
+      const dir = await project('jestCjs')
+      const args = ['jest', 'test/replayed.test.js', '--json', '--outputFile=cassettes.json']
+      const rerecorded = { S2_EMULATOR_CASSETTE_DIR: 'rerecorded' }
+      const record = await run('npx', args, { cwd: dir, env: { ...childEnv(), ...rerecorded, S2_EMULATOR_CASSETTE_MODE: 'record' } })
+      expect(record.code, record.stderr).toBe(0)
+      const committed = 'test/replayed.test.js/records-stock-as-the-cassette-remembers-it-878e6989.json'
+      expect((readdirSync(join(dir, 'rerecorded'), { recursive: true }) as string[]).filter((f) => f.endsWith('.json'))).toEqual([committed])
+      expect(recordedRequests(join(dir, 'rerecorded', committed))).toEqual(recordedRequests(join(dir, 'test/cassettes', committed)))
+      const replay = await run('npx', args, { cwd: dir, env: { ...childEnv(), ...rerecorded } })
+      expect(replay.code, replay.stderr).toBe(0)
+      expect(outcomes(join(dir, 'cassettes.json'))).toEqual([{ file: 'replayed.test.js', title: 'records stock as the cassette remembers it', status: 'passed' }])
+    },
+    10 * MINUTES,
+  )
+})
+
 describe('examples/jest-esm (native ES modules, --experimental-vm-modules)', () => {
   let shared: S2Emulator
   beforeAll(async () => {
@@ -286,7 +340,7 @@ describe('examples/jest-esm (native ES modules, --experimental-vm-modules)', () 
         env: { ...childEnv(), S2_EXAMPLE_DELIBERATE_FAILURE: '1', S2_EMULATOR_URL: shared.url, S2_ACCESS_TOKEN: 'from-the-shell' },
       })
       expect(result.code, result.stderr).toBe(1)
-      expectOnlyTheDeliberateFailure(outcomes(join(dir, 'report.json')), 'js')
+      expectOnlyTheDeliberateFailure(outcomes(join(dir, 'report.json')), 'js', ['catalog', 'failure-isolation', 'inventory', 'orders'])
       const [counter] = await shared.faults.list()
       expect(counter?.matched).toBeGreaterThanOrEqual(10) // every test made a basin there
       const left = (await shared.namespaces()).filter((n) => n.name !== 'default')

@@ -41,6 +41,12 @@ describe('entry points of the runner integrations', () => {
     // The only server modules a worker loads: small helpers the control client shares (no dependencies).
     for (const file of loaded.filter((f) => f.startsWith('src/server/'))) expect(SHARED_HELPERS).toContain(file)
     if (entry !== 'src/jest/index.ts') expect(loaded).toContain('src/client/client.ts') // the walk does follow imports
+    // Per-test cassettes load their server on demand, in the workers that use them.
+    expect(loaded.filter((f) => f.startsWith('src/record-replay/'))).toEqual(entry === 'src/jest/index.ts' ? [] : ['src/record-replay/modes.ts'])
+  })
+
+  it('per-test cassettes load the cassette server only when a test has one', () => {
+    expect(readFileSync(join(REPO_ROOT, 'src/runner/test-cassettes.ts'), 'utf8')).toContain("await import('../record-replay/server/cassette-server.ts')")
   })
 
   it.each(MAIN_PROCESS)('%s loads the server only when it starts an emulator', (entry) => {

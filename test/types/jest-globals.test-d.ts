@@ -17,7 +17,11 @@ expectTypeOf(s2Env.S2_ACCOUNT_ENDPOINT).toEqualTypeOf<string>()
 expectTypeOf(Environment).toEqualTypeOf<typeof S2EmulatorEnvironment>()
 expectTypeOf(TestEnvironment).toEqualTypeOf<typeof S2EmulatorEnvironment>()
 expectTypeOf<InstanceType<typeof S2EmulatorEnvironment>>().toExtend<JestEnvironment>()
-expectTypeOf<S2JestEnvironmentOptions>().toEqualTypeOf<{ scope?: 'test' | 'file'; faultSeed?: number }>()
+expectTypeOf<S2JestEnvironmentOptions>().toEqualTypeOf<{
+  scope?: 'test' | 'file'
+  faultSeed?: number
+  cassettes?: { dir?: string; mode?: 'record' | 'replay' | 'record-missing' | 'passthrough' }
+}>()
 
 expectTypeOf(globalSetup).parameters.toEqualTypeOf<[Config.GlobalConfig, Config.ProjectConfig]>()
 expectTypeOf(globalSetup).returns.toEqualTypeOf<Promise<void>>()

@@ -12,6 +12,7 @@ import {
   type S2Environment,
   type S2Fixtures,
   type S2Namespace,
+  type S2TestCassette,
 } from 's2-emulator/vitest'
 import globalSetup, { createGlobalSetup } from 's2-emulator/vitest/global-setup'
 import { s2Emulator } from 's2-emulator/vitest/plugin'
@@ -27,6 +28,16 @@ test('each fixture has its type', ({ s2Emulator, s2Env, s2, basin }) => {
   // @ts-expect-error not a fixture
   expectTypeOf<S2Fixtures['s2Client']>()
 })
+
+test('a cassette, when the test has one', ({ s2Cassette }) => {
+  expectTypeOf(s2Cassette).toEqualTypeOf<S2TestCassette | null>()
+  expectTypeOf(s2Cassette?.mode).toEqualTypeOf<'record' | 'replay' | 'record-missing' | 'passthrough' | undefined>()
+  expectTypeOf(s2Cassette?.env).toEqualTypeOf<S2Environment | undefined>()
+})
+base.extend<S2Fixtures>(createS2Fixtures({ cassettes: { dir: 'test/cassettes', mode: 'record-missing' } }))
+// @ts-expect-error the modes are record, replay, record-missing and passthrough
+createS2Fixtures({ cassettes: { mode: 'rewind' } })
+expectTypeOf(s2Emulator({ cassettes: { mode: 'replay' } })).toExtend<Plugin>()
 
 // inject is typed by the ProvidedContext augmentation.
 expectTypeOf(inject('s2Emulator')).toEqualTypeOf<string>()
