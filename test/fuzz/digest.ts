@@ -1,5 +1,5 @@
 /**
- * A digest of everything an emulator holds that a request could change, taken over its admin API:
+ * A digest of everything an emulator holds that a request could change, taken through its controls:
  * the store (every namespace's basins, streams, records, tails, fencing tokens, trim points,
  * deletions, idempotency keys) as a snapshot file decoded frame by frame, plus the controls kept
  * beside it (fault rules and seeds, named snapshots, clocks, timing, the namespace list). Left out
@@ -7,27 +7,30 @@
  */
 import { gunzipSync } from 'node:zlib'
 import { isDeepStrictEqual } from 'node:util'
+import type { S2Emulator } from '../../src/index.ts'
 
 /** The snapshot the digest takes and deletes again; the generator never uses this name. */
 export const DIGEST_SNAPSHOT = 'fuzz-digest-probe'
 
 export interface StateDigest {
-  /** Admin listings by path. */
+  /** The namespace listing, and the controls of the emulator and of each namespace of the token pool. */
   readonly controls: Record<string, unknown>
   /** The snapshot file's frames: JSON frames parsed (the header without `takenAt`), record frames as hex. */
   readonly store: unknown[]
 }
 
-async function adminJson(url: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const init: RequestInit = { method }
-  if (body !== undefined) {
-    init.body = JSON.stringify(body)
-    init.headers = { 'content-type': 'application/json' }
-  }
-  const res = await fetch(url + path, init)
-  const text = await res.text()
-  if (res.status >= 300) throw new Error(`digest: ${method} ${path} answered ${res.status} ${text}`)
-  return text === '' ? null : (JSON.parse(text) as unknown)
+/** The controls a scope (the emulator, or one namespace) has: what the digest lists of each. */
+type Scope = Pick<S2Emulator, 'faults' | 'snapshots' | 'clock' | 'timing'>
+
+async function scopeControls(scope: Scope): Promise<unknown> {
+  const [faults, seed, snapshots, clock, timing] = await Promise.all([
+    scope.faults.list(),
+    scope.faults.seed(),
+    scope.snapshots.list(),
+    scope.clock.get(),
+    scope.timing.get(),
+  ])
+  return { faults, seed, snapshots, clock, timing }
 }
 
 /** Decodes a snapshot file (docs/snapshot-format.md) into comparable frames. */
@@ -51,29 +54,20 @@ export function snapshotFrames(file: Uint8Array): unknown[] {
   return frames
 }
 
-/** The namespaces the emulator lists, by name. */
-export async function namespaceNames(url: string): Promise<string[]> {
-  const listing = (await adminJson(url, 'GET', '/_emulator/namespaces')) as { namespaces: { name: string }[] }
-  return listing.namespaces.map((n) => n.name)
-}
-
-/** Takes the digest. Reading it changes nothing: its own snapshot is deleted before it returns. */
-export async function stateDigest(url: string): Promise<StateDigest> {
+/**
+ * Takes the digest through the emulator's in-process controls (the admin API without a socket:
+ * a few milliseconds, so it can run around every request). `tokens` are the namespaces whose
+ * controls it lists in full; every namespace is in the listing with its counts and clock. Reading
+ * it changes nothing: its own snapshot is deleted before it returns.
+ */
+export async function stateDigest(emulator: S2Emulator, tokens: readonly string[]): Promise<StateDigest> {
   const controls: Record<string, unknown> = {}
-  const names = await namespaceNames(url)
-  controls['/_emulator/namespaces'] = names
-  const paths: string[] = []
-  for (const prefix of ['/_emulator', ...names.map((n) => `/_emulator/namespaces/${n}`)]) {
-    for (const part of ['faults', 'faults/seed', 'snapshots', 'clock', 'timing']) paths.push(`${prefix}/${part}`)
-    if (prefix !== '/_emulator') paths.push(prefix)
-  }
-  const answers = await Promise.all(paths.map((path) => adminJson(url, 'GET', path)))
-  paths.forEach((path, i) => {
-    controls[path] = answers[i]
-  })
-  await adminJson(url, 'POST', '/_emulator/snapshots', { name: DIGEST_SNAPSHOT })
-  const file = new Uint8Array(await (await fetch(`${url}/_emulator/snapshots/${DIGEST_SNAPSHOT}/file`)).arrayBuffer())
-  await adminJson(url, 'DELETE', `/_emulator/snapshots/${DIGEST_SNAPSHOT}`)
+  controls['namespaces'] = await emulator.namespaces()
+  controls['emulator'] = await scopeControls(emulator)
+  for (const token of tokens) controls[`namespace ${token}`] = await scopeControls(emulator.namespace(token))
+  await emulator.snapshots.take(DIGEST_SNAPSHOT)
+  const file = await emulator.snapshots.download(DIGEST_SNAPSHOT)
+  await emulator.snapshots.delete(DIGEST_SNAPSHOT)
   return { controls, store: snapshotFrames(file) }
 }
 
@@ -125,8 +119,7 @@ export function withoutAutoCreated(digest: StateDigest, namespace: string, basin
     store.push(frame)
   }
   if (!removed) return null
-  const controls = { ...digest.controls }
-  const info = controls[`/_emulator/namespaces/${namespace}`] as Record<string, unknown> | undefined
-  if (info !== undefined) controls[`/_emulator/namespaces/${namespace}`] = { ...info, streams: (info['streams'] as number) - 1 }
-  return { controls, store }
+  const listing = digest.controls['namespaces'] as Record<string, unknown>[]
+  const namespaces = listing.map((info) => (info['name'] === namespace ? { ...info, streams: (info['streams'] as number) - 1 } : info))
+  return { controls: { ...digest.controls, namespaces }, store }
 }

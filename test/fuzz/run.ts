@@ -11,7 +11,7 @@ import { startS2Emulator, type S2Emulator } from '../../src/index.ts'
 import { answerProblems } from './check.ts'
 import { bearerToken } from '../../src/server/namespaces/directory.ts'
 import { namespaceName } from '../../src/index.ts'
-import { digestDiff, namespaceNames, stateDigest, withoutAutoCreated, type StateDigest } from './digest.ts'
+import { digestDiff, stateDigest, withoutAutoCreated, type StateDigest } from './digest.ts'
 import { AUTHORIZATIONS, CATEGORIES, FIXTURE_BASINS, FIXTURE_STREAMS, KEY, RequestGenerator, TOKENS, type Category, type FuzzRequest } from './generate.ts'
 import { Sender } from './send.ts'
 
@@ -68,6 +68,11 @@ async function call(url: string, method: string, path: string, init: { body?: un
 }
 
 const bearer = (token: string | null): Record<string, string> => (token === null ? {} : { authorization: `Bearer ${token}` })
+
+async function namespaceNames(url: string): Promise<string[]> {
+  const res = await fetch(`${url}/_emulator/namespaces`)
+  return ((await res.json()) as { namespaces: { name: string }[] }).namespaces.map((n) => n.name)
+}
 
 /** Enters the namespace of every Authorization value the generator sends (see AUTHORIZATIONS). */
 async function enterNamespaces(url: string): Promise<void> {
@@ -182,12 +187,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     await enterNamespaces(url)
     await createFixtures(url)
     const namespaces = new Set(await namespaceNames(url))
+    const poolTokens = [...new Set(AUTHORIZATIONS.map((auth) => bearerToken(auth ?? undefined)))]
     const generator = new RequestGenerator(options.seed)
     let current: StateDigest | null = null
     for (let i = 0; i < options.count && summary.failures.length < maxFailures; i++) {
       const request = generator.next()
       const checked = i % options.digestEvery === 0
-      if (checked && current === null) current = await stateDigest(url)
+      if (checked && current === null) current = await stateDigest(emulator, poolTokens)
       const before = current
       current = null
       unexpected.length = 0
@@ -202,14 +208,13 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       if (unexpected.length > 0) problems.push(...unexpected.map((line) => `logged an unexpected error: ${line}`))
       const rejected = outcome.status !== null && outcome.status >= 400 && outcome.status < 500
       if (checked && rejected && before !== null) {
-        const after = await stateDigest(url)
+        const after = await stateDigest(emulator, poolTokens)
         summary.digestChecks++
         let diff = digestDiff(before, after)
         const created = diff.length > 0 ? autoCreatedStream(request) : null
         if (created !== null) {
           const stripped = withoutAutoCreated(after, created.namespace, created.basin, created.stream, created.on)
           if (stripped !== null && digestDiff(before, stripped).length === 0) diff = []
-          else if (process.env['FUZZ_DEBUG']) console.log('strip', JSON.stringify(created), stripped === null ? 'null' : digestDiff(before, stripped))
         }
         if (diff.length > 0) problems.push(`state changed on a ${outcome.status}:`, ...diff.map((line) => `  ${line}`))
         else current = after
