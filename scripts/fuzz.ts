@@ -34,7 +34,7 @@ const summary = await runFuzz({
   digestEvery: integer('digest-every', values['digest-every'], 1),
   deadlineMs: integer('deadline', values.deadline, 1),
   progress: (line) => console.log(line),
+  onFailure: (failure) => console.log(`\n${describeFailure(seed, failure)}\n`),
 })
-for (const failure of summary.failures) console.log(`\n${describeFailure(seed, failure)}`)
 console.log(`\n${describeSummary(summary)}`)
 process.exit(summary.failures.length > 0 || summary.health.length > 0 ? 1 : 0)

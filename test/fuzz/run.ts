@@ -24,8 +24,10 @@ export interface FuzzOptions {
   readonly deadlineMs: number
   /** Stop after this many failing requests. [default: 10] */
   readonly maxFailures?: number
-  /** Progress lines (the CLI prints them). */
+  /** Progress lines (the CLI prints them), and a line when one step has taken more than a minute. */
   readonly progress?: (line: string) => void
+  /** Called with each failure as it is found. */
+  readonly onFailure?: (failure: FuzzFailure) => void
 }
 
 export interface FuzzFailure {
@@ -125,7 +127,7 @@ async function restoreInvariants(url: string, request: FuzzRequest, namespaces: 
 /** The stream a data request would auto-create (see withoutAutoCreated), or null for other requests. */
 function autoCreatedStream(request: FuzzRequest): { namespace: string; basin: string; stream: string; on: 'read' | 'append' } | null {
   const match = /^\/v1\/streams\/([^/?]+)\/records(\/tail)?(\?|$)/.exec(request.path)
-  const basin = request.headers['s2-basin']
+  const basin = request.headers['s2-basin']?.trim() // as HTTP/1.1 delivers it
   if (match === null || basin === undefined) return null
   let stream: string
   try {
@@ -170,6 +172,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     unexpected.push(args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a))).join(' ').slice(0, 2000))
   }
   const sender = new Sender(url, options.deadlineMs)
+  let watchdog: ReturnType<typeof setInterval> | undefined
   const summary = {
     seed: options.seed,
     requests: 0,
@@ -190,10 +193,22 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     const poolTokens = [...new Set(AUTHORIZATIONS.map((auth) => bearerToken(auth ?? undefined)))]
     const generator = new RequestGenerator(options.seed)
     let current: StateDigest | null = null
+    // Which request is in flight and at which step, so a run that stops moving says where.
+    let step = { index: -1, what: 'setup', since: performance.now() }
+    const at = (index: number, what: string) => {
+      step = { index, what, since: performance.now() }
+    }
+    watchdog = setInterval(() => {
+      const seconds = Math.round((performance.now() - step.since) / 1000)
+      if (seconds >= 60) options.progress?.(`request #${step.index}: ${step.what} for ${seconds} s`)
+    }, 60_000)
+    watchdog.unref()
     for (let i = 0; i < options.count && summary.failures.length < maxFailures; i++) {
       const request = generator.next()
       const checked = i % options.digestEvery === 0
+      at(i, 'the digest before')
       if (checked && current === null) current = await stateDigest(emulator, poolTokens)
+      at(i, `the request: ${request.method} ${request.path.slice(0, 200)}`)
       const before = current
       current = null
       unexpected.length = 0
@@ -208,6 +223,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       if (unexpected.length > 0) problems.push(...unexpected.map((line) => `logged an unexpected error: ${line}`))
       const rejected = outcome.status !== null && outcome.status >= 400 && outcome.status < 500
       if (checked && rejected && before !== null) {
+        at(i, 'the digest after')
         const after = await stateDigest(emulator, poolTokens)
         summary.digestChecks++
         let diff = digestDiff(before, after)
@@ -219,12 +235,17 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
         if (diff.length > 0) problems.push(`state changed on a ${outcome.status}:`, ...diff.map((line) => `  ${line}`))
         else current = after
       }
-      if (problems.length > 0) summary.failures.push({ request, problems })
+      if (problems.length > 0) {
+        summary.failures.push({ request, problems })
+        options.onFailure?.({ request, problems })
+      }
+      at(i, 'restoring the invariants')
       if (!rejected && request.path.startsWith('/_emulator') && request.method !== 'GET') await restoreInvariants(url, request, namespaces)
       if ((i + 1) % 5000 === 0) options.progress?.(`${i + 1} requests, ${summary.failures.length} failing, ${Math.round((performance.now() - started) / 1000)} s`)
     }
     summary.health = await healthProblems(emulator)
   } finally {
+    clearInterval(watchdog)
     sender.close()
     console.error = consoleError
     await emulator.stop()
