@@ -6,6 +6,8 @@
  * serialized so that the digest sees only the request under test; the digest is taken for every
  * `digestEvery`-th request (1 in `npm test`, sampled in `npm run fuzz`, where it would cost most
  * of the run). At the end the emulator must still answer: /health, and a valid append and read.
+ * A request that blocks the event loop (which stops the deadline's timer too) is caught by a
+ * watchdog thread (watchdog.ts), which prints it and kills the process.
  */
 import { startS2Emulator, type S2Emulator } from '../../src/index.ts'
 import { answerProblems } from './check.ts'
@@ -14,6 +16,7 @@ import { namespaceName } from '../../src/index.ts'
 import { digestDiff, stateDigest, withoutAutoCreated, type StateDigest } from './digest.ts'
 import { AUTHORIZATIONS, CATEGORIES, FIXTURE_BASINS, FIXTURE_STREAMS, KEY, RequestGenerator, TOKENS, type Category, type FuzzRequest } from './generate.ts'
 import { Sender } from './send.ts'
+import { Watchdog } from './watchdog.ts'
 
 export interface FuzzOptions {
   readonly seed: number
@@ -172,7 +175,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     unexpected.push(args.map((a) => (a instanceof Error ? (a.stack ?? a.message) : String(a))).join(' ').slice(0, 2000))
   }
   const sender = new Sender(url, options.deadlineMs)
-  let watchdog: ReturnType<typeof setInterval> | undefined
+  let stalled: ReturnType<typeof setInterval> | undefined
+  // The emulator shares this process: a request that blocks the event loop is caught from a worker.
+  const watchdog = new Watchdog(Math.max(30_000, options.deadlineMs * 3))
   const summary = {
     seed: options.seed,
     requests: 0,
@@ -195,16 +200,19 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     let current: StateDigest | null = null
     // Which request is in flight and at which step, so a run that stops moving says where.
     let step = { index: -1, what: 'setup', since: performance.now() }
+    let shown = ''
     const at = (index: number, what: string) => {
       step = { index, what, since: performance.now() }
+      watchdog.at(`${what}\n${shown}`)
     }
-    watchdog = setInterval(() => {
+    stalled = setInterval(() => {
       const seconds = Math.round((performance.now() - step.since) / 1000)
       if (seconds >= 60) options.progress?.(`request #${step.index}: ${step.what} for ${seconds} s`)
     }, 60_000)
-    watchdog.unref()
+    stalled.unref()
     for (let i = 0; i < options.count && summary.failures.length < maxFailures; i++) {
       const request = generator.next()
+      shown = describeRequest(options.seed, request)
       const checked = i % options.digestEvery === 0
       at(i, 'the digest before')
       if (checked && current === null) current = await stateDigest(emulator, poolTokens)
@@ -245,7 +253,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     }
     summary.health = await healthProblems(emulator)
   } finally {
-    clearInterval(watchdog)
+    clearInterval(stalled)
+    await watchdog.stop()
     sender.close()
     console.error = consoleError
     await emulator.stop()
@@ -254,19 +263,23 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   return summary
 }
 
-/** A failure as a developer replays it: the seed, the request's index, and the request byte for byte. */
-export function describeFailure(seed: number, failure: FuzzFailure): string {
-  const { request } = failure
+/** A request as a developer replays it: the seed, its index, and the request byte for byte. */
+export function describeRequest(seed: number, request: FuzzRequest): string {
   const body = Buffer.from(request.body)
   const shown = body.length > 4096 ? `${body.subarray(0, 4096).toString('hex')}… (${body.length} bytes)` : body.toString('hex')
   return [
     `seed ${seed}, request #${request.index} (${request.category}, ${request.transport}); replay: npm run fuzz -- --seed ${seed} --count ${request.index + 1}`,
-    ...failure.problems.map((p) => `  problem: ${p}`),
     `  ${request.method} ${request.path}`,
     ...Object.entries(request.headers).map(([k, v]) => `  ${k}: ${v}`),
     `  body (hex): ${shown || '(empty)'}`,
     ...(request.pieces === undefined ? [] : [`  written in ${request.pieces.length} pieces of ${request.pieces.map((p) => p.length).join(', ')} bytes`]),
   ].join('\n')
+}
+
+/** A failure: the request, and what was wrong. */
+export function describeFailure(seed: number, failure: FuzzFailure): string {
+  const [first, ...rest] = describeRequest(seed, failure.request).split('\n')
+  return [first, ...failure.problems.map((p) => `  problem: ${p}`), ...rest].join('\n')
 }
 
 /** The summary as a few lines. */
