@@ -8,7 +8,7 @@ import { describeFailure, describeSummary, runFuzz } from './run.ts'
  * fixed seed, so a failure here is the same failure on every machine; the printed request replays it.
  */
 const SEED = 20261202
-const COUNT = 400
+const COUNT = 300
 
 it(`answers ${COUNT} fuzzed requests with S2-shaped errors, no 5xx, no hang, and no state change on rejection`, async () => {
   const summary = await runFuzz({ seed: SEED, count: COUNT, digestEvery: 1, deadlineMs: 10_000 })
