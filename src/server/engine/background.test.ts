@@ -69,6 +69,26 @@ describe('background work', () => {
     expect(clock.pendingTimers).toBe(0)
   })
 
+  it('purges a deleted basin once its streams are purged, without looking again every purge delay until then', () => {
+    // The fuzz suite found this: with a stream's purge far ahead of its basin's (the clock was set
+    // back between the two deletes), the basin looked again every purge delay, so advancing the
+    // clock to the stream's purge ran the work (duration / delay) times and hung the emulator.
+    const { clock, engine, account, stream } = setup()
+    stream('s')
+    account.deleteStream('b', 's', clock.now())
+    const streamPurge = clock.now() + DELAY
+    clock.set(clock.now() - 24 * 3600 * SEC)
+    account.deleteBasin('b', clock.now())
+    const run = vi.spyOn(engine.space('').background, 'run')
+    clock.advance(DELAY)
+    expect(account.basins.get('b')?.streams.has('s')).toBe(true)
+    clock.set(streamPurge - 1)
+    expect(account.basins.has('b')).toBe(true)
+    clock.advance(1 + DELAY)
+    expect(account.basins.has('b')).toBe(false)
+    expect(run.mock.calls.length).toBeLessThanOrEqual(4)
+  })
+
   it('wakes up early for a purge that falls due before the next interval', () => {
     const clock = new ManualClock(0)
     const engine = new Engine({ clock, purgeDelayMs: 100, backgroundIntervalMs: 3600 * SEC, heartbeat: { minMs: 1, maxMs: 1 } })

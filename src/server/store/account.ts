@@ -320,9 +320,12 @@ export class Account {
           purged.push({ basin: entry.basin.name, stream: entry.stream.name })
         }
       } else if (entry.basin.streams.size > 0) {
-        // A basin goes only once its last stream has gone; look again when that is due.
-        remaining.push({ ...entry, at: now + this.#purgeDelayMs })
-        next = Math.min(next, now + this.#purgeDelayMs)
+        // A basin goes only once its last stream has gone; look again when the last of their purges
+        // is due, not every delay until then: the clock may have been set back between the deletes,
+        // and a virtual clock advanced over that gap would run this (gap / delay) times.
+        const at = Math.max(now + this.#purgeDelayMs, this.#lastStreamPurge(entry.basin))
+        remaining.push({ ...entry, at })
+        next = Math.min(next, at)
       } else if (this.basins.get(entry.basin.name) === entry.basin) {
         this.basins.delete(entry.basin.name)
         purged.push({ basin: entry.basin.name, stream: null })
@@ -332,6 +335,15 @@ export class Account {
     // Reported once the account is whole again: a log may copy the state when told.
     for (const p of purged) this.#emit?.({ kind: 'purged', ...p })
     return next
+  }
+
+  /** When the last pending purge of a basin's streams falls due (-Infinity if none is pending). */
+  #lastStreamPurge(basin: BasinState): number {
+    let last = -Infinity
+    for (const p of this.#pending) {
+      if (p.basin === basin && p.stream !== null && basin.streams.get(p.stream.name) === p.stream) last = Math.max(last, p.at)
+    }
+    return last
   }
 
   /**
