@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import type { Long, Type } from 'protobufjs'
 import { S2Error, type S2ErrorCode } from '../../errors/index.ts'
 import type { AppendInput } from '../../engine/index.ts'
+import { NO_HEADERS } from '../../store/index.ts'
 import { s2Descriptor } from './s2-descriptor.ts'
 
 /** Protobuf messages of S2 (`proto/s2.proto`), through protobufjs reflection. */
@@ -56,7 +57,7 @@ export function decodeAppendInput(bytes: Uint8Array, code: S2ErrorCode): AppendI
   return {
     records: message.records.map((record) => ({
       timestamp: has(record, 'timestamp') && record.timestamp != null ? toNumber(record.timestamp) : undefined,
-      headers: record.headers.map((header) => ({ name: toBytes(header.name), value: toBytes(header.value) })),
+      headers: record.headers.length === 0 ? NO_HEADERS : record.headers.map((header) => ({ name: toBytes(header.name), value: toBytes(header.value) })),
       body: toBytes(record.body),
     })),
     matchSeqNum: has(message, 'match_seq_num') && message.match_seq_num != null ? toNumber(message.match_seq_num) : undefined,

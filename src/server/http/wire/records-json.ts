@@ -1,5 +1,5 @@
 import { errors, S2Error, type JsonValue } from '../../errors/index.ts'
-import { MAX_FENCING_TOKEN_BYTES, utf8Length } from '../../store/index.ts'
+import { MAX_FENCING_TOKEN_BYTES, NO_HEADERS, utf8Length } from '../../store/index.ts'
 import type { AppendAck, AppendRecord, Header, StoredRecord, StreamPosition } from '../../store/index.ts'
 import type { AppendInput } from '../../engine/index.ts'
 import { array, join, jsonError, object, optional, required, string, u64 } from './json-decode.ts'
@@ -40,7 +40,7 @@ function decodeRecord(value: unknown, path: string, format: RecordFormat): Appen
   const obj = object(value, path, 'struct AppendRecord')
   const timestamp = optional(obj, 'timestamp', path, u64) ?? undefined
   const headerList = optional(obj, 'headers', path, (v, p) => array(v, p, 'a sequence of headers')) ?? []
-  const headers = headerList.map((h, i) => decodeHeader(h, join(join(path, 'headers'), i), format))
+  const headers = headerList.length === 0 ? NO_HEADERS : headerList.map((h, i) => decodeHeader(h, join(join(path, 'headers'), i), format))
   const body = optional(obj, 'body', path, string)
   return { timestamp, headers, body: body ? decodeBytes(body, format) : new Uint8Array(0) }
 }
