@@ -7,7 +7,6 @@ import { array, join, jsonError, object, optional, required, string, u64 } from 
 /** How record bytes travel in JSON (`S2-Format`): UTF-8 text, or standard padded base64. */
 export type RecordFormat = 'raw' | 'base64'
 
-const encoder = new TextEncoder()
 const lossyDecoder = new TextDecoder('utf-8')
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
 
@@ -20,7 +19,10 @@ function decodeBase64(text: string): Uint8Array {
 }
 
 export function decodeBytes(text: string, format: RecordFormat): Uint8Array {
-  return format === 'raw' ? encoder.encode(text) : decodeBase64(text)
+  if (format === 'base64') return decodeBase64(text)
+  // Buffer.from encodes like TextEncoder (a lone surrogate becomes U+FFFD) at a third of the cost.
+  const bytes = Buffer.from(text, 'utf8')
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
 export function encodeBytes(bytes: Uint8Array, format: RecordFormat): string {
