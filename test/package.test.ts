@@ -175,7 +175,9 @@ const server = () => resolved.filter((url) => /\\/node_modules\\/(hono|@hono\\/n
     (await call('POST', '/v1/streams/orders/records', { records: [{ body: 'hello' }] })).status,
   ]
   const afterJson = server()
-  const proto = await call('GET', '/v1/streams/orders/records?seq_num=0&count=1', undefined, { accept: 'application/protobuf' })
+  // An AppendInput of one record with body "hi" (reads are encoded without protobufjs; decoding uses it).
+  const proto = await fetch(emulator.url + '/v1/streams/orders/records', { method: 'POST', body: new Uint8Array([0x0a, 0x04, 0x1a, 0x02, 0x68, 0x69]),
+    headers: { 'content-type': 'application/protobuf', accept: 'application/protobuf', 's2-basin': 'packed-basin' } })
   const protobuf = [proto.status, proto.headers.get('content-type'), (await proto.arrayBuffer()).byteLength > 0]
   const afterProtobuf = server()
   await emulator.stop()

@@ -22,10 +22,10 @@ export function runnerPackages(): string[] {
 
 /**
  * `s2-emulator/vitest` extends vitest's `test` when it loads, which only works inside a vitest
- * worker; here `vitest` is a stub, so the figure is the package's own part (vitest's runtime is
- * loaded by the worker anyway).
+ * worker, and registers the matchers with its `expect`; here `vitest` is a stub, so the figure is
+ * the package's own part (vitest's runtime is loaded by the worker anyway).
  */
-const VITEST_STUB = 'export const test = { extend: () => ({}) }; export const expect = {}; export const inject = () => undefined'
+const VITEST_STUB = 'export const test = { extend: () => ({}) }; export const expect = { extend: () => {} }; export const inject = () => undefined'
 
 interface Entry {
   readonly spec: string

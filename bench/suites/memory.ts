@@ -40,9 +40,10 @@ export async function memory(ctx: Ctx): Promise<void> {
     SUITE,
     `${records.toLocaleString('en')} records of ${SIZE} random bytes (no headers) appended to one stream in protobuf batches of ${BATCH}; resident set (RSS) growth of the server's process, each measured after 4 forced GCs (--expose-gc) before and after. node = the payload itself (the floor). peer = kinesalite with ${peerRecords.toLocaleString('en')} records the same way (PutRecords of ${BATCH}; filling it with more takes minutes). Snapshots: ${snapshotRuns} runs of take, restore, export, import of that store.`,
   )
-  const emulator = await startServer({ kind: 'emulator' }, { gc: true })
-  const e = new HttpClient(emulator.url, 2)
   const dir = mkdtempSync(join(tmpdir(), 's2-emulator-bench-'))
+  // export and import by path write and read files only in the snapshot directory
+  const emulator = await startServer({ kind: 'emulator', options: { snapshotDir: dir } }, { gc: true })
+  const e = new HttpClient(emulator.url, 2)
   try {
     const { basin, stream } = await freshStream(e, 'mem')
     // one batch first, so the basin/stream and lazily built structures are not counted per record

@@ -2,7 +2,6 @@ import { getRequestListener, RequestError } from '@hono/node-server'
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2'
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net'
-import { Duplex } from 'node:stream'
 import { S2EmulatorError } from '../errors/index.ts'
 import { normalizeRequestTarget } from './request-target.ts'
 import { json } from './respond.ts'
@@ -20,39 +19,6 @@ const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')
 
 /** The SDK pools up to 100 streams per connection; allow plenty more. */
 const H2_SETTINGS = { maxConcurrentStreams: 1000, initialWindowSize: 10 * 1024 * 1024 }
-
-/**
- * A socket whose first bytes were already read, replayed in front of the rest. node:http2 reads
- * from the native handle, so it does not reliably see bytes put back with `unshift` (tried again:
- * sessions with many concurrent streams hang); a JS Duplex is the way to hand it a connection that
- * was sniffed. It costs throughput on large S2S transfers (see the benchmarks).
- */
-function replaying(socket: Socket, first: Buffer): Duplex {
-  const duplex = new Duplex({
-    read() {
-      socket.resume()
-    },
-    write(chunk: Buffer, _encoding, callback) {
-      socket.write(chunk, callback)
-    },
-    final(callback) {
-      socket.end()
-      callback()
-    },
-    destroy(error, callback) {
-      socket.destroy(error ?? undefined)
-      callback(error)
-    },
-  })
-  duplex.push(first)
-  socket.on('data', (chunk: Buffer) => {
-    if (!duplex.push(chunk)) socket.pause()
-  })
-  socket.on('end', () => duplex.push(null))
-  socket.on('close', () => duplex.destroy())
-  socket.on('error', (error) => duplex.destroy(error))
-  return duplex
-}
 
 /**
  * Serves `fetch` on one port over HTTP/1.1 and HTTP/2 cleartext with prior knowledge (h2c), told
@@ -76,6 +42,13 @@ export async function listen(
   const handler = (incoming: IncomingMessage | Http2ServerRequest, outgoing: ServerResponse | Http2ServerResponse): void => {
     normalizeRequestTarget(incoming)
     timeRequest(incoming, outgoing, idleMs)
+    if ('stream' in incoming) {
+      // A stream the client reset (the SDK closes a read session with RST_STREAM NO_ERROR) waits
+      // to be destroyed until its request body is read, which nothing does for a GET: the response
+      // would go on (heartbeats) and the connection could never close. End it here.
+      const stream = incoming.stream
+      stream.once('aborted', () => stream.destroy())
+    }
     // Node's HTTP/1.1 parser reads nothing after a request asking to upgrade (which the emulator
     // answers as a plain request), so a following request would wait unanswered until the
     // keep-alive timeout: end the connection with this response instead.
@@ -115,7 +88,10 @@ export async function listen(
       socket.pause()
       if (isH2) {
         socket.setTimeout(0) // HTTP/2 connections close when no request has been open for a while
-        http2.emit('connection', replaying(socket, seen))
+        // node:http2 reads the socket natively from here on; the bytes sniffed are put back, and
+        // it feeds what is buffered to the session first (before any new read can arrive).
+        socket.unshift(seen)
+        http2.emit('connection', socket)
       } else {
         socket.unshift(seen)
         http1.emit('connection', socket)

@@ -7,7 +7,12 @@ const encoder = new TextEncoder()
  * set too, so compression can skip small bodies without reading them.
  */
 export function json(status: number, value: JsonValue, headers?: Record<string, string>): Response {
-  const body = encoder.encode(JSON.stringify(value))
+  return jsonText(status, JSON.stringify(value), headers)
+}
+
+/** A JSON response from text already serialized. */
+export function jsonText(status: number, text: string, headers?: Record<string, string>): Response {
+  const body = encoder.encode(text)
   return new Response(body, {
     status,
     headers: { 'content-type': 'application/json', 'content-length': String(body.length), ...headers },

@@ -65,10 +65,22 @@ function shown(record: KeptRecord): JournalRecord {
   }
 }
 
+/** What the journal shows of a record kept whole (it was decoded once and is never changed). */
+function keptWhole(record: AppendRecord): KeptRecord {
+  return {
+    headers: record.headers.map((h) => [h.name, h.value] as const),
+    body: record.body,
+    bodyBytes: record.body.length,
+    timestamp: record.timestamp ?? null,
+    truncated: false,
+  }
+}
+
 /**
  * The records of one journal entry, kept up to `limit` bytes (bodies plus header names and
  * values). Bytes are kept by reference (records are immutable once decoded); only a record cut
- * short is copied.
+ * short is copied. Whole records are kept as the batches they came in, and turned into what the
+ * journal shows only when it is read: appends pay no object per record for it.
  */
 export class RecordCapture {
   count = 0
@@ -77,7 +89,10 @@ export class RecordCapture {
   truncated = false
   evicted = false
   readonly #limit: number
-  #kept: KeptRecord[] = []
+  /** Batches as they arrived, each with how many of its records (from the first) are kept whole. */
+  #batches: { readonly records: readonly AppendRecord[]; readonly whole: number }[] = []
+  /** The record cut short at the bound, kept after every whole one. */
+  #cut: KeptRecord | null = null
 
   constructor(limit: number) {
     this.#limit = limit
@@ -88,15 +103,14 @@ export class RecordCapture {
     this.count += records.length
     if (this.truncated || this.evicted) return 0
     const before = this.bytes
+    let whole = 0
     for (const record of records) {
       let headerBytes = 0
       for (const h of record.headers) headerBytes += h.name.length + h.value.length
       const size = headerBytes + record.body.length
       const room = this.#limit - this.bytes
-      const headers = record.headers.map((h) => [h.name, h.value] as const)
-      const timestamp = record.timestamp ?? null
       if (size <= room) {
-        this.#kept.push({ headers, body: record.body, bodyBytes: record.body.length, timestamp, truncated: false })
+        whole++
         this.bytes += size
         continue
       }
@@ -104,24 +118,29 @@ export class RecordCapture {
       // Keep the start of the body when the headers fit: usually enough to tell records apart.
       if (headerBytes < room) {
         const body = record.body.slice(0, room - headerBytes)
-        this.#kept.push({ headers, body, bodyBytes: record.body.length, timestamp, truncated: true })
+        this.#cut = { ...keptWhole(record), body, truncated: true }
         this.bytes += headerBytes + body.length
       }
       break
     }
+    if (whole > 0) this.#batches.push({ records, whole })
     return this.bytes - before
   }
 
   /** Drops every record kept (the namespace needs the room); returns the bytes freed. */
   evict(): number {
     const freed = this.bytes
-    this.#kept = []
+    this.#batches = []
+    this.#cut = null
     this.bytes = 0
     this.evicted = true
     return freed
   }
 
   toJSON(): JournalRecords {
-    return { count: this.count, items: this.#kept.map(shown), truncated: this.truncated, evicted: this.evicted }
+    const kept: KeptRecord[] = []
+    for (const { records, whole } of this.#batches) for (let i = 0; i < whole; i++) kept.push(keptWhole(records[i] as AppendRecord))
+    if (this.#cut !== null) kept.push(this.#cut)
+    return { count: this.count, items: kept.map(shown), truncated: this.truncated, evicted: this.evicted }
   }
 }

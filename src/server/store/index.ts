@@ -33,6 +33,7 @@ export {
   meteredSize,
   MAX_BATCH_METERED_BYTES,
   MAX_BATCH_RECORDS,
+  NO_HEADERS,
   type AppendBatch,
   type AppendRecord,
   type Header,

@@ -12,6 +12,9 @@ export interface Header {
   readonly value: Uint8Array
 }
 
+/** One empty list for every record without headers, rather than an array per stored record. */
+export const NO_HEADERS: readonly Header[] = Object.freeze([])
+
 /** A record as a client submits it, decoded from JSON or protobuf. */
 export interface AppendRecord {
   /** Client timestamp (ms by convention, opaque to S2); undefined when not given. */
@@ -114,7 +117,7 @@ export function validateBatch(
     const record = records[i] as AppendRecord
     const metered = meteredSize(record)
     total += metered
-    valid[i] = { ...record, metered, command: null }
+    valid[i] = { timestamp: record.timestamp, headers: record.headers, body: record.body, metered, command: null }
   }
   if (total > MAX_BATCH_METERED_BYTES) {
     throw errors.invalid('record batch must not exceed a metered size of 1 MiB')

@@ -2,15 +2,13 @@ import { createRequire } from 'node:module'
 import type { Long, Type } from 'protobufjs'
 import { S2Error, type S2ErrorCode } from '../../errors/index.ts'
 import type { AppendInput } from '../../engine/index.ts'
-import type { AppendAck, StoredRecord, StreamPosition } from '../../store/index.ts'
+import { NO_HEADERS } from '../../store/index.ts'
 import { s2Descriptor } from './s2-descriptor.ts'
 
 /** Protobuf messages of S2 (`proto/s2.proto`), through protobufjs reflection. */
 
 interface MessageTypes {
   readonly appendInput: Type
-  readonly appendAck: Type
-  readonly readBatch: Type
 }
 
 let types: MessageTypes | undefined
@@ -25,8 +23,6 @@ function messageTypes(): MessageTypes {
   const root = protobuf.Root.fromJSON(s2Descriptor)
   types = {
     appendInput: root.lookupType('s2.v1.AppendInput'),
-    appendAck: root.lookupType('s2.v1.AppendAck'),
-    readBatch: root.lookupType('s2.v1.ReadBatch'),
   }
   return types
 }
@@ -61,7 +57,7 @@ export function decodeAppendInput(bytes: Uint8Array, code: S2ErrorCode): AppendI
   return {
     records: message.records.map((record) => ({
       timestamp: has(record, 'timestamp') && record.timestamp != null ? toNumber(record.timestamp) : undefined,
-      headers: record.headers.map((header) => ({ name: toBytes(header.name), value: toBytes(header.value) })),
+      headers: record.headers.length === 0 ? NO_HEADERS : record.headers.map((header) => ({ name: toBytes(header.name), value: toBytes(header.value) })),
       body: toBytes(record.body),
     })),
     matchSeqNum: has(message, 'match_seq_num') && message.match_seq_num != null ? toNumber(message.match_seq_num) : undefined,
@@ -69,17 +65,5 @@ export function decodeAppendInput(bytes: Uint8Array, code: S2ErrorCode): AppendI
   }
 }
 
-const position = (p: StreamPosition) => ({ seq_num: p.seqNum, timestamp: p.timestamp })
-
-export function encodeAppendAck(ack: AppendAck): Uint8Array {
-  return messageTypes().appendAck.encode({ start: position(ack.start), end: position(ack.end), tail: position(ack.tail) }).finish()
-}
-
-/** A `ReadBatch`; with no records and a tail it is a session heartbeat. */
-export function encodeReadBatch(records: readonly StoredRecord[], tail: StreamPosition | null): Uint8Array {
-  const message: { records: object[]; tail?: object } = {
-    records: records.map((r) => ({ seq_num: r.seqNum, timestamp: r.timestamp, headers: r.headers, body: r.body })),
-  }
-  if (tail) message.tail = position(tail)
-  return messageTypes().readBatch.encode(message).finish()
-}
+// Written by hand, without protobufjs objects (see read-batch.ts).
+export { encodeAppendAck, encodeReadBatch } from './read-batch.ts'

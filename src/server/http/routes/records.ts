@@ -7,14 +7,14 @@ import { encryptionKeyHeader, formatHeader } from '../request/headers.ts'
 import { EXPECTED_JSON, readS2Json } from '../request/json-body.ts'
 import { mediaKind } from '../request/media.ts'
 import { decodeAppendInput as decodeProtoAppend, encodeAppendAck, encodeReadBatch as encodeProtoBatch } from '../proto/messages.ts'
-import { json, protobuf } from '../respond.ts'
+import { json, jsonText, protobuf } from '../respond.ts'
 import type { RouteDeps, RouteSpec } from '../route.ts'
 import { connectionOf } from '../connection.ts'
 import { readBody as sessionBody } from '../sessions/read-pump.ts'
 import { s2sAppend } from '../sessions/s2s-append.ts'
 import { s2sReadEncoder, s2sResponse } from '../sessions/s2s-read.ts'
 import { parseLastEventId, sseEncoder, sseResponse } from '../sessions/sse-read.ts'
-import { decodeAppendInput, encodeAck, encodePosition, encodeReadBatch } from '../wire/records-json.ts'
+import { decodeAppendInput, encodeAck, encodePosition, readBatchJson } from '../wire/records-json.ts'
 import { RecordMeter, requireCommands, streamConfigHeader } from './cloud-records.ts'
 import { parseReadQuery } from './read-query.ts'
 import { streamAddress } from './stream-address.ts'
@@ -102,7 +102,7 @@ export function recordRoutes({ engine, metrics, cloud }: RouteDeps): RouteSpec[]
         metrics.read(result.records.length, bytes)
         meter?.readUnary(bytes)
         if (accept === 'protobuf') return protobuf(encodeProtoBatch(result.records, result.tail))
-        return json(200, encodeReadBatch(result.records, result.tail, format))
+        return jsonText(200, readBatchJson(result.records, result.tail, format))
       },
     },
     {

@@ -28,14 +28,32 @@ export interface Frame {
   readonly flag: number
 }
 
-function frame(flag: number, payload: Uint8Array): Uint8Array {
-  const length = payload.length + 1
-  const out = new Uint8Array(3 + length)
+/** Bytes in front of a frame's payload: the length and the flag. */
+export const FRAME_HEADER_BYTES = 4
+
+function writeHeader(out: Uint8Array, flag: number, payloadLength: number): void {
+  const length = payloadLength + 1
   out[0] = (length >>> 16) & 0xff
   out[1] = (length >>> 8) & 0xff
   out[2] = length & 0xff
   out[3] = flag
-  out.set(payload, 4)
+}
+
+function frame(flag: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(FRAME_HEADER_BYTES + payload.length)
+  writeHeader(out, flag, payload.length)
+  out.set(payload, FRAME_HEADER_BYTES)
+  return out
+}
+
+/**
+ * A regular uncompressed frame whose payload `write` puts in place (at offset
+ * {@link FRAME_HEADER_BYTES}, `payloadLength` bytes), so the payload is not built and then copied.
+ */
+export function framedInPlace(payloadLength: number, write: (out: Uint8Array) => void): Uint8Array {
+  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payloadLength)
+  writeHeader(out, 0, payloadLength)
+  write(out)
   return out
 }
 

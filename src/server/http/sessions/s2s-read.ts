@@ -1,8 +1,16 @@
-import type { Compression } from '../encoding.ts'
-import { encodeReadBatch } from '../proto/messages.ts'
+import type { StoredRecord, StreamPosition } from '../../store/index.ts'
+import { COMPRESS_MIN_BYTES, type Compression } from '../encoding.ts'
+import { encodeReadBatch, readBatchSize, writeReadBatch } from '../proto/read-batch.ts'
 import { SESSION_HEADERS } from './headers.ts'
 import type { ReadEncoder } from './read-pump.ts'
-import { messageFrame, terminalFrame } from './s2s-frame.ts'
+import { FRAME_HEADER_BYTES, framedInPlace, messageFrame, terminalFrame } from './s2s-frame.ts'
+
+/** A `ReadBatch` frame; uncompressed, the batch is written straight into the frame. */
+function batchFrame(records: readonly StoredRecord[], tail: StreamPosition | null, compression: Compression): Uint8Array {
+  const { total, sizes } = readBatchSize(records, tail)
+  if (compression !== 'none' && total >= COMPRESS_MIN_BYTES) return messageFrame(encodeReadBatch(records, tail), compression)
+  return framedInPlace(total, (out) => writeReadBatch(out, FRAME_HEADER_BYTES, records, tail, sizes))
+}
 
 /**
  * S2S frames for a read session (s2-lite §7.4): `ReadBatch` frames (catch-up without a tail, live
@@ -11,8 +19,8 @@ import { messageFrame, terminalFrame } from './s2s-frame.ts'
  */
 export function s2sReadEncoder(compression: Compression): ReadEncoder {
   return {
-    batch: (records, tail) => messageFrame(encodeReadBatch(records, tail), compression),
-    heartbeat: (tail) => messageFrame(encodeReadBatch([], tail), compression),
+    batch: (records, tail) => batchFrame(records, tail, compression),
+    heartbeat: (tail) => batchFrame([], tail, compression),
     error: (status, body) => terminalFrame(status, body),
     done: () => null,
   }

@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock/clock.ts'
 import { S2Error, type JsonValue } from '../../errors/index.ts'
-import { encodePosition, encodeReadBatch, type RecordFormat } from '../wire/records-json.ts'
+import { encodePosition, readBatchJson, type RecordFormat } from '../wire/records-json.ts'
 import { SESSION_HEADERS } from './headers.ts'
 import type { ReadEncoder } from './read-pump.ts'
 
@@ -15,8 +15,8 @@ export function sseEncoder(format: RecordFormat, clock: Clock): ReadEncoder {
   return {
     batch(records, tail, delivered) {
       const last = records[records.length - 1]
-      const data = JSON.stringify(encodeReadBatch(records, tail, format))
-      return encoder.encode(`event: batch\nid: ${last?.seqNum},${delivered.count},${delivered.bytes}\ndata: ${data}\n\n`)
+      const data = readBatchJson(records, tail, format)
+      return Buffer.from(`event: batch\nid: ${last?.seqNum},${delivered.count},${delivered.bytes}\ndata: ${data}\n\n`)
     },
     heartbeat(tail) {
       const ping: JsonValue = { timestamp: clock.now(), tail: encodePosition(tail) }

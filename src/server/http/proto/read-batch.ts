@@ -1,0 +1,125 @@
+import type { AppendAck, StoredRecord, StreamPosition } from '../../store/index.ts'
+
+/**
+ * `ReadBatch` and `AppendAck` (proto/s2.proto) written by hand: the size is computed first, then
+ * every field goes straight into one buffer, each body copied once. protobufjs would build an
+ * object per record, grow its writer and copy each body twice. The bytes are the ones protobufjs
+ * writes for the same message: proto3, so a scalar or bytes field at its default (0, empty) is left
+ * out, while a message field present (a tail) is written even when empty.
+ */
+
+/** Bytes of `value` (a non-negative integer up to 2^53) as a varint. */
+function varintSize(value: number): number {
+  let size = 1
+  while (value >= 128) {
+    value = Math.floor(value / 128)
+    size++
+  }
+  return size
+}
+
+function writeVarint(out: Uint8Array, at: number, value: number): number {
+  while (value >= 128) {
+    out[at++] = (value % 128) | 128
+    value = Math.floor(value / 128)
+  }
+  out[at++] = value
+  return at
+}
+
+/** A length-delimited field of `size` bytes under a one-byte tag. */
+const fieldSize = (size: number): number => 1 + varintSize(size) + size
+/** A varint field under a one-byte tag; nothing when 0. */
+const uintSize = (value: number): number => (value === 0 ? 0 : 1 + varintSize(value))
+/** A bytes field under a one-byte tag; nothing when empty. */
+const bytesSize = (bytes: Uint8Array): number => (bytes.length === 0 ? 0 : fieldSize(bytes.length))
+
+function writeUint(out: Uint8Array, at: number, tag: number, value: number): number {
+  if (value === 0) return at
+  out[at++] = tag
+  return writeVarint(out, at, value)
+}
+
+function writeBytes(out: Uint8Array, at: number, tag: number, bytes: Uint8Array): number {
+  if (bytes.length === 0) return at
+  out[at++] = tag
+  at = writeVarint(out, at, bytes.length)
+  out.set(bytes, at)
+  return at + bytes.length
+}
+
+/** StreamPosition: seq_num = 1, timestamp = 2. */
+const positionSize = (p: StreamPosition): number => uintSize(p.seqNum) + uintSize(p.timestamp)
+
+function writePosition(out: Uint8Array, at: number, tag: number, p: StreamPosition): number {
+  out[at++] = tag
+  at = writeVarint(out, at, positionSize(p))
+  at = writeUint(out, at, 0x08, p.seqNum)
+  return writeUint(out, at, 0x10, p.timestamp)
+}
+
+/** SequencedRecord: seq_num = 1, timestamp = 2, headers = 3 (Header: name = 1, value = 2), body = 4. */
+const headerSize = (header: StoredRecord['headers'][number]): number => bytesSize(header.name) + bytesSize(header.value)
+
+function recordSize(record: StoredRecord): number {
+  let size = uintSize(record.seqNum) + uintSize(record.timestamp) + bytesSize(record.body)
+  for (const header of record.headers) size += fieldSize(headerSize(header))
+  return size
+}
+
+function writeRecord(out: Uint8Array, at: number, record: StoredRecord, size: number): number {
+  out[at++] = 0x0a // ReadBatch.records
+  at = writeVarint(out, at, size)
+  at = writeUint(out, at, 0x08, record.seqNum)
+  at = writeUint(out, at, 0x10, record.timestamp)
+  for (const header of record.headers) {
+    out[at++] = 0x1a
+    at = writeVarint(out, at, headerSize(header))
+    at = writeBytes(out, at, 0x0a, header.name)
+    at = writeBytes(out, at, 0x12, header.value)
+  }
+  return writeBytes(out, at, 0x22, record.body)
+}
+
+/** The encoded size of a `ReadBatch`, and the size of each of its records (to write them without measuring again). */
+export function readBatchSize(records: readonly StoredRecord[], tail: StreamPosition | null): { total: number; sizes: Uint32Array } {
+  const sizes = new Uint32Array(records.length)
+  let total = tail === null ? 0 : fieldSize(positionSize(tail))
+  for (let i = 0; i < records.length; i++) {
+    const size = recordSize(records[i] as StoredRecord)
+    sizes[i] = size
+    total += fieldSize(size)
+  }
+  return { total, sizes }
+}
+
+/** Writes a `ReadBatch` measured by {@link readBatchSize} at `at`; returns where it ends. */
+export function writeReadBatch(
+  out: Uint8Array,
+  at: number,
+  records: readonly StoredRecord[],
+  tail: StreamPosition | null,
+  sizes: Uint32Array,
+): number {
+  for (let i = 0; i < records.length; i++) at = writeRecord(out, at, records[i] as StoredRecord, sizes[i] as number)
+  if (tail !== null) at = writePosition(out, at, 0x12, tail)
+  return at
+}
+
+/** A `ReadBatch`; with no records and a tail it is a session heartbeat. */
+export function encodeReadBatch(records: readonly StoredRecord[], tail: StreamPosition | null): Uint8Array {
+  const { total, sizes } = readBatchSize(records, tail)
+  const out = Buffer.allocUnsafe(total)
+  writeReadBatch(out, 0, records, tail, sizes)
+  return out
+}
+
+/** An `AppendAck`: start = 1, end = 2, tail = 3. */
+export function encodeAppendAck(ack: AppendAck): Uint8Array {
+  const size = fieldSize(positionSize(ack.start)) + fieldSize(positionSize(ack.end)) + fieldSize(positionSize(ack.tail))
+  const out = Buffer.allocUnsafe(size)
+  let at = writePosition(out, 0, 0x0a, ack.start)
+  at = writePosition(out, at, 0x12, ack.end)
+  writePosition(out, at, 0x1a, ack.tail)
+  return out
+}
