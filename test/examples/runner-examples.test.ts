@@ -50,6 +50,16 @@ function expectOnlyTheDeliberateFailure(tests: Outcome[], extension: string, fil
   expect(tests.length).toBeGreaterThanOrEqual(10)
 }
 
+/** Runs a vitest example in parallel workers with the deliberate failure on: it alone fails. */
+async function expectVitestDeliberateFailureOnly(dir: string): Promise<void> {
+  const result = await run('npx', ['vitest', 'run', '--maxWorkers=2', '--reporter=json', '--outputFile=report.json'], {
+    cwd: dir,
+    env: { ...childEnv(), S2_EXAMPLE_DELIBERATE_FAILURE: '1' },
+  })
+  expect(result.code, result.stderr).toBe(1)
+  expectOnlyTheDeliberateFailure(outcomes(join(dir, 'report.json')), 'ts')
+}
+
 /** The requests of a cassette file, without what changes run to run (headers, times). */
 function recordedRequests(file: string): unknown[] {
   const cassette = JSON.parse(readFileSync(file, 'utf8')) as { entries: { request: { method: string; path: string; body?: unknown } }[] }
@@ -113,12 +123,7 @@ describe('examples/vitest', () => {
     'passes in parallel workers, but for the deliberate failure, whose fault, clock and snapshot reach no other test',
     async () => {
       const dir = await project('vitest')
-      const result = await run('npx', ['vitest', 'run', '--maxWorkers=2', '--reporter=json', '--outputFile=report.json'], {
-        cwd: dir,
-        env: { ...childEnv(), S2_EXAMPLE_DELIBERATE_FAILURE: '1' },
-      })
-      expect(result.code, result.stderr).toBe(1)
-      expectOnlyTheDeliberateFailure(outcomes(join(dir, 'report.json')), 'ts')
+      await expectVitestDeliberateFailureOnly(dir)
     },
     10 * MINUTES,
   )
@@ -140,12 +145,7 @@ describe('examples/vitest', () => {
       expect(version.stdout).toMatch(/^vitest\/4\./)
       const typecheck = await run('npx', ['tsc', '--noEmit'], { cwd: dir })
       expect(typecheck, typecheck.stdout).toMatchObject({ code: 0 })
-      const result = await run('npx', ['vitest', 'run', '--maxWorkers=2', '--reporter=json', '--outputFile=report.json'], {
-        cwd: dir,
-        env: { ...childEnv(), S2_EXAMPLE_DELIBERATE_FAILURE: '1' },
-      })
-      expect(result.code, result.stderr).toBe(1)
-      expectOnlyTheDeliberateFailure(outcomes(join(dir, 'report.json')), 'ts')
+      await expectVitestDeliberateFailureOnly(dir)
     },
     10 * MINUTES,
   )
