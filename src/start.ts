@@ -12,7 +12,7 @@ let server: Promise<typeof import('./server/emulator.ts')> | undefined
  * const s2 = new S2({ accessToken: 'ignored', endpoints: { account: emulator.url, basin: emulator.url } })
  * ```
  *
- * The server's modules (hono, protobufjs, node:http2) load on the first call, not when the
+ * The server's modules (hono, node:http2) load on the first call, not when the
  * package is imported: test files that only talk to an emulator never load them.
  */
 export async function startS2Emulator(options?: S2EmulatorOptions): Promise<S2Emulator> {
