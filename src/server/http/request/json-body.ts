@@ -33,6 +33,9 @@ export async function readJson(request: Request, syntax: JsonSyntax = 'plain'): 
 /** A required JSON body of the S2 API, read as s2-lite reads it (floats and repeated fields marked: serde-json.ts). */
 export const readS2Json = (request: Request): Promise<unknown> => readJson(request, 'serde')
 
+/** A body already read, parsed as s2-lite reads JSON. */
+export const parseS2Json = (bytes: Uint8Array): unknown => parseJson(bytes, 'serde')
+
 /** An optional JSON body of the S2 API (see {@link readOptionalJson}), read as s2-lite reads it. */
 export const readOptionalS2Json = (request: Request): Promise<unknown> => readOptionalJson(request, 'serde')
 

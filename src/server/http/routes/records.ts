@@ -4,7 +4,7 @@ import type { AppendInput } from '../../engine/index.ts'
 import { negotiate } from '../encoding.ts'
 import { readBody } from '../request/body.ts'
 import { encryptionKeyHeader, formatHeader } from '../request/headers.ts'
-import { EXPECTED_JSON, readS2Json } from '../request/json-body.ts'
+import { EXPECTED_JSON, parseS2Json } from '../request/json-body.ts'
 import { mediaKind } from '../request/media.ts'
 import { decodeAppendInput as decodeProtoAppend, encodeAppendAck, encodeReadBatch as encodeProtoBatch } from '../proto/messages.ts'
 import { json, jsonText, protobuf } from '../respond.ts'
@@ -15,6 +15,7 @@ import { s2sAppend } from '../sessions/s2s-append.ts'
 import { s2sReadEncoder, s2sResponse } from '../sessions/s2s-read.ts'
 import { parseLastEventId, sseEncoder, sseResponse } from '../sessions/sse-read.ts'
 import { decodeAppendInput, encodeAck, encodePosition, readBatchJson } from '../wire/records-json.ts'
+import { readCommonAppendJson } from '../wire/append-json-fast.ts'
 import { RecordMeter, requireCommands, streamConfigHeader } from './cloud-records.ts'
 import { parseReadQuery } from './read-query.ts'
 import { streamAddress } from './stream-address.ts'
@@ -54,7 +55,10 @@ export function recordRoutes({ engine, metrics, cloud }: RouteDeps): RouteSpec[]
         }
         let input: AppendInput
         if (contentType === 'protobuf') input = decodeProtoAppend(await readBody(c.req.raw, 'bad_proto'), 'bad_proto')
-        else if (contentType === 'json') input = decodeAppendInput(await readS2Json(c.req.raw), format)
+        else if (contentType === 'json') {
+          const bytes = await readBody(c.req.raw, 'bad_json')
+          input = readCommonAppendJson(bytes, format) ?? decodeAppendInput(parseS2Json(bytes), format)
+        }
         else throw new S2Error('bad_json', EXPECTED_JSON)
         if (access !== undefined) requireCommands(access, input.records)
         c.get('journal')?.appended(input.records)
