@@ -67,6 +67,16 @@ export class RecordList {
     return chunk.view(slot, chunk.bodyStart[slot] as number, chunk.bodyLength[slot] as number)
   }
 
+  /** The body decoded as UTF-8 (invalid bytes become U+FFFD, as a non-fatal TextDecoder does) or as base64, without a view. */
+  bodyText(i: number, encoding: 'utf8' | 'base64'): string {
+    const chunk = this.#chunk(i)
+    const slot = this.#slot(i)
+    const length = chunk.bodyLength[slot] as number
+    if (length === 0) return ''
+    const start = chunk.bodyStart[slot] as number
+    return (chunk.buffers[chunk.bufferIndex[slot] as number] as Buffer).toString(encoding, start, start + length)
+  }
+
   /** Copies the body into `out` at `at`; returns where it ends. */
   copyBody(i: number, out: Uint8Array, at: number): number {
     const chunk = this.#chunk(i)

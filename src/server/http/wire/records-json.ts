@@ -103,7 +103,9 @@ export function readBatchJson(records: RecordList, tail: StreamPosition | null, 
       }
       out += ']'
     }
-    if (records.bodyLength(i) > 0) out += `,"body":${bytesLiteral(records.body(i), format)}`
+    if (records.bodyLength(i) > 0) {
+      out += format === 'raw' ? `,"body":${JSON.stringify(records.bodyText(i, 'utf8'))}` : `,"body":"${records.bodyText(i, 'base64')}"`
+    }
     out += '}'
   }
   out += ']'
