@@ -2,13 +2,13 @@ import type { Clock } from '../clock/clock.ts'
 import { ControllableClock } from '../clock/controllable-clock.ts'
 import { errors, S2Error } from '../errors/index.ts'
 import {
+  RecordList,
   Snapshots,
   Store,
   validateBatch,
   type SnapshotInfo,
   type AppendAck,
   type AppendRecord,
-  type StoredRecord,
   type StreamConfigLayer,
   type StreamPosition,
   type StreamState,
@@ -102,7 +102,7 @@ export interface Space {
 
 /** The result of a unary read. `tail` is set only when the records came from following. */
 export interface UnaryReadResult {
-  readonly records: readonly StoredRecord[]
+  readonly records: RecordList
   readonly tail: StreamPosition | null
 }
 
@@ -310,7 +310,7 @@ export class Engine {
       for (let event = await session.next(); event !== null; event = await session.next()) {
         if (event.type === 'batch') return { records: event.records, tail: event.tail }
       }
-      return { records: [], tail: null }
+      return { records: RecordList.EMPTY, tail: null }
     } finally {
       session.close()
       signal?.removeEventListener('abort', abort)

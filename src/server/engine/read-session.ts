@@ -5,7 +5,7 @@ import {
   MAX_BATCH_RECORDS,
   type Collected,
   type ReadCursor,
-  type StoredRecord,
+  type RecordList,
   type StreamPosition,
   type StreamState,
 } from '../store/index.ts'
@@ -14,7 +14,7 @@ import type { ReadPlan } from './read-params.ts'
 export type ReadEvent =
   | {
       readonly type: 'batch'
-      readonly records: readonly StoredRecord[]
+      readonly records: RecordList
       /** Present on batches delivered while following; absent on catch-up batches. */
       readonly tail: StreamPosition | null
     }
@@ -205,8 +205,9 @@ export class ReadSession implements ReadCursor {
       endSeq,
     }
     const collected = this.#stream.collect(this.#next, limits, now)
-    for (const record of collected.records) {
-      if (record.keyId !== null && record.keyId !== this.#keyId) {
+    for (let i = 0; i < collected.records.length; i++) {
+      const keyId = collected.records.keyId(i)
+      if (keyId !== null && keyId !== this.#keyId) {
         this.#finish()
         throw errors.decryptionFailed()
       }

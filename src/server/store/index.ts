@@ -13,6 +13,7 @@ export {
   type PendingTrim,
   type ReadCursor,
 } from './stream.ts'
+export { RecordList } from './record-list.ts'
 export { listPage, type ListOptions, type Page } from './list.ts'
 export {
   DEFAULT_BASIN_CONFIG,

@@ -1,20 +1,29 @@
+import { isDeepStrictEqual } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { RecordListBuilder } from './record-list.ts'
 import { RecordLog } from './record-log.ts'
-import type { StoredRecord } from './record.ts'
+import { meteredSize, NO_HEADERS, type StoredRecord } from './record.ts'
 import { rng } from '../../../test/support/random.ts'
 
 // The log stores records in chunks of 1024; sizes around that boundary are the interesting ones.
 const CHUNK = 1024
 
-const record = (seqNum: number, timestamp = seqNum): StoredRecord => ({
-  seqNum,
-  timestamp,
-  headers: [],
-  body: new Uint8Array(0),
-  metered: 8,
-  expiresAt: Infinity,
-  keyId: null,
-})
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
+
+// Records vary the way stored ones do: empty bodies, headers (empty values too) on some, keys on others.
+function record(seqNum: number, timestamp = seqNum): StoredRecord {
+  const headers = seqNum % 7 === 3 ? [{ name: bytes('h'), value: bytes(`v${seqNum}`) }, { name: bytes('empty'), value: bytes('') }] : NO_HEADERS
+  const body = seqNum % 5 === 0 ? new Uint8Array(0) : bytes(`body ${seqNum} `.repeat(seqNum % 13))
+  return {
+    seqNum,
+    timestamp,
+    headers,
+    body,
+    metered: meteredSize({ headers, body }),
+    expiresAt: seqNum % 11 === 0 ? Infinity : 1000 + seqNum,
+    keyId: seqNum % 4 === 1 ? `key-${seqNum % 3}` : null,
+  }
+}
 
 function filled(count: number, start = 0, timestampOf: (seq: number) => number = (seq) => seq): RecordLog {
   const log = new RecordLog(start)
@@ -85,6 +94,55 @@ describe('RecordLog', () => {
     expect(seqs(log)).toEqual(Array.from({ length: CHUNK + 3 }, (_, i) => 2 * CHUNK + i))
   })
 
+  it('copies the bytes it is given: the buffer a record came in may change or go', () => {
+    const log = new RecordLog()
+    const source = record(17) // with headers and a body
+    log.push(source)
+    const copy = { ...source, body: source.body.slice(), headers: source.headers.map((h) => ({ name: h.name.slice(), value: h.value.slice() })) }
+    source.body.fill(0)
+    for (const h of source.headers) h.name.fill(0)
+    expect(log.get(0)).toEqual({ ...copy, seqNum: 0 })
+  })
+
+  it('stores a batch added with its pending bytes across a chunk boundary', () => {
+    const log = filled(CHUNK - 100)
+    const batch = Array.from({ length: 300 }, (_, i) => record(CHUNK - 100 + i))
+    let pending = batch.reduce((sum, r) => sum + r.metered - 8 - 2 * r.headers.length, 0)
+    for (const r of batch) {
+      pending -= r.metered - 8 - 2 * r.headers.length
+      log.add(r.timestamp, r.headers, r.body, r.expiresAt, r.keyId, pending)
+    }
+    expect(pending).toBe(0)
+    for (const r of batch) expect(log.get(r.seqNum)).toEqual(r)
+  })
+
+  it('reads records out of chunks as a RecordList, field by field and as objects', () => {
+    const log = filled(2 * CHUNK + 40)
+    const picked = new RecordListBuilder(4)
+    const seqs = [0, 3, 10, CHUNK - 1, CHUNK, CHUNK + 3, 2 * CHUNK + 39]
+    for (const seq of seqs) picked.add(log.chunkAt(seq), seq - log.chunkAt(seq).base)
+    const list = picked.finish()
+    expect(list.length).toBe(seqs.length)
+    seqs.forEach((seq, i) => {
+      const want = record(seq)
+      expect([list.seqNum(i), list.timestamp(i), list.metered(i), list.keyId(i)]).toEqual([seq, want.timestamp, want.metered, want.keyId])
+      expect(list.body(i)).toEqual(want.body)
+      const out = new Uint8Array(want.body.length + 2)
+      expect(list.copyBody(i, out, 1)).toBe(1 + want.body.length)
+      expect(out.subarray(1, -1)).toEqual(want.body)
+      expect(list.headerCount(i)).toBe(want.headers.length)
+      want.headers.forEach((h, j) => {
+        expect([list.headerName(i, j), list.headerValue(i, j)]).toEqual([h.name, h.value])
+        expect([list.headerNameLength(i, j), list.headerValueLength(i, j)]).toEqual([h.name.length, h.value.length])
+      })
+      expect(list.get(i)).toEqual(want)
+    })
+    expect(list.meteredBytes()).toBe(seqs.reduce((sum, seq) => sum + record(seq).metered, 0))
+    expect(list.slice(2, 4).map((r) => r.seqNum)).toEqual([10, CHUNK - 1])
+    log.dropBefore(2 * CHUNK) // a list holds its chunks, not the log
+    expect(list.get(0)).toEqual(record(0))
+  })
+
   describe('seekTimestamp', () => {
     // Timestamps never decrease; runs of equal ones are common (a batch shares one arrival time).
     const timestamps = [10, 10, 20, 20, 20, 35, 40, 40, 90]
@@ -133,12 +191,12 @@ describe('RecordLog', () => {
 
   describe('clone', () => {
     it.each([0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK])(
-      'of a log of %i records holds the same records, by identity',
+      'of a log of %i records holds the same records',
       (count) => {
         const original = filled(count)
         const copy = original.clone()
         expect([copy.start, copy.next, copy.size]).toEqual([original.start, original.next, original.size])
-        for (let seq = 0; seq < count; seq++) expect(copy.get(seq)).toBe(original.get(seq))
+        for (let seq = 0; seq < count; seq++) expect(copy.get(seq)).toEqual(original.get(seq))
       },
     )
 
@@ -158,7 +216,7 @@ describe('RecordLog', () => {
         expect(copy.next).toBe(count + CHUNK + 2)
         expect(original.next).toBe(count + 3)
         // What both had before the clone is still the same on both sides.
-        for (let seq = 0; seq < count; seq++) expect(copy.get(seq)).toBe(original.get(seq))
+        for (let seq = 0; seq < count; seq++) expect(copy.get(seq)).toEqual(original.get(seq))
       },
     )
 
@@ -213,7 +271,8 @@ describe('RecordLog', () => {
       expect(model.log.next).toBe(model.records.length)
       const mismatched: number[] = []
       for (let seq = model.start - 2; seq < model.records.length + 2; seq++) {
-        if (model.log.get(seq) !== (seq >= model.start ? model.records[seq] : undefined)) mismatched.push(seq)
+        const expected = seq >= model.start ? model.records[seq] : undefined
+        if (!isDeepStrictEqual(model.log.get(seq), expected)) mismatched.push(seq)
       }
       expect(mismatched).toEqual([])
     }

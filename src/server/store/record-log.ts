@@ -1,14 +1,13 @@
-import type { StoredRecord } from './record.ts'
-
-const CHUNK_SIZE = 1024
+import { Chunk, CHUNK_SIZE } from './record-chunk.ts'
+import type { Header, StoredRecord } from './record.ts'
 
 /**
- * A stream's records in sequence order, stored in fixed-size chunks. Full chunks are never written
- * again, so a copy shares them and duplicates only the last, partial chunk: copying a log of a
- * million records copies about a thousand references.
+ * A stream's records in sequence order, packed in chunks of CHUNK_SIZE (see {@link Chunk}). Full
+ * chunks are never written again, so a copy shares them and duplicates only the last, partial
+ * chunk: copying a log of a million records copies about a thousand references.
  */
 export class RecordLog {
-  #chunks: StoredRecord[][]
+  #chunks: Chunk[]
   /** Sequence number of the first slot of the first chunk. */
   #base: number
   /** First sequence number still held (records below it were dropped). */
@@ -37,21 +36,54 @@ export class RecordLog {
     return this.#next - this.#start
   }
 
-  get(seqNum: number): StoredRecord | undefined {
-    if (seqNum < this.#start || seqNum >= this.#next) return undefined
-    const offset = seqNum - this.#base
-    return this.#chunks[Math.floor(offset / CHUNK_SIZE)]?.[offset % CHUNK_SIZE]
+  /** The chunk holding `seqNum`, which must be held (start <= seqNum < next); its slot is `seqNum - chunk.base`. */
+  chunkAt(seqNum: number): Chunk {
+    return this.#chunks[Math.floor((seqNum - this.#base) / CHUNK_SIZE)] as Chunk
   }
 
+  /** The record as an object of its own (made on each call: reads walk chunks instead, see RecordList). */
+  get(seqNum: number): StoredRecord | undefined {
+    if (seqNum < this.#start || seqNum >= this.#next) return undefined
+    const chunk = this.chunkAt(seqNum)
+    return chunk.record(seqNum - chunk.base)
+  }
+
+  /** Timestamp of a held record. */
+  timestampOf(seqNum: number): number {
+    const chunk = this.chunkAt(seqNum)
+    return chunk.timestamps[seqNum - chunk.base] as number
+  }
+
+  /** Expiry of a held record. */
+  expiresAtOf(seqNum: number): number {
+    const chunk = this.chunkAt(seqNum)
+    return chunk.expiresAt[seqNum - chunk.base] as number
+  }
+
+  /** Metered size of a held record. */
+  meteredOf(seqNum: number): number {
+    const chunk = this.chunkAt(seqNum)
+    return chunk.metered(seqNum - chunk.base)
+  }
+
+  /** Adds a record with the next sequence number (its `seqNum` is not looked at), copying its bytes. */
   push(record: StoredRecord): void {
+    this.add(record.timestamp, record.headers, record.body, record.expiresAt, record.keyId)
+  }
+
+  /**
+   * Adds a record with the next sequence number, copying its bytes. `pendingBytes`: header and body
+   * bytes of the records after it in the same batch, so that the batch's bytes go into one buffer.
+   */
+  add(timestamp: number, headers: readonly Header[], body: Uint8Array, expiresAt: number, keyId: string | null, pendingBytes = 0): void {
     const offset = this.#next - this.#base
     const index = Math.floor(offset / CHUNK_SIZE)
     let chunk = this.#chunks[index]
     if (chunk === undefined) {
-      chunk = []
+      chunk = new Chunk(this.#base + index * CHUNK_SIZE)
       this.#chunks.push(chunk)
     }
-    chunk.push(record)
+    chunk.add(timestamp, headers, body, expiresAt, keyId, pendingBytes)
     this.#next++
   }
 
@@ -73,7 +105,7 @@ export class RecordLog {
     let hi = this.#next
     while (lo < hi) {
       const mid = lo + Math.floor((hi - lo) / 2)
-      if ((this.get(mid) as StoredRecord).timestamp >= timestamp) hi = mid
+      if (this.timestampOf(mid) >= timestamp) hi = mid
       else lo = mid + 1
     }
     return lo
@@ -84,7 +116,7 @@ export class RecordLog {
     const copy = new RecordLog(this.#start)
     copy.#base = this.#base
     copy.#next = this.#next
-    copy.#chunks = this.#chunks.map((chunk) => (chunk.length === CHUNK_SIZE ? chunk : chunk.slice()))
+    copy.#chunks = this.#chunks.map((chunk) => (chunk.full ? chunk : chunk.copy()))
     return copy
   }
 }

@@ -1,5 +1,6 @@
 import { errors, type S2Error } from '../errors/index.ts'
 import { retentionMs, type Cipher, type StreamConfig } from './config.ts'
+import { RecordListBuilder, type RecordList } from './record-list.ts'
 import { RecordLog } from './record-log.ts'
 import { commandOf, type AppendBatch, type Command, type StoredRecord, type StreamPosition } from './record.ts'
 
@@ -33,7 +34,7 @@ export interface ReadCursor {
 }
 
 export interface Collected {
-  readonly records: StoredRecord[]
+  readonly records: RecordList
   readonly bytes: number
   /** Where the next collection continues. */
   readonly next: number
@@ -134,19 +135,15 @@ export class StreamState {
     }
 
     const expiresAt = now + retentionMs(this.config)
+    // The bytes of the records still to add, so the log copies the batch's bytes into one buffer.
+    let pendingBytes = 0
+    for (const record of batch.records) pendingBytes += record.metered - 8 - 2 * record.headers.length
     for (let i = 0; i < batch.records.length; i++) {
       const record = batch.records[i] as AppendBatch['records'][number]
-      const seqNum = first + i
-      this.log.push({
-        seqNum,
-        timestamp: timestamps[i] as number,
-        headers: record.headers,
-        body: record.body,
-        metered: record.metered,
-        expiresAt,
-        keyId: this.cipher === null || record.command !== null ? null : keyId,
-      })
-      if (record.command !== null) this.#applyCommand(record.command, seqNum, stableAt + trimDelayMs)
+      pendingBytes -= record.metered - 8 - 2 * record.headers.length
+      const recordKeyId = this.cipher === null || record.command !== null ? null : keyId
+      this.log.add(timestamps[i] as number, record.headers, record.body, expiresAt, recordKeyId, pendingBytes)
+      if (record.command !== null) this.#applyCommand(record.command, first + i, stableAt + trimDelayMs)
     }
     this.lastTimestamp = max
     this.lastWriteAt = now
@@ -228,15 +225,17 @@ export class StreamState {
    * split: collection stops before it.
    */
   collect(from: number, limits: CollectLimits, now: number, trimPoint: number = this.trimPoint): Collected {
-    const records: StoredRecord[] = []
+    const log = this.log
     let bytes = 0
-    let seq = Math.max(from, this.log.start)
-    const end = Math.min(limits.endSeq, this.log.next)
+    let seq = Math.max(from, log.start)
+    const end = Math.min(limits.endSeq, log.next)
+    const records = new RecordListBuilder(Math.min(limits.count, end - seq, 1024))
     let stop: CollectStop = 'end'
     for (; seq < end; seq++) {
-      const record = this.log.get(seq) as StoredRecord
-      if (record.expiresAt <= now) continue
-      if (record.timestamp >= limits.until) {
+      const chunk = log.chunkAt(seq)
+      const slot = seq - chunk.base
+      if ((chunk.expiresAt[slot] as number) <= now) continue
+      if ((chunk.timestamps[slot] as number) >= limits.until) {
         stop = 'until'
         break
       }
@@ -244,20 +243,21 @@ export class StreamState {
         stop = 'count'
         break
       }
-      if (bytes + record.metered > limits.bytes) {
+      const metered = chunk.metered(slot)
+      if (bytes + metered > limits.bytes) {
         stop = 'bytes'
         break
       }
-      records.push(record)
-      bytes += record.metered
+      records.add(chunk, slot)
+      bytes += metered
     }
-    return { records, bytes, next: seq, stop }
+    return { records: records.finish(), bytes, next: seq, stop }
   }
 
   /** Whether any record is still live (for delete-on-empty). */
   hasLiveRecords(now: number): boolean {
     for (let seq = Math.max(this.readableFrom(now), this.log.start); seq < this.log.next; seq++) {
-      if ((this.log.get(seq) as StoredRecord).expiresAt > now) return true
+      if (this.log.expiresAtOf(seq) > now) return true
     }
     return false
   }
@@ -298,11 +298,10 @@ export class StreamState {
     for (const cursor of this.cursors) keep = Math.min(keep, cursor.position)
     let seq = this.log.start
     while (seq < this.log.next) {
-      const record = this.log.get(seq) as StoredRecord
-      if (seq >= keep && record.expiresAt > now) break
+      if (seq >= keep && this.log.expiresAtOf(seq) > now) break
       seq++
     }
     this.log.dropBefore(seq)
-    return this.log.get(seq)?.expiresAt ?? Infinity
+    return seq < this.log.next ? this.log.expiresAtOf(seq) : Infinity
   }
 }

@@ -40,15 +40,15 @@ export class StreamHistory {
 
   #addRange(first: number, end: number, from: number): void {
     let segment: Segment | null = null
-    for (let seq = first; seq < end; seq++) {
-      const record = this.stream.log.get(seq)
-      if (record === undefined) continue
-      if (segment === null || segment.until !== record.expiresAt) {
-        segment = { from, firstSeq: seq, endSeq: seq + 1, bytes: 0, until: record.expiresAt }
+    const log = this.stream.log
+    for (let seq = Math.max(first, log.start); seq < Math.min(end, log.next); seq++) {
+      const expiresAt = log.expiresAtOf(seq)
+      if (segment === null || segment.until !== expiresAt) {
+        segment = { from, firstSeq: seq, endSeq: seq + 1, bytes: 0, until: expiresAt }
         this.#segments.push(segment)
       }
       segment.endSeq = seq + 1
-      segment.bytes += record.metered
+      segment.bytes += log.meteredOf(seq)
     }
   }
 
@@ -72,7 +72,8 @@ export class StreamHistory {
         continue
       }
       let trimmed = 0
-      for (let seq = segment.firstSeq; seq < point; seq++) trimmed += this.stream.log.get(seq)?.metered ?? 0
+      const log = this.stream.log
+      for (let seq = Math.max(segment.firstSeq, log.start); seq < Math.min(point, log.next); seq++) trimmed += log.meteredOf(seq)
       this.#segments.push({ from: segment.from, firstSeq: point, endSeq: segment.endSeq, bytes: segment.bytes - trimmed, until: segment.until })
       segment.endSeq = point
       segment.bytes = trimmed

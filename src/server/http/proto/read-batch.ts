@@ -1,4 +1,4 @@
-import type { AppendAck, StoredRecord, StreamPosition } from '../../store/index.ts'
+import type { AppendAck, RecordList, StreamPosition } from '../../store/index.ts'
 
 /**
  * `ReadBatch` and `AppendAck` (proto/s2.proto) written by hand: the size is computed first, then
@@ -31,21 +31,11 @@ function writeVarint(out: Uint8Array, at: number, value: number): number {
 const fieldSize = (size: number): number => 1 + varintSize(size) + size
 /** A varint field under a one-byte tag; nothing when 0. */
 const uintSize = (value: number): number => (value === 0 ? 0 : 1 + varintSize(value))
-/** A bytes field under a one-byte tag; nothing when empty. */
-const bytesSize = (bytes: Uint8Array): number => (bytes.length === 0 ? 0 : fieldSize(bytes.length))
 
 function writeUint(out: Uint8Array, at: number, tag: number, value: number): number {
   if (value === 0) return at
   out[at++] = tag
   return writeVarint(out, at, value)
-}
-
-function writeBytes(out: Uint8Array, at: number, tag: number, bytes: Uint8Array): number {
-  if (bytes.length === 0) return at
-  out[at++] = tag
-  at = writeVarint(out, at, bytes.length)
-  out.set(bytes, at)
-  return at + bytes.length
 }
 
 /** StreamPosition: seq_num = 1, timestamp = 2. */
@@ -58,35 +48,48 @@ function writePosition(out: Uint8Array, at: number, tag: number, p: StreamPositi
   return writeUint(out, at, 0x10, p.timestamp)
 }
 
-/** SequencedRecord: seq_num = 1, timestamp = 2, headers = 3 (Header: name = 1, value = 2), body = 4. */
-const headerSize = (header: StoredRecord['headers'][number]): number => bytesSize(header.name) + bytesSize(header.value)
+/** A bytes field of `length` bytes under a one-byte tag; nothing when empty. */
+const lengthSize = (length: number): number => (length === 0 ? 0 : fieldSize(length))
 
-function recordSize(record: StoredRecord): number {
-  let size = uintSize(record.seqNum) + uintSize(record.timestamp) + bytesSize(record.body)
-  for (const header of record.headers) size += fieldSize(headerSize(header))
+/** SequencedRecord: seq_num = 1, timestamp = 2, headers = 3 (Header: name = 1, value = 2), body = 4. */
+const headerSize = (records: RecordList, i: number, h: number): number =>
+  lengthSize(records.headerNameLength(i, h)) + lengthSize(records.headerValueLength(i, h))
+
+function recordSize(records: RecordList, i: number): number {
+  let size = uintSize(records.seqNum(i)) + uintSize(records.timestamp(i)) + lengthSize(records.bodyLength(i))
+  const headers = records.headerCount(i)
+  for (let h = 0; h < headers; h++) size += fieldSize(headerSize(records, i, h))
   return size
 }
 
-function writeRecord(out: Uint8Array, at: number, record: StoredRecord, size: number): number {
+/** The tag and length of a bytes field of `length` bytes (nothing when empty); returns where its bytes go. */
+function writeLength(out: Uint8Array, at: number, tag: number, length: number): number {
+  if (length === 0) return at
+  out[at++] = tag
+  return writeVarint(out, at, length)
+}
+
+function writeRecord(out: Uint8Array, at: number, records: RecordList, i: number, size: number): number {
   out[at++] = 0x0a // ReadBatch.records
   at = writeVarint(out, at, size)
-  at = writeUint(out, at, 0x08, record.seqNum)
-  at = writeUint(out, at, 0x10, record.timestamp)
-  for (const header of record.headers) {
+  at = writeUint(out, at, 0x08, records.seqNum(i))
+  at = writeUint(out, at, 0x10, records.timestamp(i))
+  const headers = records.headerCount(i)
+  for (let h = 0; h < headers; h++) {
     out[at++] = 0x1a
-    at = writeVarint(out, at, headerSize(header))
-    at = writeBytes(out, at, 0x0a, header.name)
-    at = writeBytes(out, at, 0x12, header.value)
+    at = writeVarint(out, at, headerSize(records, i, h))
+    at = records.copyHeaderName(i, h, out, writeLength(out, at, 0x0a, records.headerNameLength(i, h)))
+    at = records.copyHeaderValue(i, h, out, writeLength(out, at, 0x12, records.headerValueLength(i, h)))
   }
-  return writeBytes(out, at, 0x22, record.body)
+  return records.copyBody(i, out, writeLength(out, at, 0x22, records.bodyLength(i)))
 }
 
 /** The encoded size of a `ReadBatch`, and the size of each of its records (to write them without measuring again). */
-export function readBatchSize(records: readonly StoredRecord[], tail: StreamPosition | null): { total: number; sizes: Uint32Array } {
+export function readBatchSize(records: RecordList, tail: StreamPosition | null): { total: number; sizes: Uint32Array } {
   const sizes = new Uint32Array(records.length)
   let total = tail === null ? 0 : fieldSize(positionSize(tail))
   for (let i = 0; i < records.length; i++) {
-    const size = recordSize(records[i] as StoredRecord)
+    const size = recordSize(records, i)
     sizes[i] = size
     total += fieldSize(size)
   }
@@ -94,20 +97,14 @@ export function readBatchSize(records: readonly StoredRecord[], tail: StreamPosi
 }
 
 /** Writes a `ReadBatch` measured by {@link readBatchSize} at `at`; returns where it ends. */
-export function writeReadBatch(
-  out: Uint8Array,
-  at: number,
-  records: readonly StoredRecord[],
-  tail: StreamPosition | null,
-  sizes: Uint32Array,
-): number {
-  for (let i = 0; i < records.length; i++) at = writeRecord(out, at, records[i] as StoredRecord, sizes[i] as number)
+export function writeReadBatch(out: Uint8Array, at: number, records: RecordList, tail: StreamPosition | null, sizes: Uint32Array): number {
+  for (let i = 0; i < records.length; i++) at = writeRecord(out, at, records, i, sizes[i] as number)
   if (tail !== null) at = writePosition(out, at, 0x12, tail)
   return at
 }
 
 /** A `ReadBatch`; with no records and a tail it is a session heartbeat. */
-export function encodeReadBatch(records: readonly StoredRecord[], tail: StreamPosition | null): Uint8Array {
+export function encodeReadBatch(records: RecordList, tail: StreamPosition | null): Uint8Array {
   const { total, sizes } = readBatchSize(records, tail)
   const out = Buffer.allocUnsafe(total)
   writeReadBatch(out, 0, records, tail, sizes)

@@ -101,8 +101,7 @@ export function recordRoutes({ engine, metrics, cloud }: RouteDeps): RouteSpec[]
         }
 
         const result = await engine.readOnce(address, request, c.req.raw.signal)
-        let bytes = 0
-        for (const record of result.records) bytes += record.metered
+        const bytes = result.records.meteredBytes()
         metrics.read(result.records.length, bytes)
         meter?.readUnary(bytes)
         if (accept === 'protobuf') return protobuf(encodeProtoBatch(result.records, result.tail))

@@ -3,14 +3,14 @@ import { S2Error, type JsonValue } from '../../errors/index.ts'
 import type { FaultPlan, Step } from '../../faults/index.ts'
 import { journalSession, type JournalDraft } from '../../journal/journal.ts'
 import type { Metrics } from '../../metrics/metrics.ts'
-import type { StoredRecord, StreamPosition } from '../../store/index.ts'
+import type { RecordList, StreamPosition } from '../../store/index.ts'
 import type { Connection } from '../connection.ts'
 import { sleep } from '../fault-steps.ts'
 
 /** How one transport (SSE or S2S) writes the events of a read session. */
 export interface ReadEncoder {
   /** A batch; `delivered` are the session's totals including it. */
-  batch(records: readonly StoredRecord[], tail: StreamPosition | null, delivered: { count: number; bytes: number }): Uint8Array
+  batch(records: RecordList, tail: StreamPosition | null, delivered: { count: number; bytes: number }): Uint8Array
   heartbeat(tail: StreamPosition): Uint8Array
   /** A failure after the session started: an SSE error event or a terminal frame. */
   error(status: number, body: JsonValue): Uint8Array
@@ -145,8 +145,7 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
       options.onEvent?.(0)
       return
     }
-    let bytes = 0
-    for (const record of event.records) bytes += record.metered
+    const bytes = event.records.meteredBytes()
     delivered = { count: delivered.count + event.records.length, bytes: delivered.bytes + bytes }
     sentRecords += event.records.length
     sentBatches++

@@ -1,4 +1,4 @@
-import type { StoredRecord, StreamPosition } from '../../store/index.ts'
+import { RecordList, type StreamPosition } from '../../store/index.ts'
 import { COMPRESS_MIN_BYTES, type Compression } from '../encoding.ts'
 import { encodeReadBatch, readBatchSize, writeReadBatch } from '../proto/read-batch.ts'
 import { SESSION_HEADERS } from './headers.ts'
@@ -6,7 +6,7 @@ import type { ReadEncoder } from './read-pump.ts'
 import { FRAME_HEADER_BYTES, framedInPlace, messageFrame, terminalFrame } from './s2s-frame.ts'
 
 /** A `ReadBatch` frame; uncompressed, the batch is written straight into the frame. */
-function batchFrame(records: readonly StoredRecord[], tail: StreamPosition | null, compression: Compression): Uint8Array {
+function batchFrame(records: RecordList, tail: StreamPosition | null, compression: Compression): Uint8Array {
   const { total, sizes } = readBatchSize(records, tail)
   if (compression !== 'none' && total >= COMPRESS_MIN_BYTES) return messageFrame(encodeReadBatch(records, tail), compression)
   return framedInPlace(total, (out) => writeReadBatch(out, FRAME_HEADER_BYTES, records, tail, sizes))
@@ -20,7 +20,7 @@ function batchFrame(records: readonly StoredRecord[], tail: StreamPosition | nul
 export function s2sReadEncoder(compression: Compression): ReadEncoder {
   return {
     batch: (records, tail) => batchFrame(records, tail, compression),
-    heartbeat: (tail) => batchFrame([], tail, compression),
+    heartbeat: (tail) => batchFrame(RecordList.EMPTY, tail, compression),
     error: (status, body) => terminalFrame(status, body),
     done: () => null,
   }

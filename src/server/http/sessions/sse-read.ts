@@ -14,9 +14,9 @@ const encoder = new TextEncoder()
 export function sseEncoder(format: RecordFormat, clock: Clock): ReadEncoder {
   return {
     batch(records, tail, delivered) {
-      const last = records[records.length - 1]
+      const last = records.length === 0 ? undefined : records.seqNum(records.length - 1)
       const data = readBatchJson(records, tail, format)
-      return Buffer.from(`event: batch\nid: ${last?.seqNum},${delivered.count},${delivered.bytes}\ndata: ${data}\n\n`)
+      return Buffer.from(`event: batch\nid: ${last},${delivered.count},${delivered.bytes}\ndata: ${data}\n\n`)
     },
     heartbeat(tail) {
       const ping: JsonValue = { timestamp: clock.now(), tail: encodePosition(tail) }

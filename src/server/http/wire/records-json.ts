@@ -1,6 +1,6 @@
 import { errors, S2Error, type JsonValue } from '../../errors/index.ts'
 import { MAX_FENCING_TOKEN_BYTES, NO_HEADERS, utf8Length } from '../../store/index.ts'
-import type { AppendAck, AppendRecord, Header, StoredRecord, StreamPosition } from '../../store/index.ts'
+import type { AppendAck, AppendRecord, Header, RecordList, StreamPosition } from '../../store/index.ts'
 import type { AppendInput } from '../../engine/index.ts'
 import { array, join, jsonError, object, optional, required, string, u64 } from './json-decode.ts'
 
@@ -90,21 +90,22 @@ function bytesLiteral(bytes: Uint8Array, format: RecordFormat): string {
  * when the batch came from following the stream; a `SequencedRecord` leaves out `headers` and
  * `body` when empty.
  */
-export function readBatchJson(records: readonly StoredRecord[], tail: StreamPosition | null, format: RecordFormat): string {
+export function readBatchJson(records: RecordList, tail: StreamPosition | null, format: RecordFormat): string {
   let out = '{"records":['
   for (let i = 0; i < records.length; i++) {
-    const record = records[i] as StoredRecord
     if (i > 0) out += ','
-    out += `{"seq_num":${record.seqNum},"timestamp":${record.timestamp}`
-    if (record.headers.length > 0) {
+    out += `{"seq_num":${records.seqNum(i)},"timestamp":${records.timestamp(i)}`
+    const headers = records.headerCount(i)
+    if (headers > 0) {
       out += ',"headers":['
-      for (let h = 0; h < record.headers.length; h++) {
-        const header = record.headers[h] as Header
-        out += `${h > 0 ? ',' : ''}[${bytesLiteral(header.name, format)},${bytesLiteral(header.value, format)}]`
+      for (let h = 0; h < headers; h++) {
+        out += `${h > 0 ? ',' : ''}[${bytesLiteral(records.headerName(i, h), format)},${bytesLiteral(records.headerValue(i, h), format)}]`
       }
       out += ']'
     }
-    if (record.body.length > 0) out += `,"body":${bytesLiteral(record.body, format)}`
+    if (records.bodyLength(i) > 0) {
+      out += format === 'raw' ? `,"body":${JSON.stringify(records.bodyText(i, 'utf8'))}` : `,"body":"${records.bodyText(i, 'base64')}"`
+    }
     out += '}'
   }
   out += ']'

@@ -1,0 +1,223 @@
+import { NO_HEADERS, type Header, type StoredRecord } from './record.ts'
+
+/** Records per chunk. A power of two, so a record's place is a shift and a mask. */
+export const CHUNK_SIZE = 1024
+export const CHUNK_BITS = 10
+
+/** Slots a new chunk has room for; its arrays double from there up to CHUNK_SIZE. */
+const FIRST_CAPACITY = 16
+/** Bytes of the first shared buffer of a chunk; later ones grow with the chunk, up to MAX_ARENA. */
+const MIN_ARENA = 1024
+const MAX_ARENA = 64 * 1024
+
+const EMPTY = new Uint8Array(0)
+
+/**
+ * Up to CHUNK_SIZE consecutive records, packed: numbers in typed arrays, and body and header bytes
+ * copied into a few shared buffers ("arenas"). A record costs its bytes plus about 26 bytes, rather
+ * than an object, a view and often a buffer of its own.
+ *
+ * Slots are only ever added, never changed, so a full chunk is shared between a log and its copies;
+ * a copy of a partial one (see {@link copy}) shares the bytes written so far and writes its own.
+ */
+export class Chunk {
+  /** Sequence number of slot 0. */
+  readonly base: number
+  length = 0
+  timestamps: Float64Array
+  /** When retention expires each record (ms since epoch), or Infinity. */
+  expiresAt: Float64Array
+  /** Which of `buffers` holds the record's body and header bytes. */
+  bufferIndex: Uint16Array
+  bodyStart: Uint32Array
+  bodyLength: Uint32Array
+  /** The arenas; all but the writable one are exactly as long as their contents. */
+  readonly buffers: Buffer[]
+  /**
+   * Per slot, where its header names and values lie in its buffer ([nameStart, nameLength,
+   * valueStart, valueLength] per header), or null without headers. Null until a record has one.
+   */
+  headers: (Uint32Array | null)[] | null = null
+  /** Per slot, the key an encrypted record was written with. Null until a record has one. */
+  keyIds: (string | null)[] | null = null
+  /** The arena still being filled (the last of `buffers`), and how much of it is used. */
+  #arena: Buffer | null = null
+  #arenaUsed = 0
+  /** Body and header bytes held so far, to size the next arena. */
+  #bytes = 0
+
+  constructor(base: number, capacity = FIRST_CAPACITY) {
+    this.base = base
+    this.timestamps = new Float64Array(capacity)
+    this.expiresAt = new Float64Array(capacity)
+    this.bufferIndex = new Uint16Array(capacity)
+    this.bodyStart = new Uint32Array(capacity)
+    this.bodyLength = new Uint32Array(capacity)
+    this.buffers = []
+  }
+
+  get full(): boolean {
+    return this.length === CHUNK_SIZE
+  }
+
+  /**
+   * Adds a record, copying its bytes. `pendingBytes` are the bytes of the records that follow it
+   * in the same batch, so one arena takes the whole batch.
+   */
+  add(timestamp: number, headers: readonly Header[], body: Uint8Array, expiresAt: number, keyId: string | null, pendingBytes: number): void {
+    const slot = this.length
+    if (slot === this.timestamps.length) this.#grow()
+    this.timestamps[slot] = timestamp
+    this.expiresAt[slot] = expiresAt
+    let size = body.length
+    for (let h = 0; h < headers.length; h++) size += (headers[h] as Header).name.length + (headers[h] as Header).value.length
+    // A record without bytes points nowhere (its lengths are 0); it needs no arena.
+    const arena = size === 0 ? null : this.#room(size, pendingBytes)
+    let at = arena === null ? 0 : this.#arenaUsed
+    this.bufferIndex[slot] = arena === null ? 0 : this.buffers.length - 1
+    if (headers.length > 0) {
+      const refs = new Uint32Array(4 * headers.length)
+      for (let h = 0; h < headers.length; h++) {
+        const { name, value } = headers[h] as Header
+        refs[4 * h] = at
+        refs[4 * h + 1] = name.length
+        if (name.length > 0) (arena as Buffer).set(name, at)
+        at += name.length
+        refs[4 * h + 2] = at
+        refs[4 * h + 3] = value.length
+        if (value.length > 0) (arena as Buffer).set(value, at)
+        at += value.length
+      }
+      this.#headerSlots()[slot] = refs
+    } else if (this.headers !== null) {
+      this.headers[slot] = null
+    }
+    this.bodyStart[slot] = at
+    this.bodyLength[slot] = body.length
+    if (arena !== null) {
+      if (body.length > 0) arena.set(body, at)
+      this.#arenaUsed = at + body.length
+    }
+    this.#bytes += size
+    if (keyId !== null) this.#keySlots()[slot] = keyId
+    else if (this.keyIds !== null) this.keyIds[slot] = null
+    this.length = slot + 1
+    if (this.full) this.#trimArena()
+  }
+
+  /** S2's metered size of a slot: 8 + 2 per header + header bytes + body bytes. */
+  metered(slot: number): number {
+    let size = 8 + (this.bodyLength[slot] as number)
+    const refs = this.headers?.[slot]
+    if (refs) for (let i = 0; i < refs.length; i += 4) size += 2 + (refs[i + 1] as number) + (refs[i + 3] as number)
+    return size
+  }
+
+  keyId(slot: number): string | null {
+    return this.keyIds === null ? null : (this.keyIds[slot] ?? null)
+  }
+
+  /** A view of bytes of a slot's buffer (a plain Uint8Array, as decoded records have). */
+  view(slot: number, start: number, length: number): Uint8Array {
+    if (length === 0) return EMPTY
+    const buffer = this.buffers[this.bufferIndex[slot] as number] as Buffer
+    return new Uint8Array(buffer.buffer, buffer.byteOffset + start, length)
+  }
+
+  headerList(slot: number): readonly Header[] {
+    const refs = this.headers?.[slot]
+    if (!refs) return NO_HEADERS
+    const headers: Header[] = new Array(refs.length / 4)
+    for (let h = 0; h < headers.length; h++) {
+      headers[h] = {
+        name: this.view(slot, refs[4 * h] as number, refs[4 * h + 1] as number),
+        value: this.view(slot, refs[4 * h + 2] as number, refs[4 * h + 3] as number),
+      }
+    }
+    return headers
+  }
+
+  /** The slot as a StoredRecord of its own (for the users that want one). */
+  record(slot: number): StoredRecord {
+    return {
+      seqNum: this.base + slot,
+      timestamp: this.timestamps[slot] as number,
+      headers: this.headerList(slot),
+      body: this.view(slot, this.bodyStart[slot] as number, this.bodyLength[slot] as number),
+      metered: this.metered(slot),
+      expiresAt: this.expiresAt[slot] as number,
+      keyId: this.keyId(slot),
+    }
+  }
+
+  /** A copy to write on: the slots written so far, sharing their bytes; new bytes go to arenas of its own. */
+  copy(): Chunk {
+    const copy = new Chunk(this.base, this.timestamps.length)
+    copy.length = this.length
+    copy.timestamps.set(this.timestamps)
+    copy.expiresAt.set(this.expiresAt)
+    copy.bufferIndex.set(this.bufferIndex)
+    copy.bodyStart.set(this.bodyStart)
+    copy.bodyLength.set(this.bodyLength)
+    copy.buffers.push(...this.buffers)
+    copy.headers = this.headers?.slice() ?? null
+    copy.keyIds = this.keyIds?.slice() ?? null
+    copy.#bytes = this.#bytes
+    return copy
+  }
+
+  /** The arena a record of `size` bytes goes to, starting a new one if the current one lacks room. */
+  #room(size: number, pendingBytes: number): Buffer {
+    if (this.#arena !== null && this.#arenaUsed + size <= this.#arena.length) return this.#arena
+    this.#trimArena()
+    // allocUnsafeSlow: a buffer of its own, not a slice of Node's shared pool that would keep the pool alive.
+    const arena = Buffer.allocUnsafeSlow(Math.max(size + pendingBytes, Math.min(MAX_ARENA, Math.max(MIN_ARENA, this.#bytes))))
+    this.buffers.push(arena)
+    this.#arena = arena
+    this.#arenaUsed = 0
+    return arena
+  }
+
+  /**
+   * Ends the arena being filled; one with more than a little slack is replaced by an exact-size
+   * copy of what it holds, so the slack is not kept allocated.
+   */
+  #trimArena(): void {
+    const arena = this.#arena
+    if (arena === null) return
+    this.#arena = null
+    if ((arena.length - this.#arenaUsed) * 16 <= arena.length) return
+    const exact = Buffer.allocUnsafeSlow(this.#arenaUsed)
+    arena.copy(exact, 0, 0, this.#arenaUsed)
+    this.buffers[this.buffers.length - 1] = exact
+  }
+
+  #grow(): void {
+    const capacity = Math.min(CHUNK_SIZE, this.timestamps.length * 2)
+    const timestamps = new Float64Array(capacity)
+    const expiresAt = new Float64Array(capacity)
+    const bufferIndex = new Uint16Array(capacity)
+    const bodyStart = new Uint32Array(capacity)
+    const bodyLength = new Uint32Array(capacity)
+    timestamps.set(this.timestamps)
+    expiresAt.set(this.expiresAt)
+    bufferIndex.set(this.bufferIndex)
+    bodyStart.set(this.bodyStart)
+    bodyLength.set(this.bodyLength)
+    this.timestamps = timestamps
+    this.expiresAt = expiresAt
+    this.bufferIndex = bufferIndex
+    this.bodyStart = bodyStart
+    this.bodyLength = bodyLength
+  }
+
+  #headerSlots(): (Uint32Array | null)[] {
+    this.headers ??= new Array<Uint32Array | null>(this.length).fill(null)
+    return this.headers
+  }
+
+  #keySlots(): (string | null)[] {
+    this.keyIds ??= new Array<string | null>(this.length).fill(null)
+    return this.keyIds
+  }
+}
