@@ -1,8 +1,10 @@
 import type { StoredRecord, StreamPosition } from '../../store/index.ts'
 import { COMPRESS_MIN_BYTES, type Compression } from '../encoding.ts'
 import { encodeReadBatch, readBatchSize, writeReadBatch } from '../proto/read-batch.ts'
+import type { SessionBody } from './body-sink.ts'
 import { SESSION_HEADERS } from './headers.ts'
 import type { ReadEncoder } from './read-pump.ts'
+import { sessionResponse } from './session-response.ts'
 import { FRAME_HEADER_BYTES, framedInPlace, messageFrame, terminalFrame } from './s2s-frame.ts'
 
 /** A `ReadBatch` frame; uncompressed, the batch is written straight into the frame. */
@@ -26,6 +28,6 @@ export function s2sReadEncoder(compression: Compression): ReadEncoder {
   }
 }
 
-export function s2sResponse(body: ReadableStream<Uint8Array>): Response {
-  return new Response(body, { status: 200, headers: { 'content-type': 's2s/proto', ...SESSION_HEADERS } })
+export function s2sResponse(body: SessionBody): Response {
+  return sessionResponse(body, { 'content-type': 's2s/proto', ...SESSION_HEADERS })
 }
