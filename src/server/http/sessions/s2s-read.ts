@@ -7,6 +7,34 @@ import type { ReadEncoder } from './read-pump.ts'
 import { sessionResponse } from './session-response.ts'
 import { FRAME_HEADER_BYTES, framedInPlace, messageFrame, terminalFrame } from './s2s-frame.ts'
 
+/**
+ * The last batch framed: followers of one stream get the same batch one after the other. It is
+ * known by its stored records (the same objects, at the same positions) and its tail.
+ */
+let last: { first: StoredRecord; end: StoredRecord; seqNum: number; count: number; tail: StreamPosition | null; compression: Compression; frame: Uint8Array } | null = null
+
+/** A `ReadBatch` frame, framed once for every follower that gets the same batch right after another. */
+function sharedBatchFrame(records: readonly StoredRecord[], tail: StreamPosition | null, compression: Compression): Uint8Array {
+  const first = records[0]
+  const end = records[records.length - 1]
+  if (first === undefined || end === undefined) return batchFrame(records, tail, compression)
+  if (
+    last !== null &&
+    last.first === first &&
+    last.end === end &&
+    last.seqNum === first.seqNum &&
+    last.count === records.length &&
+    last.compression === compression &&
+    last.tail?.seqNum === tail?.seqNum &&
+    last.tail?.timestamp === tail?.timestamp
+  ) {
+    return last.frame
+  }
+  const frame = batchFrame(records, tail, compression)
+  last = { first, end, seqNum: first.seqNum, count: records.length, tail, compression, frame }
+  return frame
+}
+
 /** A `ReadBatch` frame; uncompressed, the batch is written straight into the frame. */
 function batchFrame(records: readonly StoredRecord[], tail: StreamPosition | null, compression: Compression): Uint8Array {
   const { total, sizes } = readBatchSize(records, tail)
@@ -21,7 +49,7 @@ function batchFrame(records: readonly StoredRecord[], tail: StreamPosition | nul
  */
 export function s2sReadEncoder(compression: Compression): ReadEncoder {
   return {
-    batch: (records, tail) => batchFrame(records, tail, compression),
+    batch: (records, tail) => sharedBatchFrame(records, tail, compression),
     heartbeat: (tail) => batchFrame([], tail, compression),
     error: (status, body) => terminalFrame(status, body),
     done: () => null,
