@@ -8,6 +8,7 @@ import { methodTable, rawPath } from './http/paths.ts'
 import { empty, json } from './http/respond.ts'
 import type { AppEnv } from './http/route.ts'
 import { s2Api, type S2ApiOptions } from './http/s2-api.ts'
+import { sessionBodies } from './http/sessions/session-response.ts'
 
 export interface AppOptions extends S2ApiOptions, Omit<AdminOptions, 'newAccount'> {
   /** Add s2-lite's permissive CORS headers to the S2 API (its default; `--no-cors` turns them off). */
@@ -22,6 +23,8 @@ export interface AppOptions extends S2ApiOptions, Omit<AdminOptions, 'newAccount
  */
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>({ getPath: rawPath })
+  // Outermost: a session's head is final only once every other middleware has seen it.
+  app.use(sessionBodies())
   if (options.cors) {
     const cors = permissiveCors()
     app.use((c, next) => (c.req.path.startsWith('/_emulator') ? next() : cors(c, next)))

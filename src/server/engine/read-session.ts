@@ -64,6 +64,13 @@ export class ReadSession implements ReadCursor {
   #deadline: number | null = null
   #nextHeartbeat = 0
   #wakeUp: (() => void) | null = null
+  /**
+   * The timer of idle waits (next heartbeat or deadline), kept across wake-ups by new records: an
+   * early fire only makes the session wait again, so a live batch costs no timer of its own.
+   */
+  #timer: Timer | null = null
+  #timerDue = Infinity
+  #timerWake: (() => void) | null = null
   #closed = false
   /** The reader's encryption key fingerprint, checked against each encrypted record. */
   readonly #keyId: string | null
@@ -101,6 +108,8 @@ export class ReadSession implements ReadCursor {
   #finish(): void {
     this.#phase = 'done'
     this.#stream.cursors.delete(this)
+    this.#timer?.cancel()
+    this.#timer = null
   }
 
   /** The next sequence number the session delivers from (a {@link ReadCursor} of its stream). */
@@ -266,16 +275,24 @@ export class ReadSession implements ReadCursor {
 
   #sleep(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      let timer: Timer | null = null
       const unwatch = this.#watch(this.#stream, () => wake())
       const wake = (): void => {
-        timer?.cancel()
         unwatch()
         this.#wakeUp = null
+        this.#timerWake = null
         resolve()
       }
-      timer = this.#clock.setTimer(ms, wake)
       this.#wakeUp = wake
+      this.#timerWake = wake
+      const due = this.#clock.now() + ms
+      if (this.#timer !== null && this.#timerDue <= due) return
+      this.#timer?.cancel()
+      this.#timerDue = due
+      this.#timer = this.#clock.setTimer(ms, () => {
+        this.#timer = null
+        this.#timerDue = Infinity
+        this.#timerWake?.()
+      })
     })
   }
 }

@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import { compress, COMPRESS_MIN_BYTES, negotiate } from './encoding.ts'
+import { knownLength } from './respond.ts'
 import type { AppEnv } from './route.ts'
 
 /**
@@ -11,7 +12,8 @@ export function responseCompression(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next()
     const res = c.res
-    const length = Number(res.headers.get('content-length') ?? NaN)
+    // Reading `res.headers` builds a `Headers` that the adapter then converts back: most answers are small.
+    const length = knownLength(res) ?? Number(res.headers.get('content-length') ?? NaN)
     if (!(length >= COMPRESS_MIN_BYTES) || res.headers.has('content-encoding')) return
     const algorithm = negotiate(c.req.header('accept-encoding'))
     if (algorithm === 'none') return

@@ -2,6 +2,17 @@ import type { JsonValue } from '../errors/index.ts'
 
 const encoder = new TextEncoder()
 
+/** Body lengths of the responses built here, so middleware need not turn their headers into a `Headers`. */
+const lengths = new WeakMap<Response, number>()
+
+/** The body length of a response built by {@link jsonText} or {@link protobuf}; undefined for others. */
+export const knownLength = (response: Response): number | undefined => lengths.get(response)
+
+function withLength(response: Response, length: number): Response {
+  lengths.set(response, length)
+  return response
+}
+
 /**
  * A JSON response. The SDK parses bodies by `Content-Type`, so it is always set; the length is
  * set too, so compression can skip small bodies without reading them.
@@ -13,18 +24,20 @@ export function json(status: number, value: JsonValue, headers?: Record<string, 
 /** A JSON response from text already serialized. */
 export function jsonText(status: number, text: string, headers?: Record<string, string>): Response {
   const body = encoder.encode(text)
-  return new Response(body, {
+  const response = new Response(body, {
     status,
     headers: { 'content-type': 'application/json', 'content-length': String(body.length), ...headers },
   })
+  return withLength(response, body.length)
 }
 
 /** A protobuf message body (`application/protobuf`, as the SDK expects). */
 export function protobuf(body: Uint8Array): Response {
-  return new Response(body, {
+  const response = new Response(body, {
     status: 200,
     headers: { 'content-type': 'application/protobuf', 'content-length': String(body.length) },
   })
+  return withLength(response, body.length)
 }
 
 export function empty(status: number, headers?: Record<string, string>): Response {

@@ -1,4 +1,5 @@
 import { sleep } from './fault-steps.ts'
+import { bodyStream } from './sessions/session-response.ts'
 
 const SLICE = 1024
 
@@ -30,9 +31,10 @@ export function throttled(body: ReadableStream<Uint8Array>, bytesPerSecond: numb
 
 /** The same response with its body throttled. */
 export function throttleResponse(response: Response, bytesPerSecond: number): Response {
-  if (response.body === null) return response
+  const body = bodyStream(response)
+  if (body === null) return response
   const headers = new Headers(response.headers)
   // Without a length the body is streamed as it trickles out (and is not buffered to be compressed).
   headers.delete('content-length')
-  return new Response(throttled(response.body, bytesPerSecond), { status: response.status, headers })
+  return new Response(throttled(body, bytesPerSecond), { status: response.status, headers })
 }

@@ -132,6 +132,22 @@ export class RecordList {
     return out
   }
 
+  /**
+   * Whether `other` holds the very same stored records (followers of a stream each collect the
+   * batch an append made): slots never change once written, so the same chunk and slot at both ends
+   * of a run of the same length is the same run.
+   */
+  sameRecords(other: RecordList): boolean {
+    const n = this.#refs.length
+    if (n === 0 || other.#refs.length !== n) return false
+    return (
+      this.#chunk(0) === other.#chunk(0) &&
+      this.#slot(0) === other.#slot(0) &&
+      this.#chunk(n - 1) === other.#chunk(n - 1) &&
+      this.#slot(n - 1) === other.#slot(n - 1)
+    )
+  }
+
   /** Records [start, end), as Array.prototype.slice takes them. */
   slice(start?: number, end?: number): RecordList {
     return new RecordList(this.#chunks, this.#refs.subarray(start, end))

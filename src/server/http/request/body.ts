@@ -20,6 +20,9 @@ async function readRaw(request: Request, code: S2ErrorCode): Promise<Uint8Array>
   const tooLarge = (): S2Error => new S2Error(code, 'Failed to buffer the request body: length limit exceeded')
   const declared = Number(request.headers.get('content-length') ?? NaN)
   if (declared > MAX_BODY_BYTES) throw tooLarge()
+  // A body of known length is read whole: @hono/node-server then reads the socket directly
+  // instead of through a web stream, which costs more than the rest of a small append.
+  if (declared >= 0) return readWhole(request, code, tooLarge)
   if (request.body === null) return new Uint8Array(0)
   const chunks: Uint8Array[] = []
   let size = 0
@@ -42,4 +45,15 @@ async function readRaw(request: Request, code: S2ErrorCode): Promise<Uint8Array>
     chunks.push(value)
   }
   return concatBytes(chunks)
+}
+
+async function readWhole(request: Request, code: S2ErrorCode, tooLarge: () => S2Error): Promise<Uint8Array> {
+  let bytes: ArrayBuffer
+  try {
+    bytes = await request.arrayBuffer()
+  } catch {
+    throw new S2Error(code, 'Failed to buffer the request body: error reading a body from connection')
+  }
+  if (bytes.byteLength > MAX_BODY_BYTES) throw tooLarge()
+  return new Uint8Array(bytes)
 }

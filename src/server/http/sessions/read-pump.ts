@@ -6,6 +6,7 @@ import type { Metrics } from '../../metrics/metrics.ts'
 import type { RecordList, StreamPosition } from '../../store/index.ts'
 import type { Connection } from '../connection.ts'
 import { sleep } from '../fault-steps.ts'
+import type { BodySink, SessionBody } from './body-sink.ts'
 
 /** How one transport (SSE or S2S) writes the events of a read session. */
 export interface ReadEncoder {
@@ -30,12 +31,13 @@ export interface ReadPumpOptions {
 }
 
 /**
- * The body of a read session: events are pulled from the engine only as the client reads them,
- * so a slow reader holds back nobody else and nothing piles up in memory. Fault rules act here,
- * between events: per-event latency, and at their trigger points stalls, errors, truncation and
- * dropped connections (splitting a batch so a trigger after N records falls exactly there).
+ * The body of a read session: events are taken from the engine only as the client keeps up (the
+ * connection's buffer drains), so a slow reader holds back nobody else and nothing piles up in
+ * memory. Fault rules act here, between events: per-event latency, and at their trigger points
+ * stalls, errors, truncation and dropped connections (splitting a batch so a trigger after N
+ * records falls exactly there).
  */
-export function readBody(session: ReadSession, encoder: ReadEncoder, options: ReadPumpOptions): ReadableStream<Uint8Array> {
+export function readBody(session: ReadSession, encoder: ReadEncoder, options: ReadPumpOptions): SessionBody {
   const { metrics, faults, connection } = options
   const closeSession = metrics.sessionOpened('read', options.transport)
   const journal = journalSession(options.journal, 'read')
@@ -46,6 +48,7 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
   let held: ReadEvent | null = null
   let lastTail: StreamPosition = { seqNum: 0, timestamp: 0 }
   const finish = (): void => {
+    if (abort.signal.aborted) return
     abort.abort()
     session.close()
     closeSession()
@@ -58,7 +61,7 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
   }
 
   /** Carries out a trigger's step; true when the body has ended. */
-  const act = async (step: Step, controller: ReadableStreamDefaultController<Uint8Array>): Promise<boolean> => {
+  const act = async (step: Step, sink: BodySink): Promise<boolean> => {
     switch (step.kind) {
       case 'sleep':
       case 'stall':
@@ -66,8 +69,8 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
         return abort.signal.aborted
       case 'fail':
         journal.end('fault', step.error)
-        controller.enqueue(encoder.error(step.error.status, step.error.body))
-        controller.close()
+        await sink.write(encoder.error(step.error.status, step.error.body))
+        sink.end()
         return true
       case 'drop':
         journal.end('fault')
@@ -83,49 +86,45 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
           const event = await nextEvent().catch(() => null)
           const bytes =
             event?.type === 'batch' ? encoder.batch(event.records, event.tail, delivered) : encoder.heartbeat(event?.tail ?? lastTail)
-          controller.enqueue(bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2))))
+          await sink.write(bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2))))
         }
-        controller.close()
+        sink.end()
         return true
     }
   }
 
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          await pump(controller)
-        } catch (error) {
-          const failure = error instanceof S2Error ? error : new S2Error('other', 'internal error in s2-emulator')
-          journal.end('error', failure)
-          try {
-            controller.enqueue(encoder.error(failure.status, failure.body))
-            controller.close()
-          } catch {
-            // The client is gone.
-          }
-          finish()
-        }
-      },
-      cancel: () => {
-        journal.end('client_closed')
-        finish()
-      },
-    },
-    { highWaterMark: 0 },
-  )
+  return (sink) => {
+    sink.onClose(() => {
+      journal.end('client_closed')
+      finish()
+    })
+    void run(sink)
+  }
+
+  async function run(sink: BodySink): Promise<void> {
+    try {
+      while (!abort.signal.aborted) await pump(sink)
+    } catch (error) {
+      const failure = error instanceof S2Error ? error : new S2Error('other', 'internal error in s2-emulator')
+      journal.end('error', failure)
+      sink.write(encoder.error(failure.status, failure.body))?.catch(() => {})
+      sink.end()
+      finish()
+    }
+  }
 
   /** Sends the next event, or ends the body. */
-  async function pump(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+  async function pump(sink: BodySink): Promise<void> {
     for (const step of faults.readTriggers(sentRecords, sentBatches)) {
-      if (await act(step, controller)) return finish()
+      if (await act(step, sink)) return finish()
     }
     let event = await nextEvent()
+    if (abort.signal.aborted) return
     if (event === null) {
       const done = encoder.done()
-      if (done) controller.enqueue(done)
+      if (done) sink.write(done)
       journal.end('complete')
-      controller.close()
+      sink.end()
       return finish()
     }
     if (event.type === 'batch') {
@@ -138,11 +137,13 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
     }
     const delay = faults.eventDelay()
     if (delay > 0) await sleep(delay, abort.signal)
+    if (abort.signal.aborted) return
     if (event.type === 'heartbeat') {
       lastTail = event.tail
-      controller.enqueue(encoder.heartbeat(event.tail))
+      const written = sink.write(encoder.heartbeat(event.tail))
       journal.heartbeat()
       options.onEvent?.(0)
+      if (written) await written
       return
     }
     const bytes = event.records.meteredBytes()
@@ -151,8 +152,9 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
     sentBatches++
     if (event.tail) lastTail = event.tail
     metrics.read(event.records.length, bytes)
-    controller.enqueue(encoder.batch(event.records, event.tail, delivered))
+    const written = sink.write(encoder.batch(event.records, event.tail, delivered))
     journal.sent(event.records.length)
     options.onEvent?.(bytes)
+    if (written) await written
   }
 }

@@ -1,9 +1,33 @@
 import { RecordList, type StreamPosition } from '../../store/index.ts'
 import { COMPRESS_MIN_BYTES, type Compression } from '../encoding.ts'
 import { encodeReadBatch, readBatchSize, writeReadBatch } from '../proto/read-batch.ts'
+import type { SessionBody } from './body-sink.ts'
 import { SESSION_HEADERS } from './headers.ts'
 import type { ReadEncoder } from './read-pump.ts'
+import { sessionResponse } from './session-response.ts'
 import { FRAME_HEADER_BYTES, framedInPlace, messageFrame, terminalFrame } from './s2s-frame.ts'
+
+/**
+ * The last batch framed: followers of one stream get the same batch one after the other. It is
+ * known by its stored records and its tail.
+ */
+let last: { records: RecordList; tail: StreamPosition | null; compression: Compression; frame: Uint8Array } | null = null
+
+/** A `ReadBatch` frame, framed once for every follower that gets the same batch right after another. */
+function sharedBatchFrame(records: RecordList, tail: StreamPosition | null, compression: Compression): Uint8Array {
+  if (
+    last !== null &&
+    last.compression === compression &&
+    last.tail?.seqNum === tail?.seqNum &&
+    last.tail?.timestamp === tail?.timestamp &&
+    last.records.sameRecords(records)
+  ) {
+    return last.frame
+  }
+  const frame = batchFrame(records, tail, compression)
+  last = records.length === 0 ? null : { records, tail, compression, frame }
+  return frame
+}
 
 /** A `ReadBatch` frame; uncompressed, the batch is written straight into the frame. */
 function batchFrame(records: RecordList, tail: StreamPosition | null, compression: Compression): Uint8Array {
@@ -19,13 +43,13 @@ function batchFrame(records: RecordList, tail: StreamPosition | null, compressio
  */
 export function s2sReadEncoder(compression: Compression): ReadEncoder {
   return {
-    batch: (records, tail) => batchFrame(records, tail, compression),
+    batch: (records, tail) => sharedBatchFrame(records, tail, compression),
     heartbeat: (tail) => batchFrame(RecordList.EMPTY, tail, compression),
     error: (status, body) => terminalFrame(status, body),
     done: () => null,
   }
 }
 
-export function s2sResponse(body: ReadableStream<Uint8Array>): Response {
-  return new Response(body, { status: 200, headers: { 'content-type': 's2s/proto', ...SESSION_HEADERS } })
+export function s2sResponse(body: SessionBody): Response {
+  return sessionResponse(body, { 'content-type': 's2s/proto', ...SESSION_HEADERS })
 }

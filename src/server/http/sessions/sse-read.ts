@@ -1,8 +1,10 @@
 import type { Clock } from '../../clock/clock.ts'
 import { S2Error, type JsonValue } from '../../errors/index.ts'
 import { encodePosition, readBatchJson, type RecordFormat } from '../wire/records-json.ts'
+import type { SessionBody } from './body-sink.ts'
 import { SESSION_HEADERS } from './headers.ts'
 import type { ReadEncoder } from './read-pump.ts'
+import { sessionResponse } from './session-response.ts'
 
 const encoder = new TextEncoder()
 
@@ -27,8 +29,8 @@ export function sseEncoder(format: RecordFormat, clock: Clock): ReadEncoder {
   }
 }
 
-export function sseResponse(body: ReadableStream<Uint8Array>): Response {
-  return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream', ...SESSION_HEADERS } })
+export function sseResponse(body: SessionBody): Response {
+  return sessionResponse(body, { 'content-type': 'text/event-stream', ...SESSION_HEADERS })
 }
 
 /** `Last-Event-ID: seq,count,bytes` of a resuming SSE client; malformed is 400 bad_header. */
