@@ -294,3 +294,31 @@ describe('clients that disconnect mid-session', () => {
     await client.close()
   })
 })
+
+describe('HEAD on a read session', () => {
+  // axum answers HEAD with the GET handler's head and drops the body; the session behind it must go too.
+  for (const kind of ['sse-read', 's2s-read'] as const) {
+    it(`${kind}: answers the session's head with no body, and closes the session (HTTP/1.1 and h2c)`, async () => {
+      expect(await waitForOpenSessions(t.url, (n) => n === 0)).toBe(0)
+      const { basin, stream } = await t.stream()
+      await appendJson(t, basin, stream, ['existing'])
+      const headers = { 's2-basin': basin, ...(kind === 'sse-read' ? { accept: 'text/event-stream' } : { 'content-type': 's2s/proto' }) }
+      const head = await t.raw('HEAD', recordsPath(stream, 'seq_num=0'), { headers })
+      expect(head.status).toBe(200)
+      expect(head.headers['content-type']).toBe(kind === 'sse-read' ? 'text/event-stream' : 's2s/proto')
+      expect(head.body.length).toBe(0)
+      const client = await H2Client.connect(t.url)
+      try {
+        const x = client.exchange({ method: 'HEAD', path: recordsPath(stream, 'seq_num=0'), headers, endRequest: true })
+        expect((await x.head).status).toBe(200)
+        expect(await waitForOpenSessions(t.url, (n) => n === 0)).toBe(0)
+        // A missing stream is the GET's 404, head only.
+        const missing = await t.raw('HEAD', recordsPath('no-such-stream', 'seq_num=0'), { headers })
+        expect(missing.status).toBe(404)
+      } finally {
+        client.destroy()
+      }
+      await expectServerWorks(basin, stream)
+    })
+  }
+})

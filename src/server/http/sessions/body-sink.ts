@@ -52,6 +52,18 @@ export function nodeSink(response: ServerResponse | Http2ServerResponse): BodySi
 }
 
 /**
+ * A sink whose client is already gone: the answer to a HEAD request has no body, so the session
+ * behind it is closed at once instead of following the stream for nobody.
+ */
+export function closedSink(): BodySink {
+  return {
+    write: () => undefined,
+    end: () => {},
+    onClose: (fn) => fn(),
+  }
+}
+
+/**
  * The same body as a web stream, pulled as the reader reads (a throttled session, or a request
  * served without a node response).
  */

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from '../route.ts'
-import { nodeSink, streamOf, type SessionBody } from './body-sink.ts'
+import { closedSink, nodeSink, streamOf, type SessionBody } from './body-sink.ts'
 
 /** The body each session response will write once its head is final. */
 const bodies = new WeakMap<Response, SessionBody>()
@@ -36,6 +36,11 @@ export function sessionBodies(): MiddlewareHandler<AppEnv> {
     if (body === undefined) return
     const outgoing = c.env?.outgoing
     c.res = undefined
+    if (c.req.method === 'HEAD') {
+      body(closedSink())
+      c.res = new Response(null, response)
+      return
+    }
     if (outgoing === undefined) {
       c.res = new Response(streamOf(body), response)
       return
