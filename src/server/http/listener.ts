@@ -6,6 +6,7 @@ import { S2EmulatorError } from '../errors/index.ts'
 import { normalizeRequestTarget } from './request-target.ts'
 import { json } from './respond.ts'
 import { closeWhenIdle, timeRequest, type ConnectionLimits } from './idle-timeouts.ts'
+import { answerParseError, answerUnknownMethod } from './unknown-method.ts'
 
 export interface Listener {
   readonly host: string
@@ -58,6 +59,9 @@ export async function listen(
   // No request timeout: an S2S append session over HTTP/1.1 is one request that lasts as long as
   // the client wants. Silence is timed per socket instead (timeRequest).
   const http1 = createHttp1Server({ requestTimeout: 0, requireHostHeader: false, keepAliveTimeout: Math.min(5000, idleMs) }, handler)
+  http1.on('clientError', (error: Error, socket: Socket) => {
+    if (!answerUnknownMethod(error, socket, (request) => fetch(request, undefined as never))) answerParseError(error, socket)
+  })
   const http2 = createHttp2Server({ settings: H2_SETTINGS }, handler)
   const sockets = new Set<Socket>()
   const sessions = new Set<Http2Session>()
