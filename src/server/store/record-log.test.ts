@@ -244,6 +244,22 @@ describe('RecordLog', () => {
     })
   })
 
+  it('keeps the expiry of each record when batches share one, including across a clone taken mid-run', () => {
+    // Expiry is kept per run of records with the same time (a batch): runs that return to an earlier value, cross a chunk, and diverge after a clone.
+    const expiry = (seq: number): number => [5000, 5000, 7000, Infinity, 5000][Math.floor(seq / 300) % 5] as number
+    const log = new RecordLog()
+    for (let seq = 0; seq < CHUNK + 700; seq++) log.push({ ...record(seq), expiresAt: expiry(seq) })
+    const copy = log.clone()
+    for (let seq = CHUNK + 700; seq < CHUNK + 710; seq++) {
+      log.push({ ...record(seq), expiresAt: 1 })
+      copy.push({ ...record(seq), expiresAt: 2 })
+    }
+    for (let seq = 0; seq < CHUNK + 700; seq++) {
+      expect([log.expiresAtOf(seq), copy.expiresAtOf(seq), log.get(seq)?.expiresAt], `seq ${seq}`).toEqual([expiry(seq), expiry(seq), expiry(seq)])
+    }
+    for (let seq = CHUNK + 700; seq < CHUNK + 710; seq++) expect([log.expiresAtOf(seq), copy.expiresAtOf(seq)]).toEqual([1, 2])
+  })
+
   it('matches a plain array under a random mix of pushes, drops and clones', () => {
     const random = rng(42)
     type Model = { log: RecordLog; start: number; records: StoredRecord[] }

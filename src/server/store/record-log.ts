@@ -57,7 +57,7 @@ export class RecordLog {
   /** Expiry of a held record. */
   expiresAtOf(seqNum: number): number {
     const chunk = this.chunkAt(seqNum)
-    return chunk.expiresAt[seqNum - chunk.base] as number
+    return chunk.expiresAtOf(seqNum - chunk.base)
   }
 
   /** Metered size of a held record. */

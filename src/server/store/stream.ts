@@ -234,7 +234,7 @@ export class StreamState {
     for (; seq < end; seq++) {
       const chunk = log.chunkAt(seq)
       const slot = seq - chunk.base
-      if ((chunk.expiresAt[slot] as number) <= now) continue
+      if (chunk.expiresAtOf(slot) <= now) continue
       if ((chunk.timestamps[slot] as number) >= limits.until) {
         stop = 'until'
         break
