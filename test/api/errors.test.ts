@@ -1,4 +1,5 @@
 import { AppendInput, AppendRecord } from '@s2-dev/streamstore'
+import { createConnection } from 'node:net'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { EXPECTED_JSON, header } from '../support/control-plane.ts'
 import { basinName, type RawRequest, type RawResponse, useEmulator } from '../support/emulator.ts'
@@ -113,6 +114,47 @@ describe('routing (§1.1)', () => {
     for (const m of allowed) expect(allow).toContain(m)
     expect(allow).not.toContain(method)
     expect(await snapshot()).toEqual(before)
+  })
+
+  /** Raw bytes over one connection, which the server closes after its last answer. */
+  const exchange = (bytes: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const url = new URL(t.url)
+      const socket = createConnection({ host: url.hostname, port: Number(url.port) }, () => socket.write(bytes))
+      let out = ''
+      socket.setEncoding('latin1')
+      socket.on('data', (chunk: string) => (out += chunk))
+      socket.on('close', () => resolve(out))
+      socket.on('error', reject)
+    })
+
+  it.each([
+    ['FOO', '/v1/basins', 405],
+    ['get', '/v1/basins', 405],
+    ['Post', '/v1/streams/s/records', 405],
+    ['FOO', '/v1/no-such-path', 404],
+  ])('answers a method HTTP/1.1 has no name for (%s %s) as axum does: %i, empty, and closes the connection', async (method, path, status) => {
+    const before = await snapshot()
+    const answer = await exchange(`${method} ${path} HTTP/1.1\r\nHost: x\r\ns2-basin: ${B}\r\n\r\n`)
+    const [head = '', body] = answer.split('\r\n\r\n')
+    expect(head.split('\r\n')[0]).toBe(`HTTP/1.1 ${status} ${status === 405 ? 'Method Not Allowed' : 'Not Found'}`)
+    expect(head).toMatch(/\r\ncontent-length: 0\r\n/)
+    expect(head).toMatch(/\r\nconnection: close/)
+    if (status === 405) expect(head).toMatch(/\r\nallow: [A-Z,]+/)
+    else expect(head).not.toMatch(/\r\nallow:/i)
+    expect(body).toBe('')
+    expect(await snapshot()).toEqual(before)
+  })
+
+  it('answers the requests before one with an unknown method on the same connection, then that one', async () => {
+    const answer = await exchange(`GET /health HTTP/1.1\r\nHost: x\r\n\r\nFOO /v1/basins HTTP/1.1\r\nHost: x\r\n\r\n`)
+    // The health body ("OK") runs straight into the next status line.
+    expect([...answer.matchAll(/HTTP\/1\.1 (\d+)/g)].map((m) => m[1])).toEqual(['200', '405'])
+  })
+
+  it('still answers bytes that are not HTTP with a bare 400', async () => {
+    const answer = await exchange('NOT HTTP AT ALL\r\n\r\n')
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/)
   })
 
   it('ignores unknown query parameters', async () => {
