@@ -40,6 +40,7 @@ export function protobuf(body: Uint8Array): Response {
   return withLength(response, body.length)
 }
 
+/** An answer without a body; like hyper's, it says so (`content-length: 0`) rather than sending an empty chunked body. */
 export function empty(status: number, headers?: Record<string, string>): Response {
-  return new Response(null, { status, headers })
+  return new Response(null, { status, headers: status === 204 || status === 304 ? headers : { 'content-length': '0', ...headers } })
 }
