@@ -1,3 +1,5 @@
+// The module's own `performance`: the global one is a lazy accessor, looked up twice per request here.
+import { performance } from 'node:perf_hooks'
 import type { Clock } from '../clock/clock.ts'
 import { S2Error, type JsonValue } from '../errors/index.ts'
 import type { Step, Transport } from '../faults/index.ts'
