@@ -1,15 +1,14 @@
-import type { MiddlewareHandler } from 'hono'
-import type { AppEnv } from './route.ts'
+import type { MiddlewareHandler, Next } from 'hono'
+import type { AppContext, AppEnv } from './route.ts'
 
 /**
  * s2-lite's default CORS (tower-http `CorsLayer::very_permissive()`): the request's origin,
  * method and headers are mirrored back and credentials are allowed.
  */
 export function permissiveCors(): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const origin = c.req.header('origin')
+  const corsFor = async (c: AppContext, next: Next, origin: string): Promise<Response | void> => {
     const preflightMethod = c.req.header('access-control-request-method')
-    if (c.req.method === 'OPTIONS' && origin !== undefined && preflightMethod !== undefined) {
+    if (c.req.method === 'OPTIONS' && preflightMethod !== undefined) {
       const headers = new Headers({
         'access-control-allow-origin': origin,
         'access-control-allow-credentials': 'true',
@@ -21,10 +20,13 @@ export function permissiveCors(): MiddlewareHandler<AppEnv> {
       return new Response(null, { status: 200, headers })
     }
     await next()
-    if (origin !== undefined) {
-      c.res.headers.set('access-control-allow-origin', origin)
-      c.res.headers.set('access-control-allow-credentials', 'true')
-      c.res.headers.append('vary', 'origin, access-control-request-method, access-control-request-headers')
-    }
+    c.res.headers.set('access-control-allow-origin', origin)
+    c.res.headers.set('access-control-allow-credentials', 'true')
+    c.res.headers.append('vary', 'origin, access-control-request-method, access-control-request-headers')
+  }
+  // Without an Origin (every SDK and server-side request) there is nothing to mirror and no preflight.
+  return (c, next) => {
+    const origin = c.req.header('origin')
+    return origin === undefined ? next() : corsFor(c, next, origin)
   }
 }

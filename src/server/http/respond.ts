@@ -2,14 +2,19 @@ import type { JsonValue } from '../errors/index.ts'
 
 const encoder = new TextEncoder()
 
-/** Body lengths of the responses built here, so middleware need not turn their headers into a `Headers`. */
-const lengths = new WeakMap<Response, number>()
+/**
+ * Body lengths of the responses built here, so middleware need not turn their headers into a
+ * `Headers`. A property under a private symbol, not a WeakMap: a WeakMap entry per answer costs
+ * more to add, and the garbage collector has to walk them.
+ */
+const LENGTH = Symbol('s2-emulator.bodyLength')
+type Measured = Response & { [LENGTH]?: number }
 
 /** The body length of a response built by {@link jsonText} or {@link protobuf}; undefined for others. */
-export const knownLength = (response: Response): number | undefined => lengths.get(response)
+export const knownLength = (response: Response): number | undefined => (response as Measured)[LENGTH]
 
 function withLength(response: Response, length: number): Response {
-  lengths.set(response, length)
+  ;(response as Measured)[LENGTH] = length
   return response
 }
 

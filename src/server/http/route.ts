@@ -5,6 +5,7 @@ import type { Cloud } from '../cloud/cloud.ts'
 import { authorizeRoute } from '../cloud/authorize.ts'
 import type { Engine } from '../engine/index.ts'
 import { FaultPlan, type FaultScopes, type Transport } from '../faults/index.ts'
+import { capturedHeaders } from '../journal/capture.ts'
 import type { Journal, JournalDraft } from '../journal/journal.ts'
 import type { Metrics } from '../metrics/metrics.ts'
 import type { Operation } from '../operations.ts'
@@ -118,7 +119,8 @@ export function registerRoutes(app: App, routes: readonly RouteSpec[], faults: F
           faults: plan.ruleIds,
           authorization: headers.has('authorization'),
           encryptionKey: headers.has('s2-encryption-key'),
-          headers,
+          // Served over node: its raw headers, read only if the entry is listed.
+          headers: c.env?.incoming?.rawHeaders ?? capturedHeaders(headers),
         })
         c.set('journal', draft)
       }

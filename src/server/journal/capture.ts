@@ -11,11 +11,37 @@ import { encodeParts } from './text-or-base64.ts'
 export const REDACTED_HEADERS: ReadonlySet<string> = new Set(['authorization', 's2-encryption-key'])
 export const REDACTED = '[redacted]'
 
+/**
+ * A request's headers as the journal holds them until an entry is read: the node request's raw
+ * name/value list (no copy, nothing parsed per request), or those of a request served in-process,
+ * captured as it arrives.
+ */
+export type HeldHeaders = readonly string[] | Readonly<Record<string, string>>
+
 /** The headers of a request, names in lower case, with the values of secrets replaced by `[redacted]`. */
 export function capturedHeaders(headers: Headers): Record<string, string> {
   const kept: Record<string, string> = {}
   for (const [name, value] of headers) kept[name] = REDACTED_HEADERS.has(name) ? REDACTED : value
   return kept
+}
+
+// Array.isArray does not narrow a readonly array out of a union.
+const isRaw = (held: HeldHeaders): held is readonly string[] => Array.isArray(held)
+
+/**
+ * What the journal shows of held headers. Raw headers go through a `Headers` built as
+ * @hono/node-server builds the request's (pseudo-headers skipped), so names, their order and the
+ * joining of repeated headers are those of the request's own `Headers`.
+ */
+export function shownHeaders(held: HeldHeaders): Record<string, string> {
+  if (!isRaw(held)) return { ...held }
+  const raw = held
+  const headers = new Headers()
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string
+    if (!name.startsWith(':')) headers.append(name, raw[i + 1] as string)
+  }
+  return capturedHeaders(headers)
 }
 
 /** A record an append carried, as the journal shows it. */
@@ -88,6 +114,12 @@ export class RecordCapture {
   bytes = 0
   truncated = false
   evicted = false
+  /**
+   * The ring (of its namespace) that holds the entry and counts these bytes, and whether that ring
+   * has queued it for eviction: fields, not sets kept by the ring, so logging an entry costs no lookups.
+   */
+  ring: object | null = null
+  queued = false
   readonly #limit: number
   /** Batches as they arrived, each with how many of its records (from the first) are kept whole. */
   #batches: { readonly records: readonly AppendRecord[]; readonly whole: number }[] = []

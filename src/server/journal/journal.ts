@@ -1,9 +1,11 @@
+// The module's own `performance`: the global one is a lazy accessor, looked up twice per request here.
+import { performance } from 'node:perf_hooks'
 import type { Clock } from '../clock/clock.ts'
 import { S2Error, type JsonValue } from '../errors/index.ts'
 import type { Step, Transport } from '../faults/index.ts'
 import type { Operation } from '../operations.ts'
 import type { AppendRecord } from '../store/index.ts'
-import { capturedHeaders, RecordCapture, type JournalRecords } from './capture.ts'
+import { RecordCapture, shownHeaders, type HeldHeaders, type JournalRecords } from './capture.ts'
 import { Ring, type HeldEntry } from './ring.ts'
 
 export { REDACTED, REDACTED_HEADERS, type JournalRecord, type JournalRecords } from './capture.ts'
@@ -91,7 +93,29 @@ export interface JournalEntry {
 }
 
 
-const shown = (entry: HeldEntry): JournalEntry => ({ ...entry, records: entry.records?.toJSON() ?? null })
+/** An entry as listed: its ISO time, headers and records are made here, not on each request. */
+const shown = (entry: HeldEntry): JournalEntry => ({
+  seq: entry.seq,
+  time: entry.time,
+  iso: iso(entry.time),
+  namespace: entry.namespace,
+  operation: entry.operation,
+  method: entry.method,
+  path: entry.path,
+  query: entry.query,
+  basin: entry.basin,
+  stream: entry.stream,
+  transport: entry.transport,
+  status: entry.status,
+  error: entry.error,
+  durationMs: entry.durationMs,
+  faults: [...entry.faults],
+  authorization: entry.authorization,
+  encryptionKey: entry.encryptionKey,
+  headers: shownHeaders(entry.headers),
+  records: entry.records?.toJSON() ?? null,
+  session: entry.session,
+})
 
 /** Bounds of the record content the journal keeps (see {@link journalContentDefaults}). */
 export interface JournalContentLimits {
@@ -128,8 +152,8 @@ export interface RequestFacts {
   readonly faults: readonly string[]
   readonly authorization: boolean
   readonly encryptionKey: boolean
-  /** The request's headers (values of secrets are redacted here). */
-  readonly headers: Headers
+  /** The request's headers: the node request's raw list, or captured (values of secrets redacted when shown). */
+  readonly headers: HeldHeaders
 }
 
 /** Code of an error body: its `code` field, if it has one. */
@@ -285,7 +309,6 @@ export class Journal {
     return new JournalDraft(this, {
       seq: 0,
       time,
-      iso: iso(time),
       namespace: facts.namespace,
       operation: facts.operation,
       method: facts.method,
@@ -297,10 +320,11 @@ export class Journal {
       status: null,
       error: null,
       durationMs: 0,
-      faults: [...facts.faults],
+      // Fault plans never change their rule ids; the copy is made when the entry is listed.
+      faults: facts.faults,
       authorization: facts.authorization,
       encryptionKey: facts.encryptionKey,
-      headers: capturedHeaders(facts.headers),
+      headers: facts.headers,
       records: facts.operation === 'append' ? new RecordCapture(this.limits.recordBytes) : null,
       session: null,
     }, clock)

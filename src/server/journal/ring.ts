@@ -1,8 +1,11 @@
-import type { RecordCapture } from './capture.ts'
+import type { HeldHeaders, RecordCapture } from './capture.ts'
 import type { JournalEntry } from './journal.ts'
 
-/** An entry as the journal holds it: its records as bytes, turned into text only when listed. */
-export type HeldEntry = Omit<JournalEntry, 'records'> & { readonly records: RecordCapture | null }
+/**
+ * An entry as the journal holds it: its records as bytes and its headers as they came, turned into
+ * what it shows (with the ISO form of its time) only when listed.
+ */
+export type HeldEntry = Omit<JournalEntry, 'records' | 'iso' | 'headers'> & { readonly records: RecordCapture | null; readonly headers: HeldHeaders }
 
 /**
  * The newest `size` entries of one namespace: a ring that grows as entries come, up to its size.
@@ -18,8 +21,6 @@ export class Ring {
   #content = 0
   #holders: RecordCapture[] = []
   #oldestHolder = 0
-  readonly #inRing = new WeakSet<RecordCapture>()
-  readonly #queued = new WeakSet<RecordCapture>()
 
   constructor(size: number, contentLimit: number) {
     this.#size = size
@@ -30,27 +31,30 @@ export class Ring {
     if (this.#items.length < this.#size) this.#items.push(entry)
     else {
       const old = this.#items[this.#next] as HeldEntry
-      if (old.records !== null && this.#inRing.delete(old.records)) this.#content -= old.records.bytes
+      if (old.records !== null && old.records.ring === this) {
+        old.records.ring = null
+        this.#content -= old.records.bytes
+      }
       this.#items[this.#next] = entry
       this.#next = (this.#next + 1) % this.#size
     }
     if (entry.records !== null) {
-      this.#inRing.add(entry.records)
+      entry.records.ring = this
       this.grew(entry.records, entry.records.bytes)
     }
   }
 
   /** An entry's record content grew (its own records as they arrived, or a session's next input). */
   grew(capture: RecordCapture, bytes: number): void {
-    if (!this.#inRing.has(capture)) return
-    if (bytes > 0 && !this.#queued.has(capture)) {
-      this.#queued.add(capture)
+    if (capture.ring !== this) return
+    if (bytes > 0 && !capture.queued) {
+      capture.queued = true
       this.#holders.push(capture)
     }
     this.#content += bytes
     while (this.#content > this.#contentLimit && this.#oldestHolder < this.#holders.length) {
       const oldest = this.#holders[this.#oldestHolder++] as RecordCapture
-      if (this.#inRing.has(oldest)) this.#content -= oldest.evict()
+      if (oldest.ring === this) this.#content -= oldest.evict()
     }
     if (this.#oldestHolder > 1024 && this.#oldestHolder * 2 > this.#holders.length) {
       this.#holders = this.#holders.slice(this.#oldestHolder)

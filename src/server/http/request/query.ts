@@ -1,5 +1,13 @@
 import { S2Error } from '../../errors/index.ts'
 
+const digitCounts = new Map<bigint, number>()
+/** Decimal digits of a limit (a handful of constants, remembered). */
+function digitCount(max: bigint): number {
+  let count = digitCounts.get(max)
+  if (count === undefined) digitCounts.set(max, (count = String(max).length))
+  return count
+}
+
 /**
  * Query strings as serde_urlencoded reads them: unknown keys ignored, a repeated known key is an
  * error, integers are plain decimal digits, booleans only `true` or `false`.
@@ -33,7 +41,8 @@ export class Query {
     const digits = text.startsWith('+') ? text.slice(1) : text
     if (digits === '') throw Query.error(`${key}: cannot parse integer from empty string`)
     if (!/^[0-9]+$/.test(digits)) throw Query.error(`${key}: invalid digit found in string`)
-    if (BigInt(digits) > max) throw Query.error(`${key}: number too large to fit in target type`)
+    // Fewer digits than the largest value cannot exceed it: no BigInt for the usual small numbers.
+    if (digits.length >= digitCount(max) && BigInt(digits) > max) throw Query.error(`${key}: number too large to fit in target type`)
     return Number(digits)
   }
 
