@@ -1,5 +1,5 @@
 import { S2Error } from '../../errors/index.ts'
-import { meteredSize } from '../../store/index.ts'
+import { batchMeteredBytes } from '../../store/index.ts'
 import type { AppendInput } from '../../engine/index.ts'
 import { negotiate } from '../encoding.ts'
 import { readBody } from '../request/body.ts'
@@ -70,9 +70,7 @@ export function recordRoutes({ engine, metrics, cloud }: RouteDeps): RouteSpec[]
         const result = engine.append(address, input)
         // A timing profile holds the ack until the append is stable; without one it is here already.
         const ack = result instanceof Promise ? await result : result
-        let bytes = 0
-        for (const record of input.records) bytes += meteredSize(record)
-        metrics.appended(input.records.length, bytes)
+        metrics.appended(input.records.length, batchMeteredBytes(input.records))
         meter?.appended(input.records)
         return mediaKind(headers.get('accept')) === 'protobuf' ? protobuf(encodeAppendAck(ack)) : json(200, encodeAck(ack))
       },
