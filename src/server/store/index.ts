@@ -31,6 +31,7 @@ export {
 } from './config.ts'
 export {
   validateBatch,
+  batchMeteredBytes,
   meteredSize,
   MAX_BATCH_METERED_BYTES,
   MAX_BATCH_RECORDS,

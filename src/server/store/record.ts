@@ -25,14 +25,16 @@ export interface AppendRecord {
 
 export type Command = { readonly kind: 'fence'; readonly token: string } | { readonly kind: 'trim'; readonly seqNum: number }
 
-/** A record that passed validation, with its metered size and its command, if it is one. */
-export interface ValidRecord extends AppendRecord {
-  readonly metered: number
-  readonly command: Command | null
-}
-
+/**
+ * A batch that passed validation: its records as decoded, with what validation learnt of them
+ * alongside (rather than a copy of each record carrying it).
+ */
 export interface AppendBatch {
-  readonly records: readonly ValidRecord[]
+  readonly records: readonly AppendRecord[]
+  /** The metered size of each record, in order. */
+  readonly metered: Float64Array
+  /** The records that are commands, by index; null when none is (almost every batch). */
+  readonly commands: ReadonlyMap<number, Command> | null
   readonly matchSeqNum: number | undefined
   readonly fencingToken: string | undefined
 }
@@ -62,6 +64,21 @@ export function meteredSize(record: { readonly headers: readonly Header[]; reado
   let size = 8 + 2 * record.headers.length + record.body.length
   for (const header of record.headers) size += header.name.length + header.value.length
   return size
+}
+
+/**
+ * The batch validated last and its metered bytes: its append's metrics and metering follow at once
+ * and need not measure every record again.
+ */
+let lastRecords: readonly AppendRecord[] | null = null
+let lastBytes = 0
+
+/** The metered bytes of a batch of records (remembered from its validation when it was the last one). */
+export function batchMeteredBytes(records: readonly AppendRecord[]): number {
+  if (records === lastRecords) return lastBytes
+  let bytes = 0
+  for (const record of records) bytes += meteredSize(record)
+  return bytes
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
@@ -111,26 +128,29 @@ export function validateBatch(
 ): AppendBatch {
   if (records.length === 0) throw errors.invalid('record batch must not be empty')
   if (records.length > MAX_BATCH_RECORDS) throw errors.invalid('record batch must not exceed 1000 records')
-  const valid: ValidRecord[] = new Array(records.length)
+  const metered = new Float64Array(records.length)
   let total = 0
   for (let i = 0; i < records.length; i++) {
-    const record = records[i] as AppendRecord
-    const metered = meteredSize(record)
-    total += metered
-    valid[i] = { timestamp: record.timestamp, headers: record.headers, body: record.body, metered, command: null }
+    const size = meteredSize(records[i] as AppendRecord)
+    metered[i] = size
+    total += size
   }
   if (total > MAX_BATCH_METERED_BYTES) {
     throw errors.invalid('record batch must not exceed a metered size of 1 MiB')
   }
-  for (let i = 0; i < valid.length; i++) {
-    const record = valid[i] as ValidRecord
-    if (record.metered > MAX_BATCH_METERED_BYTES) throw errors.invalid('record must have metered size less than 1 MiB')
+  lastRecords = records
+  lastBytes = total
+  let commands: Map<number, Command> | null = null
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as AppendRecord
+    if ((metered[i] as number) > MAX_BATCH_METERED_BYTES) throw errors.invalid('record must have metered size less than 1 MiB')
+    if (record.headers.length === 0) continue // neither a command nor a header to check
     const command = parseCommand(record)
-    if (command !== null) valid[i] = { ...record, command }
+    if (command !== null) (commands ??= new Map()).set(i, command)
     else if (record.headers.some((h) => h.name.length === 0)) throw errors.invalid('invalid header: empty name')
   }
   if (fencingToken !== undefined && new TextEncoder().encode(fencingToken).length > MAX_FENCING_TOKEN_BYTES) {
     throw errors.invalid('fencing token must not exceed 36 bytes in length')
   }
-  return { records: valid, matchSeqNum, fencingToken }
+  return { records, metered, commands, matchSeqNum, fencingToken }
 }

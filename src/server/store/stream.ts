@@ -2,7 +2,7 @@ import { errors, type S2Error } from '../errors/index.ts'
 import { retentionMs, type Cipher, type StreamConfig } from './config.ts'
 import { RecordListBuilder, type RecordList } from './record-list.ts'
 import { RecordLog } from './record-log.ts'
-import { commandOf, type AppendBatch, type Command, type StoredRecord, type StreamPosition } from './record.ts'
+import { commandOf, type AppendBatch, type AppendRecord, type Command, type StoredRecord, type StreamPosition } from './record.ts'
 
 export interface AppendAck {
   readonly start: StreamPosition
@@ -122,7 +122,7 @@ export class StreamState {
     const timestamps = new Array<number>(batch.records.length)
     let max = this.lastTimestamp
     for (let i = 0; i < batch.records.length; i++) {
-      const client = (batch.records[i] as AppendBatch['records'][number]).timestamp
+      const client = (batch.records[i] as AppendRecord).timestamp
       let ts: number
       if (mode === 'arrival') ts = now
       else if (client !== undefined) ts = client
@@ -135,15 +135,17 @@ export class StreamState {
     }
 
     const expiresAt = now + retentionMs(this.config)
+    const { records, metered, commands } = batch
     // The bytes of the records still to add, so the log copies the batch's bytes into one buffer.
     let pendingBytes = 0
-    for (const record of batch.records) pendingBytes += record.metered - 8 - 2 * record.headers.length
-    for (let i = 0; i < batch.records.length; i++) {
-      const record = batch.records[i] as AppendBatch['records'][number]
-      pendingBytes -= record.metered - 8 - 2 * record.headers.length
-      const recordKeyId = this.cipher === null || record.command !== null ? null : keyId
+    for (let i = 0; i < records.length; i++) pendingBytes += (metered[i] as number) - 8 - 2 * (records[i] as AppendRecord).headers.length
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i] as AppendRecord
+      pendingBytes -= (metered[i] as number) - 8 - 2 * record.headers.length
+      const command = commands === null ? undefined : commands.get(i)
+      const recordKeyId = this.cipher === null || command !== undefined ? null : keyId
       this.log.add(timestamps[i] as number, record.headers, record.body, expiresAt, recordKeyId, pendingBytes)
-      if (record.command !== null) this.#applyCommand(record.command, first + i, stableAt + trimDelayMs)
+      if (command !== undefined) this.#applyCommand(command, first + i, stableAt + trimDelayMs)
     }
     this.lastTimestamp = max
     this.lastWriteAt = now

@@ -2,7 +2,7 @@ import type { Access } from '../../auth/access.ts'
 import type { Cloud } from '../../cloud/cloud.ts'
 import type { AppendSessionTarget, Engine, StreamAddress } from '../../engine/index.ts'
 import { S2Error } from '../../errors/index.ts'
-import { meteredSize, validateLayer, type AppendRecord, type StreamConfigLayer } from '../../store/index.ts'
+import { batchMeteredBytes, validateLayer, type AppendRecord, type StreamConfigLayer } from '../../store/index.ts'
 import { connectionKey } from '../connection.ts'
 import type { AppContext } from '../route.ts'
 import { decodeStreamConfig } from '../wire/config-json.ts'
@@ -76,9 +76,7 @@ export class RecordMeter {
     const { namespace, basin, stream } = this.#address
     const state = this.#engine.store.existing(namespace)?.basins.get(basin)?.streams.get(stream)
     if (state === undefined) return
-    let bytes = 0
-    for (const record of records) bytes += meteredSize(record)
-    this.#usage.appended(this.#now, basin, stream, state.config.storageClass, this.#connection, bytes)
+    this.#usage.appended(this.#now, basin, stream, state.config.storageClass, this.#connection, batchMeteredBytes(records))
   }
 
   readUnary(bytes: number): void {

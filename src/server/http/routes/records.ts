@@ -1,5 +1,5 @@
 import { S2Error } from '../../errors/index.ts'
-import { meteredSize } from '../../store/index.ts'
+import { batchMeteredBytes } from '../../store/index.ts'
 import type { AppendInput } from '../../engine/index.ts'
 import { negotiate } from '../encoding.ts'
 import { readBody } from '../request/body.ts'
@@ -11,6 +11,7 @@ import { json, jsonText, protobuf } from '../respond.ts'
 import type { RouteDeps, RouteSpec } from '../route.ts'
 import { connectionOf } from '../connection.ts'
 import { readBody as sessionBody } from '../sessions/read-pump.ts'
+import { nodeSource, webSource } from '../sessions/body-source.ts'
 import { s2sAppend } from '../sessions/s2s-append.ts'
 import { s2sReadEncoder, s2sResponse } from '../sessions/s2s-read.ts'
 import { parseLastEventId, sseEncoder, sseResponse } from '../sessions/sse-read.ts'
@@ -45,12 +46,16 @@ export function recordRoutes({ engine, metrics, cloud }: RouteDeps): RouteSpec[]
           // Errors before the session starts (missing stream, deletion pending) are plain JSON.
           const opened = engine.openAppendSession(address)
           const target = meter === undefined || access === undefined ? opened : meter.target(opened, access)
-          return s2sAppend(c.req.raw, target, {
+          // The node request is read itself; in-process, the request's web stream.
+          const incoming = c.env?.incoming
+          const source = incoming === undefined ? webSource(c.req.raw.body) : nodeSource(incoming)
+          return s2sAppend(source, target, {
             compression: negotiate(headers.get('accept-encoding')),
             metrics,
             faults: c.get('faults'),
             connection: connectionOf(c.env),
             journal: c.get('journal'),
+            signal: c.req.raw.signal,
           })
         }
         let input: AppendInput
@@ -65,9 +70,7 @@ export function recordRoutes({ engine, metrics, cloud }: RouteDeps): RouteSpec[]
         const result = engine.append(address, input)
         // A timing profile holds the ack until the append is stable; without one it is here already.
         const ack = result instanceof Promise ? await result : result
-        let bytes = 0
-        for (const record of input.records) bytes += meteredSize(record)
-        metrics.appended(input.records.length, bytes)
+        metrics.appended(input.records.length, batchMeteredBytes(input.records))
         meter?.appended(input.records)
         return mediaKind(headers.get('accept')) === 'protobuf' ? protobuf(encodeAppendAck(ack)) : json(200, encodeAck(ack))
       },

@@ -18,13 +18,19 @@ export type SessionBody = (sink: BodySink) => void
  * Writes straight to the node response, waiting for 'drain' when its buffer is full: a session's
  * events pay for no web stream on their way out.
  */
-export function nodeSink(response: ServerResponse | Http2ServerResponse): BodySink {
+export function nodeSink(response: ServerResponse | Http2ServerResponse): BodySink & { readonly finished: Promise<void> } {
   // Both are Writables with the same write(); TypeScript cannot call the union's overloads.
   const outgoing = response as ServerResponse
   let ended = false
   let closed = false
-  outgoing.once('close', () => void (closed = true))
+  let finish: () => void = () => {}
+  const finished = new Promise<void>((resolve) => (finish = resolve))
+  outgoing.once('close', () => {
+    closed = true
+    finish()
+  })
   return {
+    finished,
     write(bytes) {
       if (ended || closed || outgoing.destroyed) return undefined
       if (outgoing.write(bytes)) return undefined
@@ -42,6 +48,7 @@ export function nodeSink(response: ServerResponse | Http2ServerResponse): BodySi
       if (ended) return
       ended = true
       if (!closed) outgoing.end()
+      finish()
     },
     onClose(fn) {
       outgoing.once('close', () => {

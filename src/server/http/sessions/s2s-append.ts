@@ -1,6 +1,6 @@
 import { S2Error } from '../../errors/index.ts'
 import type { AppendSessionTarget } from '../../engine/index.ts'
-import { meteredSize, type AppendAck } from '../../store/index.ts'
+import { batchMeteredBytes, type AppendAck } from '../../store/index.ts'
 import type { FaultPlan, Step } from '../../faults/index.ts'
 import { journalSession, type JournalDraft } from '../../journal/journal.ts'
 import type { Metrics } from '../../metrics/metrics.ts'
@@ -8,7 +8,9 @@ import type { Connection } from '../connection.ts'
 import type { Compression } from '../encoding.ts'
 import { sleep } from '../fault-steps.ts'
 import { decodeAppendInput, encodeAppendAck } from '../proto/messages.ts'
-import { SESSION_HEADERS } from './headers.ts'
+import type { BodySink, SessionBody } from './body-sink.ts'
+import type { BodySource } from './body-source.ts'
+import { s2sResponse } from './s2s-read.ts'
 import { FrameDecoder, framePayload, messageFrame, terminalFrame } from './s2s-frame.ts'
 
 export interface AppendSessionOptions {
@@ -18,6 +20,8 @@ export interface AppendSessionOptions {
   readonly metrics: Metrics
   readonly faults: FaultPlan
   readonly connection: Connection
+  /** Aborts when the client went away (tells a broken body from a bad one in the journal). */
+  readonly signal: AbortSignal
 }
 
 /**
@@ -25,33 +29,39 @@ export interface AppendSessionOptions {
  * and answered by one `AppendAck` frame, in order. The first failure ends the session with a
  * terminal frame (later inputs are not applied); when the client closes its side, the response
  * ends once every ack is out. Fault rules act around each input: before it is applied (stalls,
- * rejections, dropped connections) and after it committed (lost acks).
+ * rejections, dropped connections) and after it committed (lost acks). Inputs are read only as
+ * the client takes the acks (the response's buffer drains).
  */
-export function s2sAppend(request: Request, target: AppendSessionTarget, options: AppendSessionOptions): Response {
+export function s2sAppend(source: BodySource, target: AppendSessionTarget, options: AppendSessionOptions): Response {
   const { compression, metrics, faults, connection } = options
   const closeSession = metrics.sessionOpened('append', 's2s')
   const journal = journalSession(options.journal, 'append')
   const abort = new AbortController()
-  const reader = request.body?.getReader()
-  let output: ReadableStreamDefaultController<Uint8Array> | undefined
+  let sink: BodySink | null = null
+  /** Frames sent before the body started (a stream removed meanwhile): they go out first. */
+  let early: Uint8Array[] = []
+  /** Set while the client has not caught up with the frames written so far. */
+  let drained: Promise<void> | undefined
   let open = true
   const send = (bytes: Uint8Array): void => {
-    try {
-      if (open) output?.enqueue(bytes)
-    } catch {
-      // The client went away; end() follows.
+    if (!open) return
+    if (sink === null) {
+      early.push(bytes)
+      return
     }
+    const written = sink.write(bytes)
+    if (written === undefined) return
+    const pending: Promise<void> = written.then(() => {
+      if (drained === pending) drained = undefined
+    })
+    drained = pending
   }
   const end = (): void => {
     if (!open) return
     open = false
     abort.abort()
-    try {
-      output?.close()
-    } catch {
-      // The client went away first.
-    }
-    void reader?.cancel().catch(() => {})
+    sink?.end()
+    source.stop()
     unwatch()
     closeSession()
   }
@@ -63,11 +73,9 @@ export function s2sAppend(request: Request, target: AppendSessionTarget, options
     end()
   })
 
-  /** Resolves once the response body's queue is empty (the reader took every frame sent). */
-  const untilQueueEmpty = async (): Promise<void> => {
-    for (let turn = 0; turn < 200 && (output?.desiredSize ?? 1) < 1; turn++) {
-      await new Promise((resolve) => setImmediate(resolve))
-    }
+  /** Resolves once the client took every frame written so far (or went away). */
+  const untilDrained = async (): Promise<void> => {
+    while (drained !== undefined) await drained
   }
 
   // Acks leave in input order, each once its input is stable (at once, or under a timing profile
@@ -121,7 +129,7 @@ export function s2sAppend(request: Request, target: AppendSessionTarget, options
         if (!open) return true
         journal.end('fault')
         // Let the acks already sent leave first: only this input's ack is lost.
-        await untilQueueEmpty()
+        await untilDrained()
         await (step.scope === 'connection' ? connection.drop() : connection.cancel())
         return true
       }
@@ -134,23 +142,26 @@ export function s2sAppend(request: Request, target: AppendSessionTarget, options
     const decoder = new FrameDecoder()
     let index = 0
     try {
-      while (open && reader) {
-        const { done, value } = await reader.read()
-        if (done) break
-        for (const frame of decoder.push(value)) {
+      while (open) {
+        // Backpressure: the next inputs wait until the client takes the acks already written.
+        if (drained !== undefined) await untilDrained()
+        if (!open) break
+        const chunk = await source.read()
+        if (chunk === null) break
+        for (const frame of decoder.push(chunk)) {
           if (!open) return
           if (frame.terminal) throw new S2Error('bad_frame', 'Unexpected terminal frame as input')
           const input = decodeAppendInput(framePayload(frame), 'bad_frame')
           options.journal?.appended(input.records)
           journal.input()
-          if (await act(faults.beforeAppend(index))) return
+          const before = faults.beforeAppend(index)
+          if (before.length > 0 && (await act(before))) return
           const ack = target.append(input)
           if (ack instanceof Promise) ack.catch(() => {}) // answered in order by queueAck
-          let bytes = 0
-          for (const record of input.records) bytes += meteredSize(record)
-          metrics.appended(input.records.length, bytes)
+          metrics.appended(input.records.length, batchMeteredBytes(input.records))
           journal.appended(input.records.length)
-          if (await act(faults.afterAppend(index))) return
+          const after = faults.afterAppend(index)
+          if (after.length > 0 && (await act(after))) return
           const delay = faults.eventDelay()
           if (delay > 0) await sleep(delay, abort.signal)
           queueAck(ack)
@@ -163,7 +174,7 @@ export function s2sAppend(request: Request, target: AppendSessionTarget, options
       await acksSent()
       if (open) {
         const failure = error instanceof S2Error ? error : new S2Error('other', 'internal error in s2-emulator')
-        journal.end(error instanceof S2Error || !request.signal.aborted ? 'error' : 'client_closed', failure)
+        journal.end(error instanceof S2Error || !options.signal.aborted ? 'error' : 'client_closed', failure)
         send(terminalFrame(failure.status, failure.body))
       }
     } finally {
@@ -173,15 +184,16 @@ export function s2sAppend(request: Request, target: AppendSessionTarget, options
     }
   }
 
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      output = controller
-      void run()
-    },
-    cancel: () => {
+  const body: SessionBody = (out) => {
+    sink = out
+    out.onClose(() => {
       journal.end('client_closed')
       end()
-    },
-  })
-  return new Response(body, { status: 200, headers: { 'content-type': 's2s/proto', ...SESSION_HEADERS } })
+    })
+    for (const bytes of early) out.write(bytes)
+    early = []
+    if (!open) return out.end()
+    void run()
+  }
+  return s2sResponse(body)
 }

@@ -49,10 +49,14 @@ export function sessionBodies(): MiddlewareHandler<AppEnv> {
     response.headers.forEach((value, name) => (head[name] = value))
     outgoing.writeHead(response.status, head)
     if (typeof outgoing.flushHeaders === 'function') outgoing.flushHeaders()
-    body(nodeSink(outgoing))
+    const sink = nodeSink(outgoing)
+    body(sink)
     const sent = new Response(null, { headers: { [ALREADY_SENT]: 'true' } })
     // A response that @hono/node-server has not turned into a full one yet would be written again.
     void sent.body
     c.res = sent
+    // The adapter learns that the response is over only once the body ended: on HTTP/2 it then
+    // destroys a request whose body has not ended, which an append session still reads.
+    await sink.finished
   }
 }
