@@ -80,7 +80,9 @@ export class RecordLog {
     const index = Math.floor(offset / CHUNK_SIZE)
     let chunk = this.#chunks[index]
     if (chunk === undefined) {
-      chunk = new Chunk(this.#base + index * CHUNK_SIZE)
+      // A stream that filled a chunk will likely fill the next: full size at once, rather than
+      // growing from a small one (which suits the many short streams of a test suite).
+      chunk = index > 0 ? new Chunk(this.#base + index * CHUNK_SIZE, CHUNK_SIZE) : new Chunk(this.#base + index * CHUNK_SIZE)
       this.#chunks.push(chunk)
     }
     chunk.add(timestamp, headers, body, expiresAt, keyId, pendingBytes)
