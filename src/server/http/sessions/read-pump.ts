@@ -46,6 +46,8 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
   let sentBatches = 0
   let delivered = { count: session.count, bytes: session.bytes }
   let held: ReadEvent | null = null
+  /** The last event written, while the client has not taken it all. */
+  let unsent: Promise<void> | undefined
   let lastTail: StreamPosition = { seqNum: 0, timestamp: 0 }
   const finish = (): void => {
     if (abort.signal.aborted) return
@@ -140,10 +142,11 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
     if (abort.signal.aborted) return
     if (event.type === 'heartbeat') {
       lastTail = event.tail
-      const written = sink.write(encoder.heartbeat(event.tail))
+      const heartbeat = encoder.heartbeat(event.tail)
+      if (!(await drained())) return
+      unsent = sink.write(heartbeat)
       journal.heartbeat()
       options.onEvent?.(0)
-      if (written) await written
       return
     }
     const bytes = event.records.meteredBytes()
@@ -152,9 +155,23 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
     sentBatches++
     if (event.tail) lastTail = event.tail
     metrics.read(event.records.length, bytes)
-    const written = sink.write(encoder.batch(event.records, event.tail, delivered))
+    const batch = encoder.batch(event.records, event.tail, delivered)
+    if (!(await drained())) return
+    unsent = sink.write(batch)
     journal.sent(event.records.length)
     options.onEvent?.(bytes)
-    if (written) await written
+  }
+
+  /**
+   * Waits until the client has taken the previous event (true) or the session ended (false). The
+   * next event is read and encoded before this wait, so that work overlaps the sending of the last
+   * one, as a web stream's one-chunk queue did: a session is at most one event ahead of its client.
+   */
+  async function drained(): Promise<boolean> {
+    if (unsent !== undefined) {
+      await unsent
+      unsent = undefined
+    }
+    return !abort.signal.aborted
   }
 }
