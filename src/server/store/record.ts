@@ -66,16 +66,8 @@ export function meteredSize(record: { readonly headers: readonly Header[]; reado
   return size
 }
 
-/**
- * The batch validated last and its metered bytes: its append's metrics and metering follow at once
- * and need not measure every record again.
- */
-let lastRecords: readonly AppendRecord[] | null = null
-let lastBytes = 0
-
-/** The metered bytes of a batch of records (remembered from its validation when it was the last one). */
+/** The metered bytes of a batch of records. */
 export function batchMeteredBytes(records: readonly AppendRecord[]): number {
-  if (records === lastRecords) return lastBytes
   let bytes = 0
   for (const record of records) bytes += meteredSize(record)
   return bytes
@@ -138,8 +130,6 @@ export function validateBatch(
   if (total > MAX_BATCH_METERED_BYTES) {
     throw errors.invalid('record batch must not exceed a metered size of 1 MiB')
   }
-  lastRecords = records
-  lastBytes = total
   let commands: Map<number, Command> | null = null
   for (let i = 0; i < records.length; i++) {
     const record = records[i] as AppendRecord
