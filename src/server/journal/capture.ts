@@ -1,4 +1,4 @@
-import type { AppendRecord } from '../store/index.ts'
+import type { AppendRecord, Header } from '../store/index.ts'
 import { encodeParts } from './text-or-base64.ts'
 
 /**
@@ -91,22 +91,76 @@ function shown(record: KeptRecord): JournalRecord {
   }
 }
 
-/** What the journal shows of a record kept whole (it was decoded once and is never changed). */
-function keptWhole(record: AppendRecord): KeptRecord {
-  return {
-    headers: record.headers.map((h) => [h.name, h.value] as const),
-    body: record.body,
-    bodyBytes: record.body.length,
-    timestamp: record.timestamp ?? null,
-    truncated: false,
+/**
+ * Whole records of one batch as the journal keeps them: their bytes copied into one buffer, their
+ * shape in typed arrays. A copy, not the decoded records: those are views of the request's buffer
+ * and objects per record, which the journal would otherwise keep alive (and through the young
+ * generation into the old) for as long as the entry holds content.
+ */
+interface KeptBatch {
+  readonly count: number
+  /** Header names and values, then the body, of each record in turn. */
+  readonly bytes: Buffer
+  /** Per record: its number of headers, each header's name and value lengths, then its body's length. */
+  readonly shape: Uint32Array
+  /** Per record, its timestamp or NaN when none was given; null when no record had one. */
+  readonly timestamps: Float64Array | null
+}
+
+/** Copies the first `count` records of a batch, whose bytes and shape entries add up to `size` and `shapeLength`. */
+function keptBatch(records: readonly AppendRecord[], count: number, size: number, shapeLength: number): KeptBatch {
+  const bytes = Buffer.allocUnsafe(size)
+  const shape = new Uint32Array(shapeLength)
+  let timestamps: Float64Array | null = null
+  let at = 0
+  let s = 0
+  for (let i = 0; i < count; i++) {
+    const record = records[i] as AppendRecord
+    if (record.timestamp !== undefined) (timestamps ??= new Float64Array(count).fill(NaN))[i] = record.timestamp
+    const headers = record.headers
+    shape[s++] = headers.length
+    for (let h = 0; h < headers.length; h++) {
+      const { name, value } = headers[h] as Header
+      bytes.set(name, at)
+      at += name.length
+      bytes.set(value, at)
+      at += value.length
+      shape[s++] = name.length
+      shape[s++] = value.length
+    }
+    bytes.set(record.body, at)
+    at += record.body.length
+    shape[s++] = record.body.length
+  }
+  return { count, bytes, shape, timestamps }
+}
+
+/** The records of a kept batch, as views of its bytes. */
+function* keptRecords(batch: KeptBatch): Generator<KeptRecord> {
+  const { bytes, shape, timestamps } = batch
+  let at = 0
+  let s = 0
+  const take = (length: number): Uint8Array => {
+    const view = bytes.subarray(at, at + length)
+    at += length
+    return view
+  }
+  for (let i = 0; i < batch.count; i++) {
+    const headers: (readonly [Uint8Array, Uint8Array])[] = new Array(shape[s++] as number)
+    for (let h = 0; h < headers.length; h++) {
+      const name = take(shape[s++] as number)
+      headers[h] = [name, take(shape[s++] as number)]
+    }
+    const body = take(shape[s++] as number)
+    const timestamp = timestamps === null || Number.isNaN(timestamps[i]) ? null : (timestamps[i] as number)
+    yield { headers, body, bodyBytes: body.length, timestamp, truncated: false }
   }
 }
 
 /**
  * The records of one journal entry, kept up to `limit` bytes (bodies plus header names and
- * values). Bytes are kept by reference (records are immutable once decoded); only a record cut
- * short is copied. Whole records are kept as the batches they came in, and turned into what the
- * journal shows only when it is read: appends pay no object per record for it.
+ * values), copied as they arrive: a buffer per batch (see {@link KeptBatch}), turned into what the
+ * journal shows only when it is read.
  */
 export class RecordCapture {
   count = 0
@@ -121,8 +175,8 @@ export class RecordCapture {
   ring: object | null = null
   queued = false
   readonly #limit: number
-  /** Batches as they arrived, each with how many of its records (from the first) are kept whole. */
-  #batches: { readonly records: readonly AppendRecord[]; readonly whole: number }[] = []
+  /** The records kept whole, as the batches they arrived in. */
+  #batches: KeptBatch[] = []
   /** The record cut short at the bound, kept after every whole one. */
   #cut: KeptRecord | null = null
 
@@ -136,13 +190,18 @@ export class RecordCapture {
     if (this.truncated || this.evicted) return 0
     const before = this.bytes
     let whole = 0
+    let wholeBytes = 0
+    let shapeLength = 0
     for (const record of records) {
+      const headers = record.headers
       let headerBytes = 0
-      for (const h of record.headers) headerBytes += h.name.length + h.value.length
+      for (let h = 0; h < headers.length; h++) headerBytes += (headers[h] as Header).name.length + (headers[h] as Header).value.length
       const size = headerBytes + record.body.length
       const room = this.#limit - this.bytes
       if (size <= room) {
         whole++
+        wholeBytes += size
+        shapeLength += 2 + 2 * headers.length
         this.bytes += size
         continue
       }
@@ -150,12 +209,18 @@ export class RecordCapture {
       // Keep the start of the body when the headers fit: usually enough to tell records apart.
       if (headerBytes < room) {
         const body = record.body.slice(0, room - headerBytes)
-        this.#cut = { ...keptWhole(record), body, truncated: true }
+        this.#cut = {
+          headers: headers.map((h) => [h.name.slice(), h.value.slice()] as const),
+          body,
+          bodyBytes: record.body.length,
+          timestamp: record.timestamp ?? null,
+          truncated: true,
+        }
         this.bytes += headerBytes + body.length
       }
       break
     }
-    if (whole > 0) this.#batches.push({ records, whole })
+    if (whole > 0) this.#batches.push(keptBatch(records, whole, wholeBytes, shapeLength))
     return this.bytes - before
   }
 
@@ -171,7 +236,7 @@ export class RecordCapture {
 
   toJSON(): JournalRecords {
     const kept: KeptRecord[] = []
-    for (const { records, whole } of this.#batches) for (let i = 0; i < whole; i++) kept.push(keptWhole(records[i] as AppendRecord))
+    for (const batch of this.#batches) for (const record of keptRecords(batch)) kept.push(record)
     if (this.#cut !== null) kept.push(this.#cut)
     return { count: this.count, items: kept.map(shown), truncated: this.truncated, evicted: this.evicted }
   }
