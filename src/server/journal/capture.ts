@@ -1,4 +1,5 @@
 import type { AppendRecord, Header } from '../store/index.ts'
+import { keptBatch, keptRecords, type KeptBatch } from './kept-batch.ts'
 import { encodeParts } from './text-or-base64.ts'
 
 /**
@@ -92,72 +93,6 @@ function shown(record: KeptRecord): JournalRecord {
 }
 
 /**
- * Whole records of one batch as the journal keeps them: their bytes copied into one buffer, their
- * shape in typed arrays. A copy, not the decoded records: those are views of the request's buffer
- * and objects per record, which the journal would otherwise keep alive (and through the young
- * generation into the old) for as long as the entry holds content.
- */
-interface KeptBatch {
-  readonly count: number
-  /** Header names and values, then the body, of each record in turn. */
-  readonly bytes: Buffer
-  /** Per record: its number of headers, each header's name and value lengths, then its body's length. */
-  readonly shape: Uint32Array
-  /** Per record, its timestamp or NaN when none was given; null when no record had one. */
-  readonly timestamps: Float64Array | null
-}
-
-/** Copies the first `count` records of a batch, whose bytes and shape entries add up to `size` and `shapeLength`. */
-function keptBatch(records: readonly AppendRecord[], count: number, size: number, shapeLength: number): KeptBatch {
-  const bytes = Buffer.allocUnsafe(size)
-  const shape = new Uint32Array(shapeLength)
-  let timestamps: Float64Array | null = null
-  let at = 0
-  let s = 0
-  for (let i = 0; i < count; i++) {
-    const record = records[i] as AppendRecord
-    if (record.timestamp !== undefined) (timestamps ??= new Float64Array(count).fill(NaN))[i] = record.timestamp
-    const headers = record.headers
-    shape[s++] = headers.length
-    for (let h = 0; h < headers.length; h++) {
-      const { name, value } = headers[h] as Header
-      bytes.set(name, at)
-      at += name.length
-      bytes.set(value, at)
-      at += value.length
-      shape[s++] = name.length
-      shape[s++] = value.length
-    }
-    bytes.set(record.body, at)
-    at += record.body.length
-    shape[s++] = record.body.length
-  }
-  return { count, bytes, shape, timestamps }
-}
-
-/** The records of a kept batch, as views of its bytes. */
-function* keptRecords(batch: KeptBatch): Generator<KeptRecord> {
-  const { bytes, shape, timestamps } = batch
-  let at = 0
-  let s = 0
-  const take = (length: number): Uint8Array => {
-    const view = bytes.subarray(at, at + length)
-    at += length
-    return view
-  }
-  for (let i = 0; i < batch.count; i++) {
-    const headers: (readonly [Uint8Array, Uint8Array])[] = new Array(shape[s++] as number)
-    for (let h = 0; h < headers.length; h++) {
-      const name = take(shape[s++] as number)
-      headers[h] = [name, take(shape[s++] as number)]
-    }
-    const body = take(shape[s++] as number)
-    const timestamp = timestamps === null || Number.isNaN(timestamps[i]) ? null : (timestamps[i] as number)
-    yield { headers, body, bodyBytes: body.length, timestamp, truncated: false }
-  }
-}
-
-/**
  * The records of one journal entry, kept up to `limit` bytes (bodies plus header names and
  * values), copied as they arrive: a buffer per batch (see {@link KeptBatch}), turned into what the
  * journal shows only when it is read.
@@ -201,7 +136,7 @@ export class RecordCapture {
       if (size <= room) {
         whole++
         wholeBytes += size
-        shapeLength += 2 + 2 * headers.length
+        shapeLength += 3 + 4 * headers.length
         this.bytes += size
         continue
       }
@@ -236,7 +171,7 @@ export class RecordCapture {
 
   toJSON(): JournalRecords {
     const kept: KeptRecord[] = []
-    for (const batch of this.#batches) for (const record of keptRecords(batch)) kept.push(record)
+    for (const batch of this.#batches) for (const parts of keptRecords(batch)) kept.push({ ...parts, bodyBytes: parts.body.length, truncated: false })
     if (this.#cut !== null) kept.push(this.#cut)
     return { count: this.count, items: kept.map(shown), truncated: this.truncated, evicted: this.evicted }
   }
