@@ -26,9 +26,9 @@ export function json(status: number, value: JsonValue, headers?: Record<string, 
   return jsonText(status, JSON.stringify(value), headers)
 }
 
-/** A JSON response from text already serialized. */
-export function jsonText(status: number, text: string, headers?: Record<string, string>): Response {
-  const body = encoder.encode(text)
+/** A JSON response from text already serialized (as a string or as its UTF-8 bytes). */
+export function jsonText(status: number, text: string | Uint8Array, headers?: Record<string, string>): Response {
+  const body = typeof text === 'string' ? encoder.encode(text) : text
   const response = new Response(body, {
     status,
     headers: { 'content-type': 'application/json', 'content-length': String(body.length), ...headers },

@@ -67,6 +67,16 @@ export class RecordList {
     return chunk.view(slot, chunk.bodyStart[slot] as number, chunk.bodyLength[slot] as number)
   }
 
+  /** The buffer the body lies in, from {@link bodyStart} for {@link bodyLength} bytes (no view made). */
+  bodyBuffer(i: number): Buffer {
+    const chunk = this.#chunk(i)
+    return chunk.buffers[chunk.bufferIndex[this.#slot(i)] as number] as Buffer
+  }
+
+  bodyStart(i: number): number {
+    return this.#chunk(i).bodyStart[this.#slot(i)] as number
+  }
+
   /** The body decoded as UTF-8 (invalid bytes become U+FFFD, as a non-fatal TextDecoder does) or as base64, without a view. */
   bodyText(i: number, encoding: 'utf8' | 'base64'): string {
     const chunk = this.#chunk(i)

@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock/clock.ts'
 import { S2Error, type JsonValue } from '../../errors/index.ts'
-import { encodePosition, readBatchJson, type RecordFormat } from '../wire/records-json.ts'
+import { JsonBytes } from '../wire/json-bytes.ts'
+import { encodePosition, readBatchCapacity, writeReadBatch, type RecordFormat } from '../wire/records-json.ts'
 import type { SessionBody } from './body-sink.ts'
 import { SESSION_HEADERS } from './headers.ts'
 import type { ReadEncoder } from './read-pump.ts'
@@ -17,8 +18,11 @@ export function sseEncoder(format: RecordFormat, clock: Clock): ReadEncoder {
   return {
     batch(records, tail, delivered) {
       const last = records.length === 0 ? undefined : records.seqNum(records.length - 1)
-      const data = readBatchJson(records, tail, format)
-      return Buffer.from(`event: batch\nid: ${last},${delivered.count},${delivered.bytes}\ndata: ${data}\n\n`)
+      const out = new JsonBytes(readBatchCapacity(records) + 64)
+      out.ascii(`event: batch\nid: ${last},${delivered.count},${delivered.bytes}\ndata: `)
+      writeReadBatch(out, records, tail, format)
+      out.ascii('\n\n')
+      return out.bytes()
     },
     heartbeat(tail) {
       const ping: JsonValue = { timestamp: clock.now(), tail: encodePosition(tail) }

@@ -3,6 +3,7 @@ import { MAX_FENCING_TOKEN_BYTES, NO_HEADERS, utf8Length } from '../../store/ind
 import type { AppendAck, AppendRecord, Header, RecordList, StreamPosition } from '../../store/index.ts'
 import type { AppendInput } from '../../engine/index.ts'
 import { array, join, jsonError, object, optional, required, string, u64 } from './json-decode.ts'
+import { JsonBytes } from './json-bytes.ts'
 
 /** How record bytes travel in JSON (`S2-Format`): UTF-8 text, or standard padded base64. */
 export type RecordFormat = 'raw' | 'base64'
@@ -79,36 +80,54 @@ export function encodeAck(ack: AppendAck): JsonValue {
   return { start: encodePosition(ack.start), end: encodePosition(ack.end), tail: encodePosition(ack.tail) }
 }
 
-/** A JSON string literal of `bytes` in `format`; base64 needs no escaping. */
-function bytesLiteral(bytes: Uint8Array, format: RecordFormat): string {
-  return format === 'raw' ? JSON.stringify(lossyDecoder.decode(bytes)) : `"${encodeBytes(bytes, 'base64')}"`
-}
-
 /**
- * A `ReadBatch` as JSON text, written straight as text: reads send thousands of records, and an
- * object per record (and per header) only to serialize it costs more than the text. `tail` only
- * when the batch came from following the stream; a `SequencedRecord` leaves out `headers` and
- * `body` when empty.
+ * Writes a `ReadBatch` as JSON, straight as bytes (see {@link JsonBytes}): reads send thousands of
+ * records, and an object per record (and per header) only to serialize it costs more than the
+ * text. `tail` only when the batch came from following the stream; a `SequencedRecord` leaves out
+ * `headers` and `body` when empty.
  */
-export function readBatchJson(records: RecordList, tail: StreamPosition | null, format: RecordFormat): string {
-  let out = '{"records":['
+export function writeReadBatch(out: JsonBytes, records: RecordList, tail: StreamPosition | null, format: RecordFormat): void {
+  const raw = format === 'raw'
+  const bytes = (part: Uint8Array): void => {
+    if (raw) out.utf8String(part, 0, part.length)
+    else out.ascii(`"${Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('base64')}"`)
+  }
+  out.ascii('{"records":[')
   for (let i = 0; i < records.length; i++) {
-    if (i > 0) out += ','
-    out += `{"seq_num":${records.seqNum(i)},"timestamp":${records.timestamp(i)}`
+    out.ascii(`${i > 0 ? ',' : ''}{"seq_num":${records.seqNum(i)},"timestamp":${records.timestamp(i)}`)
     const headers = records.headerCount(i)
     if (headers > 0) {
-      out += ',"headers":['
+      out.ascii(',"headers":[')
       for (let h = 0; h < headers; h++) {
-        out += `${h > 0 ? ',' : ''}[${bytesLiteral(records.headerName(i, h), format)},${bytesLiteral(records.headerValue(i, h), format)}]`
+        out.ascii(h > 0 ? ',[' : '[')
+        bytes(records.headerName(i, h))
+        out.ascii(',')
+        bytes(records.headerValue(i, h))
+        out.ascii(']')
       }
-      out += ']'
+      out.ascii(']')
     }
-    if (records.bodyLength(i) > 0) {
-      out += format === 'raw' ? `,"body":${JSON.stringify(records.bodyText(i, 'utf8'))}` : `,"body":"${records.bodyText(i, 'base64')}"`
+    const length = records.bodyLength(i)
+    if (length > 0) {
+      out.ascii(',"body":')
+      if (raw) {
+        const start = records.bodyStart(i)
+        out.utf8String(records.bodyBuffer(i), start, start + length)
+      } else out.ascii(`"${records.bodyText(i, 'base64')}"`)
     }
-    out += '}'
+    out.ascii('}')
   }
-  out += ']'
-  if (tail) out += `,"tail":{"seq_num":${tail.seqNum},"timestamp":${tail.timestamp}}`
-  return `${out}}`
+  out.ascii(']')
+  if (tail) out.ascii(`,"tail":{"seq_num":${tail.seqNum},"timestamp":${tail.timestamp}}`)
+  out.ascii('}')
+}
+
+/** Room to start a batch's JSON with: its bytes, a third more (base64, escapes), and the numbers of each record. */
+export const readBatchCapacity = (records: RecordList): number => Math.ceil(records.meteredBytes() * 1.4) + 64 * records.length + 128
+
+/** A `ReadBatch` as JSON bytes. */
+export function readBatchJson(records: RecordList, tail: StreamPosition | null, format: RecordFormat): Buffer {
+  const out = new JsonBytes(readBatchCapacity(records))
+  writeReadBatch(out, records, tail, format)
+  return out.bytes()
 }

@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { JsonBytes } from './json-bytes.ts'
+
+/** What the bytes must be: the lossy decoding and JSON.stringify, as strings. */
+const reference = (bytes: Uint8Array): string => JSON.stringify(new TextDecoder().decode(bytes))
+const written = (bytes: Uint8Array, capacity = 0): string => {
+  const out = new JsonBytes(capacity)
+  out.ascii('[')
+  out.utf8String(bytes, 0, bytes.length)
+  out.ascii(']')
+  return out.bytes().toString('utf8')
+}
+
+describe('JsonBytes.utf8String', () => {
+  it('writes every byte value alone, and every pair of byte values, as the lossy decoding and JSON.stringify do', () => {
+    for (let a = 0; a < 256; a++) {
+      expect(written(Uint8Array.of(a))).toBe(`[${reference(Uint8Array.of(a))}]`)
+      for (let b = 0; b < 256; b++) {
+        const pair = Uint8Array.of(a, b)
+        const want = `[${reference(pair)}]`
+        if (written(pair) !== want) expect(written(pair)).toBe(want)
+      }
+    }
+  })
+
+  it('agrees on edge sequences: overlong, surrogates, above U+10FFFF, cut short, mixed with text', () => {
+    const cases = [
+      [0xe0, 0x80, 0x80], [0xe0, 0xa0, 0x80], [0xed, 0xa0, 0x80], [0xed, 0x9f, 0xbf], [0xf0, 0x8f, 0xbf, 0xbf], [0xf0, 0x90, 0x80, 0x80],
+      [0xf4, 0x8f, 0xbf, 0xbf], [0xf4, 0x90, 0x80, 0x80], [0xf5, 0x80], [0xe2, 0x82], [0xe2, 0x82, 0x41], [0xf0, 0x9f, 0x98], [0xf0, 0x9f, 0x98, 0x80, 0x80],
+      [0x22, 0x5c, 0x0a, 0x7f, 0xe2, 0x80, 0xa8, 0x1f, 0xc3], [0xc0, 0xaf], [0xc1, 0xbf], [0x80, 0x80, 0x80], [0xfe, 0xff], [],
+    ]
+    for (const bytes of cases) expect(written(Uint8Array.from(bytes))).toBe(`[${reference(Uint8Array.from(bytes))}]`)
+  })
+
+  it('agrees on random bytes, on text with random damage, and grows from a small start', () => {
+    const text = Buffer.from('plain ascii, "quotes" and \\ backslashes, tabs\t, é, 中文, 😀, \u2028 and \u0001.')
+    for (let run = 0; run < 500; run++) {
+      const random = randomBytes(1 + (run % 97))
+      expect(written(random, run % 3 === 0 ? 1 : random.length)).toBe(`[${reference(random)}]`)
+      const damaged = Buffer.from(text)
+      for (let k = 0; k < 1 + (run % 5); k++) damaged[(run * 31 + k * 17) % damaged.length] = (run * 7 + k * 13) & 0xff
+      expect(written(damaged)).toBe(`[${reference(damaged)}]`)
+    }
+  })
+
+  it('writes a slice of the bytes given', () => {
+    const out = new JsonBytes(0)
+    out.utf8String(Buffer.from('xx"a\u00e9b"xx'), 2, 8)
+    expect(out.bytes().toString('utf8')).toBe(JSON.stringify('"a\u00e9b"'))
+  })
+})
