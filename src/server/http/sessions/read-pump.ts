@@ -56,8 +56,9 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
     closeSession()
   }
 
-  const nextEvent = async (): Promise<ReadEvent | null> => {
-    const event = held ?? (await session.next())
+  /** The rest of a batch held back at a trigger point, else the session's next event (at once when it is ready). */
+  const nextEvent = (): ReadEvent | null | Promise<ReadEvent | null> => {
+    const event = held ?? session.next()
     held = null
     return event
   }
@@ -85,7 +86,7 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
           return true
         }
         if (step.mode === 'partial') {
-          const event = await nextEvent().catch(() => null)
+          const event = await Promise.resolve().then(nextEvent).catch(() => null)
           const bytes =
             event?.type === 'batch' ? encoder.batch(event.records, event.tail, delivered) : encoder.heartbeat(event?.tail ?? lastTail)
           await sink.write(bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2))))
@@ -103,9 +104,60 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
     void run(sink)
   }
 
+  /**
+   * Sends events until the body ends, awaiting only what is not ready yet (a fault's step, the
+   * session's next event, the client taking the last one): a follower woken by an append sends its
+   * batch and goes back to waiting in one turn, with no promise per step on the way.
+   */
   async function run(sink: BodySink): Promise<void> {
     try {
-      while (!abort.signal.aborted) await pump(sink)
+      events: while (!abort.signal.aborted) {
+        for (const step of faults.readTriggers(sentRecords, sentBatches)) {
+          if (await act(step, sink)) break events
+        }
+        const next = nextEvent()
+        let event = next instanceof Promise ? await next : next
+        if (abort.signal.aborted) return
+        if (event === null) {
+          const done = encoder.done()
+          if (done) sink.write(done)
+          journal.end('complete')
+          sink.end()
+          break
+        }
+        if (event.type === 'batch') {
+          const room = faults.recordsUntilTrigger(sentRecords, sentBatches)
+          if (room > 0 && room < event.records.length) {
+            // Hold back what lies beyond a trigger point; it goes out after the trigger acts, if ever.
+            held = { ...event, records: event.records.slice(room) }
+            event = { ...event, records: event.records.slice(0, room) }
+          }
+        }
+        const delay = faults.eventDelay()
+        if (delay > 0) await sleep(delay, abort.signal)
+        if (abort.signal.aborted) return
+        if (event.type === 'heartbeat') {
+          lastTail = event.tail
+          const heartbeat = encoder.heartbeat(event.tail)
+          if (unsent !== undefined && !(await drained())) return
+          unsent = sink.write(heartbeat)
+          journal.heartbeat()
+          options.onEvent?.(0)
+          continue
+        }
+        const bytes = event.records.meteredBytes()
+        delivered = { count: delivered.count + event.records.length, bytes: delivered.bytes + bytes }
+        sentRecords += event.records.length
+        sentBatches++
+        if (event.tail) lastTail = event.tail
+        metrics.read(event.records.length, bytes)
+        const batch = encoder.batch(event.records, event.tail, delivered)
+        if (unsent !== undefined && !(await drained())) return
+        unsent = sink.write(batch)
+        journal.sent(event.records.length)
+        options.onEvent?.(bytes)
+      }
+      finish()
     } catch (error) {
       const failure = error instanceof S2Error ? error : new S2Error('other', 'internal error in s2-emulator')
       journal.end('error', failure)
@@ -115,63 +167,14 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
     }
   }
 
-  /** Sends the next event, or ends the body. */
-  async function pump(sink: BodySink): Promise<void> {
-    for (const step of faults.readTriggers(sentRecords, sentBatches)) {
-      if (await act(step, sink)) return finish()
-    }
-    let event = await nextEvent()
-    if (abort.signal.aborted) return
-    if (event === null) {
-      const done = encoder.done()
-      if (done) sink.write(done)
-      journal.end('complete')
-      sink.end()
-      return finish()
-    }
-    if (event.type === 'batch') {
-      const room = faults.recordsUntilTrigger(sentRecords, sentBatches)
-      if (room > 0 && room < event.records.length) {
-        // Hold back what lies beyond a trigger point; it goes out after the trigger acts, if ever.
-        held = { ...event, records: event.records.slice(room) }
-        event = { ...event, records: event.records.slice(0, room) }
-      }
-    }
-    const delay = faults.eventDelay()
-    if (delay > 0) await sleep(delay, abort.signal)
-    if (abort.signal.aborted) return
-    if (event.type === 'heartbeat') {
-      lastTail = event.tail
-      const heartbeat = encoder.heartbeat(event.tail)
-      if (!(await drained())) return
-      unsent = sink.write(heartbeat)
-      journal.heartbeat()
-      options.onEvent?.(0)
-      return
-    }
-    const bytes = event.records.meteredBytes()
-    delivered = { count: delivered.count + event.records.length, bytes: delivered.bytes + bytes }
-    sentRecords += event.records.length
-    sentBatches++
-    if (event.tail) lastTail = event.tail
-    metrics.read(event.records.length, bytes)
-    const batch = encoder.batch(event.records, event.tail, delivered)
-    if (!(await drained())) return
-    unsent = sink.write(batch)
-    journal.sent(event.records.length)
-    options.onEvent?.(bytes)
-  }
-
   /**
    * Waits until the client has taken the previous event (true) or the session ended (false). The
    * next event is read and encoded before this wait, so that work overlaps the sending of the last
    * one, as a web stream's one-chunk queue did: a session is at most one event ahead of its client.
    */
   async function drained(): Promise<boolean> {
-    if (unsent !== undefined) {
-      await unsent
-      unsent = undefined
-    }
+    await unsent
+    unsent = undefined
     return !abort.signal.aborted
   }
 }
