@@ -15,6 +15,8 @@ export type ReadEvent =
   | {
       readonly type: 'batch'
       readonly records: RecordList
+      /** The records' metered bytes. */
+      readonly bytes: number
       /** Present on batches delivered while following; absent on catch-up batches. */
       readonly tail: StreamPosition | null
     }
@@ -86,7 +88,8 @@ export class ReadSession implements ReadCursor {
   /** The reader's encryption key fingerprint, checked against each encrypted record. */
   readonly #keyId: string | null
   readonly #pacing: SessionPacing | null
-  #paced = false
+  /** Whether the first event was paced. */
+  #pacedFirst = false
   /** Records and metered bytes delivered so far (SSE event ids carry them). */
   count = 0
   bytes = 0
@@ -159,13 +162,45 @@ export class ReadSession implements ReadCursor {
     return event === undefined ? this.#waitForEvent() : event
   }
 
+  /** Whether a timing profile paces the session: then its events come through {@link next} only. */
+  get paced(): boolean {
+    return this.#pacing !== null
+  }
+
+  /**
+   * For an unpaced session: the next event if one is ready now (null: the read is complete), or
+   * undefined: none yet, {@link wait} for one. Throws an S2Error if the stream is deleted.
+   */
+  poll(): ReadEvent | null | undefined {
+    return this.#poll()
+  }
+
+  /**
+   * After {@link poll} found no event: calls `wake` once the session may have one (its stream
+   * changed, a heartbeat or the deadline is due, or it was closed). `wake` runs in the middle of
+   * whatever woke it (an append, a timer): it should only schedule the next poll.
+   */
+  wait(wake: () => void): void {
+    this.#waiter = wake
+    this.#unwatch ??= this.#watch(this.#stream, this.#changed)
+    const due = this.#waitUntil
+    if (this.#timer !== null && this.#timerDue <= due) return
+    this.#timer?.cancel()
+    this.#timerDue = due
+    this.#timer = this.#clock.setTimer(due - this.#waitFrom, () => {
+      this.#timer = null
+      this.#timerDue = Infinity
+      this.#wake()
+    })
+  }
+
   /** The next event, after the delay a timing profile puts on it. */
   async #nextPaced(pacing: SessionPacing): Promise<ReadEvent | null> {
     const polled = this.#poll()
     const event = polled === undefined ? await this.#waitForEvent() : polled
     if (event === null) return event
-    const first = !this.#paced
-    this.#paced = true
+    const first = !this.#pacedFirst
+    this.#pacedFirst = true
     const ms = first ? pacing.firstMs() : event.type === 'batch' && event.tail !== null ? pacing.deliverMs() : 0
     if (ms > 0) await this.#pause(ms, pacing)
     return this.#closed ? null : event
@@ -174,7 +209,7 @@ export class ReadSession implements ReadCursor {
   /** Waits for the next event once #poll found none, as often as it finds none. */
   async #waitForEvent(): Promise<ReadEvent | null> {
     for (;;) {
-      await this.#sleep()
+      await new Promise<void>((resolve) => this.wait(resolve))
       const event = this.#poll()
       if (event !== undefined) return event
     }
@@ -263,7 +298,7 @@ export class ReadSession implements ReadCursor {
     if (collected.records.length === 0) return this.#phase === 'done' ? null : undefined
     if (this.#plan.waitMs !== null) this.#deadline = now + this.#plan.waitMs
     this.#nextHeartbeat = now + this.#heartbeatDelay()
-    return { type: 'batch', records: collected.records, tail: live ? this.#stream.tail() : null }
+    return { type: 'batch', records: collected.records, bytes: collected.bytes, tail: live ? this.#stream.tail() : null }
   }
 
   #endsRead(collected: Collected, countIsSessionLimit: boolean, bytesIsSessionLimit: boolean): boolean {
@@ -303,23 +338,6 @@ export class ReadSession implements ReadCursor {
         resolve()
       }
       this.#wakeUp = wake
-    })
-  }
-
-  /** Waits until the stream changes, #waitUntil or {@link close}. */
-  #sleep(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.#waiter = resolve
-      this.#unwatch ??= this.#watch(this.#stream, this.#changed)
-      const due = this.#waitUntil
-      if (this.#timer !== null && this.#timerDue <= due) return
-      this.#timer?.cancel()
-      this.#timerDue = due
-      this.#timer = this.#clock.setTimer(due - this.#waitFrom, () => {
-        this.#timer = null
-        this.#timerDue = Infinity
-        this.#wake()
-      })
     })
   }
 

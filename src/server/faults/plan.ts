@@ -45,8 +45,6 @@ const stallStep = (ms: number | undefined): Step => ({ kind: 'stall', ms: ms ?? 
 /** A fault resets only the request it hit unless its rule asks for the whole connection. */
 const dropStep = (scope: FaultScope | undefined): Step => ({ kind: 'drop', scope: scope ?? 'request' })
 
-const NO_STEPS: readonly Step[] = []
-
 export class FaultPlan {
   static readonly none = new FaultPlan([], () => 0)
 
@@ -140,7 +138,7 @@ export class FaultPlan {
   }
 
   /** The steps of read-session triggers reached at this point; each fires once. */
-  readTriggers(records: number, batches: number): readonly Step[] {
+  readTriggers(records: number, batches: number): Step[] {
     return this.#take(
       (p) =>
         isImmediate(p) || (p.records !== undefined && records >= p.records) || (p.batches !== undefined && batches >= p.batches),
@@ -149,18 +147,16 @@ export class FaultPlan {
   }
 
   /** Steps before append input `index` (0-based) of a session is applied. */
-  beforeAppend(index: number): readonly Step[] {
+  beforeAppend(index: number): Step[] {
     return this.#take((p) => (p.acks ?? p.records ?? p.batches ?? 0) <= index, false)
   }
 
   /** Steps after append input `index` committed, before its ack (lose_ack). */
-  afterAppend(index: number): readonly Step[] {
+  afterAppend(index: number): Step[] {
     return this.#take((p) => (p.acks ?? p.records ?? p.batches ?? 0) <= index, true)
   }
 
-  #take(reached: (p: SessionPoint) => boolean, afterCommit: boolean): readonly Step[] {
-    // Asked before every event of every session: most sessions have no trigger to look through.
-    if (this.#triggers.length === 0) return NO_STEPS
+  #take(reached: (p: SessionPoint) => boolean, afterCommit: boolean): Step[] {
     const steps: Step[] = []
     this.#triggers = this.#triggers.filter((t) => {
       if (t.afterCommit !== afterCommit || !reached(t.point)) return true
