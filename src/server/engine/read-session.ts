@@ -153,7 +153,7 @@ export class ReadSession implements ReadCursor {
   /**
    * The next event, or null once the read is complete: at once when it is ready, else (or when a
    * timing profile paces the session) a promise of it. Throws, or rejects, with an S2Error if the
-   * stream is deleted. Followers woken by an append take their batch without a promise of their own.
+   * stream is deleted.
    */
   next(): ReadEvent | null | Promise<ReadEvent | null> {
     const pacing = this.#pacing
