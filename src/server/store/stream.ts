@@ -80,21 +80,6 @@ export class StreamState {
   held: StreamPosition | null = null
   /** One past the last fence command: a fencing-token mismatch depends on the records up to it. */
   fencedAt = 0
-  /**
-   * The last collection and what it was asked: the followers of a stream each collect the batch an
-   * append made, one right after another, and get the same one. Stored slots never change, so the
-   * same log, range, limits and time give the same records.
-   */
-  #lastCollect: {
-    readonly log: RecordLog
-    readonly from: number
-    readonly end: number
-    readonly count: number
-    readonly bytes: number
-    readonly until: number
-    readonly now: number
-    readonly collected: Collected
-  } | null = null
 
   constructor(name: string, config: StreamConfig, cipher: Cipher | null, idempotencyKey: string | null, now: number, basin: string) {
     this.name = name
@@ -243,23 +228,9 @@ export class StreamState {
    */
   collect(from: number, limits: CollectLimits, now: number, trimPoint: number = this.trimPoint): Collected {
     const log = this.log
+    let bytes = 0
     let seq = Math.max(from, log.start)
     const end = Math.min(limits.endSeq, log.next)
-    const last = this.#lastCollect
-    if (
-      last !== null &&
-      last.from === seq &&
-      last.end === end &&
-      last.now === now &&
-      last.log === log &&
-      last.count === limits.count &&
-      last.bytes === limits.bytes &&
-      last.until === limits.until
-    ) {
-      return last.collected
-    }
-    const first = seq
-    let bytes = 0
     const records = new RecordListBuilder(Math.min(limits.count, end - seq, 1024))
     let stop: CollectStop = 'end'
     for (; seq < end; seq++) {
@@ -282,10 +253,7 @@ export class StreamState {
       records.add(chunk, slot)
       bytes += metered
     }
-    const collected: Collected = { records: records.finish(), bytes, next: seq, stop }
-    const { count, bytes: maxBytes, until } = limits
-    this.#lastCollect = { log, from: first, end, count, bytes: maxBytes, until, now, collected }
-    return collected
+    return { records: records.finish(), bytes, next: seq, stop }
   }
 
   /** Whether any record is still live (for delete-on-empty). */
@@ -336,7 +304,6 @@ export class StreamState {
       seq++
     }
     this.log.dropBefore(seq)
-    this.#lastCollect = null // nor does it keep the records dropped
     return seq < this.log.next ? this.log.expiresAtOf(seq) : Infinity
   }
 }

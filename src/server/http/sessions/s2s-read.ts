@@ -20,7 +20,7 @@ function sharedBatchFrame(records: RecordList, tail: StreamPosition | null, comp
     last.compression === compression &&
     last.tail?.seqNum === tail?.seqNum &&
     last.tail?.timestamp === tail?.timestamp &&
-    (last.records === records || last.records.sameRecords(records))
+    last.records.sameRecords(records)
   ) {
     return last.frame
   }
