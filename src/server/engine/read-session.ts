@@ -15,6 +15,8 @@ export type ReadEvent =
   | {
       readonly type: 'batch'
       readonly records: RecordList
+      /** The records' metered bytes. */
+      readonly bytes: number
       /** Present on batches delivered while following; absent on catch-up batches. */
       readonly tail: StreamPosition | null
     }
@@ -63,19 +65,31 @@ export class ReadSession implements ReadCursor {
   #phase: 'catchup' | 'follow' | 'done' = 'catchup'
   #deadline: number | null = null
   #nextHeartbeat = 0
+  /** Ends a pause of the pacing (see {@link close}). */
   #wakeUp: (() => void) | null = null
+  /** Ends the idle wait in progress: a change of the stream, its timer or {@link close}. */
+  #waiter: (() => void) | null = null
+  /** When the wait #poll asked for ends at the latest (the next heartbeat or the deadline), and when it asked. */
+  #waitUntil = 0
+  #waitFrom = 0
+  /**
+   * The session's watch of its stream, from its first idle wait until it is done: a change wakes
+   * the wait in progress, if any, so a live batch costs no watch (nor closure) of its own.
+   */
+  #unwatch: (() => void) | null = null
+  readonly #changed = (): void => this.#wake()
   /**
    * The timer of idle waits (next heartbeat or deadline), kept across wake-ups by new records: an
    * early fire only makes the session wait again, so a live batch costs no timer of its own.
    */
   #timer: Timer | null = null
   #timerDue = Infinity
-  #timerWake: (() => void) | null = null
   #closed = false
   /** The reader's encryption key fingerprint, checked against each encrypted record. */
   readonly #keyId: string | null
   readonly #pacing: SessionPacing | null
-  #paced = false
+  /** Whether the first event was paced. */
+  #pacedFirst = false
   /** Records and metered bytes delivered so far (SSE event ids carry them). */
   count = 0
   bytes = 0
@@ -110,6 +124,8 @@ export class ReadSession implements ReadCursor {
     this.#stream.cursors.delete(this)
     this.#timer?.cancel()
     this.#timer = null
+    this.#unwatch?.()
+    this.#unwatch = null
   }
 
   /** The next sequence number the session delivers from (a {@link ReadCursor} of its stream). */
@@ -131,26 +147,76 @@ export class ReadSession implements ReadCursor {
     this.#closed = true
     this.#finish()
     this.#wakeUp?.()
+    this.#wake()
   }
 
-  /** The next event, or null once the read is complete. Throws an S2Error if the stream is deleted. */
-  next(): Promise<ReadEvent | null> {
+  /**
+   * The next event, or null once the read is complete: at once when it is ready, else (or when a
+   * timing profile paces the session) a promise of it. Throws, or rejects, with an S2Error if the
+   * stream is deleted.
+   */
+  next(): ReadEvent | null | Promise<ReadEvent | null> {
     const pacing = this.#pacing
-    return pacing === null ? this.#nextEvent() : this.#nextPaced(pacing)
+    if (pacing !== null) return this.#nextPaced(pacing)
+    const event = this.#poll()
+    return event === undefined ? this.#waitForEvent() : event
+  }
+
+  /** Whether a timing profile paces the session: then its events come through {@link next} only. */
+  get paced(): boolean {
+    return this.#pacing !== null
+  }
+
+  /**
+   * For an unpaced session: the next event if one is ready now (null: the read is complete), or
+   * undefined: none yet, {@link wait} for one. Throws an S2Error if the stream is deleted.
+   */
+  poll(): ReadEvent | null | undefined {
+    return this.#poll()
+  }
+
+  /**
+   * After {@link poll} found no event: calls `wake` once the session may have one (its stream
+   * changed, a heartbeat or the deadline is due, or it was closed). `wake` runs in the middle of
+   * whatever woke it (an append, a timer): it should only schedule the next poll.
+   */
+  wait(wake: () => void): void {
+    this.#waiter = wake
+    this.#unwatch ??= this.#watch(this.#stream, this.#changed)
+    const due = this.#waitUntil
+    if (this.#timer !== null && this.#timerDue <= due) return
+    this.#timer?.cancel()
+    this.#timerDue = due
+    this.#timer = this.#clock.setTimer(due - this.#waitFrom, () => {
+      this.#timer = null
+      this.#timerDue = Infinity
+      this.#wake()
+    })
   }
 
   /** The next event, after the delay a timing profile puts on it. */
   async #nextPaced(pacing: SessionPacing): Promise<ReadEvent | null> {
-    const event = await this.#nextEvent()
+    const polled = this.#poll()
+    const event = polled === undefined ? await this.#waitForEvent() : polled
     if (event === null) return event
-    const first = !this.#paced
-    this.#paced = true
+    const first = !this.#pacedFirst
+    this.#pacedFirst = true
     const ms = first ? pacing.firstMs() : event.type === 'batch' && event.tail !== null ? pacing.deliverMs() : 0
     if (ms > 0) await this.#pause(ms, pacing)
     return this.#closed ? null : event
   }
 
-  async #nextEvent(): Promise<ReadEvent | null> {
+  /** Waits for the next event once #poll found none, as often as it finds none. */
+  async #waitForEvent(): Promise<ReadEvent | null> {
+    for (;;) {
+      await new Promise<void>((resolve) => this.wait(resolve))
+      const event = this.#poll()
+      if (event !== undefined) return event
+    }
+  }
+
+  /** The next event, null once the read is complete, or undefined: wait until #waitUntil for one. */
+  #poll(): ReadEvent | null | undefined {
     if (this.#stream.removed && this.#phase !== 'done') {
       this.#finish()
       throw this.#stream.removed
@@ -177,7 +243,9 @@ export class ReadSession implements ReadCursor {
       }
       if (this.#deadline !== null && now >= this.#deadline) break
       if (now >= this.#nextHeartbeat) return this.#heartbeatEvent(now)
-      await this.#sleep(Math.min(this.#deadline ?? Infinity, this.#nextHeartbeat) - now)
+      this.#waitUntil = Math.min(this.#deadline ?? Infinity, this.#nextHeartbeat)
+      this.#waitFrom = now
+      return undefined
     }
     this.#finish()
     return null
@@ -230,7 +298,7 @@ export class ReadSession implements ReadCursor {
     if (collected.records.length === 0) return this.#phase === 'done' ? null : undefined
     if (this.#plan.waitMs !== null) this.#deadline = now + this.#plan.waitMs
     this.#nextHeartbeat = now + this.#heartbeatDelay()
-    return { type: 'batch', records: collected.records, tail: live ? this.#stream.tail() : null }
+    return { type: 'batch', records: collected.records, bytes: collected.bytes, tail: live ? this.#stream.tail() : null }
   }
 
   #endsRead(collected: Collected, countIsSessionLimit: boolean, bytesIsSessionLimit: boolean): boolean {
@@ -273,26 +341,11 @@ export class ReadSession implements ReadCursor {
     })
   }
 
-  #sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const unwatch = this.#watch(this.#stream, () => wake())
-      const wake = (): void => {
-        unwatch()
-        this.#wakeUp = null
-        this.#timerWake = null
-        resolve()
-      }
-      this.#wakeUp = wake
-      this.#timerWake = wake
-      const due = this.#clock.now() + ms
-      if (this.#timer !== null && this.#timerDue <= due) return
-      this.#timer?.cancel()
-      this.#timerDue = due
-      this.#timer = this.#clock.setTimer(ms, () => {
-        this.#timer = null
-        this.#timerDue = Infinity
-        this.#timerWake?.()
-      })
-    })
+  /** Ends the idle wait in progress, if any. */
+  #wake(): void {
+    const waiter = this.#waiter
+    if (waiter === null) return
+    this.#waiter = null
+    waiter()
   }
 }

@@ -196,6 +196,9 @@ export class RecordListBuilder {
   }
 
   finish(): RecordList {
-    return this.#length === 0 ? RecordList.EMPTY : new RecordList(this.#chunks, this.#refs.subarray(0, this.#length))
+    if (this.#length === 0) return RecordList.EMPTY
+    // A batch collected for a follower fills its array exactly: no view of it to make.
+    const refs = this.#length === this.#refs.length ? this.#refs : this.#refs.subarray(0, this.#length)
+    return new RecordList(this.#chunks, refs)
   }
 }

@@ -42,6 +42,12 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
   const closeSession = metrics.sessionOpened('read', options.transport)
   const journal = journalSession(options.journal, 'read')
   const abort = new AbortController()
+  /** Set once the body ended or the client left (abort's flag, without a getter to ask before each step). */
+  let ended = false
+  /** Most sessions have no fault rule: they skip asking for triggers and delays before each event. */
+  const quiet = faults.empty
+  /** Nor pacing: their events wait for nothing but the session and the client (see {@link pump}). */
+  const direct = quiet && !session.paced
   let sentRecords = 0
   let sentBatches = 0
   let delivered = { count: session.count, bytes: session.bytes }
@@ -50,15 +56,31 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
   let unsent: Promise<void> | undefined
   let lastTail: StreamPosition = { seqNum: 0, timestamp: 0 }
   const finish = (): void => {
-    if (abort.signal.aborted) return
+    if (ended) return
+    ended = true
     abort.abort()
     session.close()
     closeSession()
   }
 
-  const nextEvent = async (): Promise<ReadEvent | null> => {
-    const event = held ?? (await session.next())
-    held = null
+  /** Where the body goes, once it started. */
+  let out: BodySink | undefined
+  /** Runs the pump again once the session may have an event (in a microtask: not inside the append that woke it). */
+  const wake = (): void => queueMicrotask(pump)
+
+  /**
+   * The rest of a batch held back at a trigger point, else the session's next event: at once, a
+   * promise of it from a paced session, or undefined when there is none yet (`wake` follows).
+   */
+  const nextEvent = (): ReadEvent | null | undefined | Promise<ReadEvent | null> => {
+    if (held !== null) {
+      const event = held
+      held = null
+      return event
+    }
+    if (session.paced) return session.next()
+    const event = session.poll()
+    if (event === undefined) session.wait(wake)
     return event
   }
 
@@ -68,7 +90,7 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
       case 'sleep':
       case 'stall':
         await sleep(step.ms, abort.signal)
-        return abort.signal.aborted
+        return ended
       case 'fail':
         journal.end('fault', step.error)
         await sink.write(encoder.error(step.error.status, step.error.body))
@@ -85,7 +107,9 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
           return true
         }
         if (step.mode === 'partial') {
-          const event = await nextEvent().catch(() => null)
+          const event = await Promise.resolve()
+            .then(() => held ?? session.next())
+            .catch(() => null)
           const bytes =
             event?.type === 'batch' ? encoder.batch(event.records, event.tail, delivered) : encoder.heartbeat(event?.tail ?? lastTail)
           await sink.write(bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2))))
@@ -100,66 +124,116 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
       journal.end('client_closed')
       finish()
     })
-    void run(sink)
+    out = sink
+    pump()
   }
 
+  /**
+   * Sends events for as long as none has to wait for anything, then leaves a wake-up with the
+   * session: a follower woken by an append sends its batch and goes back to waiting in one call,
+   * with no promise on the way. Fault rules, pacing and a client that has not taken the last event
+   * yet make it wait: {@link run} does that.
+   */
+  function pump(): void {
+    const sink = out
+    if (sink === undefined) return
+    try {
+      while (!ended) {
+        if (!direct || unsent !== undefined) return void run(sink)
+        const event = session.poll()
+        if (event === undefined) return session.wait(wake)
+        if (event === null) return complete(sink)
+        emit(sink, event, prepare(event))
+      }
+    } catch (error) {
+      fail(sink, error)
+    }
+  }
+
+  /**
+   * Sends events until the body ends, carrying out fault rules and awaiting what is not ready yet
+   * (a fault's step, the client taking the last event, a paced session's next one). When the
+   * session has no event yet, it returns; the session's wake-up runs the pump again. A turn starts
+   * where the last one left off: the triggers it checks first have no new ones for the same counts.
+   */
   async function run(sink: BodySink): Promise<void> {
     try {
-      while (!abort.signal.aborted) await pump(sink)
-    } catch (error) {
-      const failure = error instanceof S2Error ? error : new S2Error('other', 'internal error in s2-emulator')
-      journal.end('error', failure)
-      sink.write(encoder.error(failure.status, failure.body))?.catch(() => {})
-      sink.end()
+      events: while (!ended) {
+        if (!quiet) {
+          for (const step of faults.readTriggers(sentRecords, sentBatches)) {
+            if (await act(step, sink)) break events
+          }
+        }
+        const next = nextEvent()
+        if (next === undefined) return
+        let event = next instanceof Promise ? await next : next
+        if (ended) return
+        if (event === null) return complete(sink)
+        if (!quiet && event.type === 'batch') {
+          const room = faults.recordsUntilTrigger(sentRecords, sentBatches)
+          if (room > 0 && room < event.records.length) {
+            // Hold back what lies beyond a trigger point; it goes out after the trigger acts, if ever.
+            const rest = event.records.slice(room)
+            const first = event.records.slice(0, room)
+            held = { ...event, records: rest, bytes: rest.meteredBytes() }
+            event = { ...event, records: first, bytes: first.meteredBytes() }
+          }
+        }
+        const delay = quiet ? 0 : faults.eventDelay()
+        if (delay > 0) await sleep(delay, abort.signal)
+        if (ended) return
+        const bytes = prepare(event)
+        if (unsent !== undefined && !(await drained())) return
+        emit(sink, event, bytes)
+      }
       finish()
+    } catch (error) {
+      fail(sink, error)
     }
   }
 
-  /** Sends the next event, or ends the body. */
-  async function pump(sink: BodySink): Promise<void> {
-    for (const step of faults.readTriggers(sentRecords, sentBatches)) {
-      if (await act(step, sink)) return finish()
-    }
-    let event = await nextEvent()
-    if (abort.signal.aborted) return
-    if (event === null) {
-      const done = encoder.done()
-      if (done) sink.write(done)
-      journal.end('complete')
-      sink.end()
-      return finish()
-    }
-    if (event.type === 'batch') {
-      const room = faults.recordsUntilTrigger(sentRecords, sentBatches)
-      if (room > 0 && room < event.records.length) {
-        // Hold back what lies beyond a trigger point; it goes out after the trigger acts, if ever.
-        held = { ...event, records: event.records.slice(room) }
-        event = { ...event, records: event.records.slice(0, room) }
-      }
-    }
-    const delay = faults.eventDelay()
-    if (delay > 0) await sleep(delay, abort.signal)
-    if (abort.signal.aborted) return
+  /** Counts an event and encodes it, to be sent next. */
+  function prepare(event: ReadEvent): Uint8Array {
     if (event.type === 'heartbeat') {
       lastTail = event.tail
-      const heartbeat = encoder.heartbeat(event.tail)
-      if (!(await drained())) return
-      unsent = sink.write(heartbeat)
-      journal.heartbeat()
-      options.onEvent?.(0)
-      return
+      return encoder.heartbeat(event.tail)
     }
-    const bytes = event.records.meteredBytes()
-    delivered = { count: delivered.count + event.records.length, bytes: delivered.bytes + bytes }
+    delivered = { count: delivered.count + event.records.length, bytes: delivered.bytes + event.bytes }
     sentRecords += event.records.length
     sentBatches++
     if (event.tail) lastTail = event.tail
-    metrics.read(event.records.length, bytes)
-    const batch = encoder.batch(event.records, event.tail, delivered)
-    if (!(await drained())) return
-    unsent = sink.write(batch)
-    journal.sent(event.records.length)
-    options.onEvent?.(bytes)
+    metrics.read(event.records.length, event.bytes)
+    return encoder.batch(event.records, event.tail, delivered)
+  }
+
+  /** Writes a prepared event and records it. */
+  function emit(sink: BodySink, event: ReadEvent, bytes: Uint8Array): void {
+    unsent = sink.write(bytes)
+    if (event.type === 'heartbeat') {
+      journal.heartbeat()
+      options.onEvent?.(0)
+    } else {
+      journal.sent(event.records.length)
+      options.onEvent?.(event.bytes)
+    }
+  }
+
+  /** Ends a complete read. */
+  function complete(sink: BodySink): void {
+    const done = encoder.done()
+    if (done) sink.write(done)
+    journal.end('complete')
+    sink.end()
+    finish()
+  }
+
+  /** Ends the body with the error the session failed with. */
+  function fail(sink: BodySink, error: unknown): void {
+    const failure = error instanceof S2Error ? error : new S2Error('other', 'internal error in s2-emulator')
+    journal.end('error', failure)
+    sink.write(encoder.error(failure.status, failure.body))?.catch(() => {})
+    sink.end()
+    finish()
   }
 
   /**
@@ -168,10 +242,8 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
    * one, as a web stream's one-chunk queue did: a session is at most one event ahead of its client.
    */
   async function drained(): Promise<boolean> {
-    if (unsent !== undefined) {
-      await unsent
-      unsent = undefined
-    }
-    return !abort.signal.aborted
+    await unsent
+    unsent = undefined
+    return !ended
   }
 }
