@@ -42,12 +42,12 @@ export function recordRoutes({ engine, metrics, cloud }: RouteDeps): RouteSpec[]
         const address = { ...streamAddress(c), keyId: encryptionKeyHeader(headers), autoCreate: cloudConfig(headers) }
         const meter = access === undefined || cloud === undefined ? undefined : new RecordMeter(cloud, engine, c, address)
         const format = formatHeader(headers)
+        // The node request is read itself; in-process, the request's web stream.
+        const incoming = c.env?.incoming
         if (contentType === 's2s') {
           // Errors before the session starts (missing stream, deletion pending) are plain JSON.
           const opened = engine.openAppendSession(address)
           const target = meter === undefined || access === undefined ? opened : meter.target(opened, access)
-          // The node request is read itself; in-process, the request's web stream.
-          const incoming = c.env?.incoming
           const source = incoming === undefined ? webSource(c.req.raw.body) : nodeSource(incoming)
           return s2sAppend(source, target, {
             compression: negotiate(headers.get('accept-encoding')),
@@ -59,9 +59,9 @@ export function recordRoutes({ engine, metrics, cloud }: RouteDeps): RouteSpec[]
           })
         }
         let input: AppendInput
-        if (contentType === 'protobuf') input = decodeProtoAppend(await readBody(c.req.raw, 'bad_proto'), 'bad_proto')
+        if (contentType === 'protobuf') input = decodeProtoAppend(await readBody(c.req.raw, 'bad_proto', incoming), 'bad_proto')
         else if (contentType === 'json') {
-          const bytes = await readBody(c.req.raw, 'bad_json')
+          const bytes = await readBody(c.req.raw, 'bad_json', incoming)
           input = readCommonAppendJson(bytes, format) ?? decodeAppendInput(parseS2Json(bytes), format)
         }
         else throw new S2Error('bad_json', EXPECTED_JSON)
