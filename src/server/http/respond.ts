@@ -1,7 +1,5 @@
 import type { JsonValue } from '../errors/index.ts'
 
-const encoder = new TextEncoder()
-
 /**
  * Body lengths of the responses built here, so middleware need not turn their headers into a
  * `Headers`. A property under a private symbol, not a WeakMap: a WeakMap entry per answer costs
@@ -26,14 +24,17 @@ export function json(status: number, value: JsonValue, headers?: Record<string, 
   return jsonText(status, JSON.stringify(value), headers)
 }
 
-/** A JSON response from text already serialized. */
+/**
+ * A JSON response from text already serialized. The text is the body: node writes it with the
+ * head in one piece, and no bytes are made for it first.
+ */
 export function jsonText(status: number, text: string, headers?: Record<string, string>): Response {
-  const body = encoder.encode(text)
-  const response = new Response(body, {
+  const length = Buffer.byteLength(text)
+  const response = new Response(text, {
     status,
-    headers: { 'content-type': 'application/json', 'content-length': String(body.length), ...headers },
+    headers: { 'content-type': 'application/json', 'content-length': String(length), ...headers },
   })
-  return withLength(response, body.length)
+  return withLength(response, length)
 }
 
 /** A protobuf message body (`application/protobuf`, as the SDK expects). */
