@@ -15,7 +15,7 @@ import { nodeSource, webSource } from '../sessions/body-source.ts'
 import { s2sAppend } from '../sessions/s2s-append.ts'
 import { s2sReadEncoder, s2sResponse } from '../sessions/s2s-read.ts'
 import { parseLastEventId, sseEncoder, sseResponse } from '../sessions/sse-read.ts'
-import { decodeAppendInput, encodeAck, encodePosition, readBatchJson } from '../wire/records-json.ts'
+import { ackJson, decodeAppendInput, encodePosition, readBatchJson } from '../wire/records-json.ts'
 import { readCommonAppendJson } from '../wire/append-json-fast.ts'
 import { RecordMeter, requireCommands, streamConfigHeader } from './cloud-records.ts'
 import { parseReadQuery } from './read-query.ts'
@@ -72,7 +72,7 @@ export function recordRoutes({ engine, metrics, cloud }: RouteDeps): RouteSpec[]
         const ack = result instanceof Promise ? await result : result
         metrics.appended(input.records.length, batchMeteredBytes(input.records))
         meter?.appended(input.records)
-        return mediaKind(headers.get('accept')) === 'protobuf' ? protobuf(encodeAppendAck(ack)) : json(200, encodeAck(ack))
+        return mediaKind(headers.get('accept')) === 'protobuf' ? protobuf(encodeAppendAck(ack)) : jsonText(200, ackJson(ack))
       },
     },
     {

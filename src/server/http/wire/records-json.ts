@@ -75,8 +75,12 @@ export function encodePosition(position: StreamPosition): JsonValue {
   return { seq_num: position.seqNum, timestamp: position.timestamp }
 }
 
-export function encodeAck(ack: AppendAck): JsonValue {
-  return { start: encodePosition(ack.start), end: encodePosition(ack.end), tail: encodePosition(ack.tail) }
+/** A `StreamPosition` as JSON text. */
+const positionJson = (position: StreamPosition): string => `{"seq_num":${position.seqNum},"timestamp":${position.timestamp}}`
+
+/** An `AppendAck` as JSON text, written straight as text (every unary append answers one). */
+export function ackJson(ack: AppendAck): string {
+  return `{"start":${positionJson(ack.start)},"end":${positionJson(ack.end)},"tail":${positionJson(ack.tail)}}`
 }
 
 /** A JSON string literal of `bytes` in `format`; base64 needs no escaping. */
@@ -109,6 +113,6 @@ export function readBatchJson(records: RecordList, tail: StreamPosition | null, 
     out += '}'
   }
   out += ']'
-  if (tail) out += `,"tail":{"seq_num":${tail.seqNum},"timestamp":${tail.timestamp}}`
+  if (tail) out += `,"tail":${positionJson(tail)}`
   return `${out}}`
 }
