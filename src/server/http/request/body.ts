@@ -62,7 +62,9 @@ async function readRaw(request: Request, code: S2ErrorCode, incoming: NodeReques
 
 /**
  * A body of declared length from the node request. Node's parser ends it at that length, which is
- * within the limit; a single chunk (a small body) is returned as it came, its own bytes.
+ * within the limit. A single chunk (a small body) is returned as it came when it holds its bytes
+ * alone, as node:http's do; one that is a view into a larger read (node:http2's) is copied, so
+ * what keeps the body's records (the journal) keeps no more memory than they need.
  */
 function readIncoming(incoming: NodeRequest, code: S2ErrorCode): Promise<Uint8Array> {
   // Both are Readables; TypeScript cannot call the union's overloads.
@@ -72,7 +74,8 @@ function readIncoming(incoming: NodeRequest, code: S2ErrorCode): Promise<Uint8Ar
     const onData = (chunk: Buffer): void => void chunks.push(chunk)
     const onEnd = (): void => {
       stop()
-      resolve(concatBytes(chunks))
+      const bytes = concatBytes(chunks)
+      resolve(bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes))
     }
     const onBreak = (): void => {
       stop()
