@@ -103,7 +103,9 @@ export function recordRoutes({ engine, metrics, cloud }: RouteDeps): RouteSpec[]
           return sseResponse(sessionBody(session, sseEncoder(format, engine.space(c.get('namespace')).clock), { ...options, transport: 'sse' }))
         }
 
-        const result = await engine.readOnce(address, request, c.req.raw.signal)
+        // The signal only ends a wait early: a read without `wait` needs none, and asking the
+        // adapter's request for one builds an AbortController and its listeners for nothing.
+        const result = await engine.readOnce(address, request, request.waitMs ? c.req.raw.signal : undefined)
         const bytes = result.records.meteredBytes()
         metrics.read(result.records.length, bytes)
         meter?.readUnary(bytes)
