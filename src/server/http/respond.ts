@@ -1,7 +1,5 @@
 import type { JsonValue } from '../errors/index.ts'
 
-const encoder = new TextEncoder()
-
 /**
  * Body lengths of the responses built here, so middleware need not turn their headers into a
  * `Headers`. A property under a private symbol, not a WeakMap: a WeakMap entry per answer costs
@@ -26,14 +24,17 @@ export function json(status: number, value: JsonValue, headers?: Record<string, 
   return jsonText(status, JSON.stringify(value), headers)
 }
 
-/** A JSON response from text already serialized (as a string or as its UTF-8 bytes). */
+/**
+ * A JSON response from text already serialized, as a string or as its UTF-8 bytes. Text is the
+ * body as it is: node writes it with the head in one piece, and no bytes are made for it first.
+ */
 export function jsonText(status: number, text: string | Uint8Array, headers?: Record<string, string>): Response {
-  const body = typeof text === 'string' ? encoder.encode(text) : text
-  const response = new Response(body, {
+  const length = typeof text === 'string' ? Buffer.byteLength(text) : text.length
+  const response = new Response(text as string | Uint8Array<ArrayBuffer>, {
     status,
-    headers: { 'content-type': 'application/json', 'content-length': String(body.length), ...headers },
+    headers: { 'content-type': 'application/json', 'content-length': String(length), ...headers },
   })
-  return withLength(response, body.length)
+  return withLength(response, length)
 }
 
 /** A protobuf message body (`application/protobuf`, as the SDK expects). */

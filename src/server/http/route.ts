@@ -12,6 +12,7 @@ import type { Operation } from '../operations.ts'
 import { connectionOf } from './connection.ts'
 import { runSteps } from './fault-steps.ts'
 import { mediaKind } from './request/media.ts'
+import { rawSegment } from './request/path.ts'
 import { throttleResponse } from './throttle.ts'
 
 export type AppEnv = {
@@ -54,8 +55,8 @@ export interface RouteSpec {
 }
 
 const lenientSegment = (path: string, index: number): string | undefined => {
-  const segment = path.split('/')[index]
-  if (segment === undefined) return undefined
+  const segment = rawSegment(path, index)
+  if (segment === undefined || !segment.includes('%')) return segment
   try {
     return decodeURIComponent(segment)
   } catch {

@@ -24,7 +24,7 @@ export interface S2ApiOptions extends RouteDeps {
 export function s2Api(app: App, options: S2ApiOptions): [string, string][] {
   const { engine, metrics, directory, cloud } = options
   app.use('/v1/*', async (c, next) => {
-    if (cloud === undefined) c.set('namespace', directory.ofRequest(c.req.header('authorization')))
+    if (cloud === undefined) c.set('namespace', directory.ofRequest(c.req.raw.headers))
     else {
       // Cloud profile: an unknown, revoked or expired token is a 401 here, before any route.
       const access = cloud.authenticate(c.req.header('authorization'))

@@ -39,9 +39,9 @@ export class NamespaceDirectory {
     this.isolation = isolation
   }
 
-  /** The namespace of a request with this `Authorization` header. */
-  ofRequest(authorization: string | undefined): string {
-    return this.isolation === 'token' ? this.enter(bearerToken(authorization)) : DEFAULT_NAMESPACE
+  /** The namespace of a request, from its `Authorization` header: read only with token isolation. */
+  ofRequest(headers: Headers): string {
+    return this.isolation === 'token' ? this.enter(bearerToken(headers.get('authorization') ?? undefined)) : DEFAULT_NAMESPACE
   }
 
   /** The namespace a token enters, which comes into being if it is new. */

@@ -6,6 +6,19 @@ export type MediaKind = 'json' | 'protobuf' | 's2s' | 'event-stream' | 'other' |
 
 export function mediaKind(header: string | null | undefined): MediaKind {
   if (header === null || header === undefined) return 'none'
+  // What clients send on every request, known without taking the header apart.
+  switch (header) {
+    case 'application/json':
+      return 'json'
+    case 'application/protobuf':
+      return 'protobuf'
+    case 's2s/proto':
+      return 's2s'
+    case 'text/event-stream':
+      return 'event-stream'
+    case '*/*':
+      return 'other'
+  }
   const first = (header.split(',')[0] ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
   if (first === '') return 'none'
   if (first === 'application/json' || (first.startsWith('application/') && first.endsWith('+json'))) return 'json'

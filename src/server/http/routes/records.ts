@@ -15,7 +15,7 @@ import { nodeSource, webSource } from '../sessions/body-source.ts'
 import { s2sAppend } from '../sessions/s2s-append.ts'
 import { s2sReadEncoder, s2sResponse } from '../sessions/s2s-read.ts'
 import { parseLastEventId, sseEncoder, sseResponse } from '../sessions/sse-read.ts'
-import { decodeAppendInput, encodeAck, encodePosition, readBatchJson } from '../wire/records-json.ts'
+import { ackJson, decodeAppendInput, encodePosition, readBatchJson } from '../wire/records-json.ts'
 import { readCommonAppendJson } from '../wire/append-json-fast.ts'
 import { RecordMeter, requireCommands, streamConfigHeader } from './cloud-records.ts'
 import { parseReadQuery } from './read-query.ts'
@@ -42,12 +42,12 @@ export function recordRoutes({ engine, metrics, cloud }: RouteDeps): RouteSpec[]
         const address = { ...streamAddress(c), keyId: encryptionKeyHeader(headers), autoCreate: cloudConfig(headers) }
         const meter = access === undefined || cloud === undefined ? undefined : new RecordMeter(cloud, engine, c, address)
         const format = formatHeader(headers)
+        // The node request is read itself; in-process, the request's web stream.
+        const incoming = c.env?.incoming
         if (contentType === 's2s') {
           // Errors before the session starts (missing stream, deletion pending) are plain JSON.
           const opened = engine.openAppendSession(address)
           const target = meter === undefined || access === undefined ? opened : meter.target(opened, access)
-          // The node request is read itself; in-process, the request's web stream.
-          const incoming = c.env?.incoming
           const source = incoming === undefined ? webSource(c.req.raw.body) : nodeSource(incoming)
           return s2sAppend(source, target, {
             compression: negotiate(headers.get('accept-encoding')),
@@ -59,9 +59,9 @@ export function recordRoutes({ engine, metrics, cloud }: RouteDeps): RouteSpec[]
           })
         }
         let input: AppendInput
-        if (contentType === 'protobuf') input = decodeProtoAppend(await readBody(c.req.raw, 'bad_proto'), 'bad_proto')
+        if (contentType === 'protobuf') input = decodeProtoAppend(await readBody(c.req.raw, 'bad_proto', incoming), 'bad_proto')
         else if (contentType === 'json') {
-          const bytes = await readBody(c.req.raw, 'bad_json')
+          const bytes = await readBody(c.req.raw, 'bad_json', incoming)
           input = readCommonAppendJson(bytes, format) ?? decodeAppendInput(parseS2Json(bytes), format)
         }
         else throw new S2Error('bad_json', EXPECTED_JSON)
@@ -72,7 +72,7 @@ export function recordRoutes({ engine, metrics, cloud }: RouteDeps): RouteSpec[]
         const ack = result instanceof Promise ? await result : result
         metrics.appended(input.records.length, batchMeteredBytes(input.records))
         meter?.appended(input.records)
-        return mediaKind(headers.get('accept')) === 'protobuf' ? protobuf(encodeAppendAck(ack)) : json(200, encodeAck(ack))
+        return mediaKind(headers.get('accept')) === 'protobuf' ? protobuf(encodeAppendAck(ack)) : jsonText(200, ackJson(ack))
       },
     },
     {
@@ -103,7 +103,9 @@ export function recordRoutes({ engine, metrics, cloud }: RouteDeps): RouteSpec[]
           return sseResponse(sessionBody(session, sseEncoder(format, engine.space(c.get('namespace')).clock), { ...options, transport: 'sse' }))
         }
 
-        const result = await engine.readOnce(address, request, c.req.raw.signal)
+        // The signal only ends a wait early: a read without `wait` needs none, and asking the
+        // adapter's request for one builds an AbortController and its listeners for nothing.
+        const result = await engine.readOnce(address, request, request.waitMs ? c.req.raw.signal : undefined)
         const bytes = result.records.meteredBytes()
         metrics.read(result.records.length, bytes)
         meter?.readUnary(bytes)

@@ -76,8 +76,12 @@ export function encodePosition(position: StreamPosition): JsonValue {
   return { seq_num: position.seqNum, timestamp: position.timestamp }
 }
 
-export function encodeAck(ack: AppendAck): JsonValue {
-  return { start: encodePosition(ack.start), end: encodePosition(ack.end), tail: encodePosition(ack.tail) }
+/** A `StreamPosition` as JSON text. */
+const positionJson = (position: StreamPosition): string => `{"seq_num":${position.seqNum},"timestamp":${position.timestamp}}`
+
+/** An `AppendAck` as JSON text, written straight as text (every unary append answers one). */
+export function ackJson(ack: AppendAck): string {
+  return `{"start":${positionJson(ack.start)},"end":${positionJson(ack.end)},"tail":${positionJson(ack.tail)}}`
 }
 
 /**
@@ -118,7 +122,7 @@ export function writeReadBatch(out: JsonBytes, records: RecordList, tail: Stream
     out.ascii('}')
   }
   out.ascii(']')
-  if (tail) out.ascii(`,"tail":{"seq_num":${tail.seqNum},"timestamp":${tail.timestamp}}`)
+  if (tail) out.ascii(`,"tail":${positionJson(tail)}`)
   out.ascii('}')
 }
 
