@@ -94,7 +94,7 @@ export function writeReadBatch(out: JsonBytes, records: RecordList, tail: Stream
   const raw = format === 'raw'
   const bytes = (part: Uint8Array): void => {
     if (raw) out.utf8String(part, 0, part.length)
-    else out.ascii(`"${Buffer.from(part.buffer, part.byteOffset, part.byteLength).toString('base64')}"`)
+    else out.ascii(`"${encodeBytes(part, 'base64')}"`)
   }
   out.ascii('{"records":[')
   for (let i = 0; i < records.length; i++) {
@@ -126,7 +126,7 @@ export function writeReadBatch(out: JsonBytes, records: RecordList, tail: Stream
   out.ascii('}')
 }
 
-/** Room to start a batch's JSON with: its bytes, a third more (base64, escapes), and the numbers of each record. */
+/** Room to start a batch's JSON with: its bytes, two fifths more (base64, escapes), and the numbers of each record. */
 export const readBatchCapacity = (records: RecordList): number => Math.ceil(records.meteredBytes() * 1.4) + 64 * records.length + 128
 
 /** A `ReadBatch` as JSON bytes. */
