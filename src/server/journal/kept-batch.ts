@@ -1,4 +1,4 @@
-import type { AppendRecord, Header } from '../store/index.ts'
+import { maxStretchBytes, recordStretch, type AppendRecord, type Header } from '../store/index.ts'
 
 /**
  * Whole records of one batch as the journal keeps them: their bytes in one buffer, their shape in
@@ -32,12 +32,12 @@ export interface KeptParts {
  */
 export function keptBatch(records: readonly AppendRecord[], count: number, size: number, shapeLength: number): KeptBatch {
   const shape = new Uint32Array(shapeLength)
-  const stretch = oneStretch(records, count, size)
+  const stretch = recordStretch(records, count, size)
   let bytes: Buffer
   // Where part bytes start: in `bytes` when copied part by part, in the source when copied as one stretch.
   let at = 0
   if (stretch === null) bytes = Buffer.allocUnsafe(size)
-  else if (stretch.source.byteLength <= MAX_SPAN(size)) bytes = Buffer.from(stretch.source, stretch.start, stretch.end - stretch.start)
+  else if (stretch.source.byteLength <= maxStretchBytes(size)) bytes = Buffer.from(stretch.source, stretch.start, stretch.end - stretch.start)
   else {
     bytes = Buffer.allocUnsafe(stretch.end - stretch.start)
     bytes.set(new Uint8Array(stretch.source, stretch.start, bytes.length))
@@ -65,33 +65,6 @@ export function keptBatch(records: readonly AppendRecord[], count: number, size:
     place(record.body)
   }
   return { count, bytes, shape, timestamps }
-}
-
-/** Bytes kept for `size` bytes of parts at most: a quarter more, and what a small request's framing takes. */
-const MAX_SPAN = (size: number): number => size + (size >> 2) + 64
-
-/** The one buffer all non-empty parts are views of, in order, spanning at most a quarter more than their bytes; else null. */
-function oneStretch(records: readonly AppendRecord[], count: number, size: number): { source: ArrayBufferLike; start: number; end: number } | null {
-  let source: ArrayBufferLike | null = null
-  let start = 0
-  let end = 0
-  const fits = (part: Uint8Array): boolean => {
-    if (part.length === 0) return true
-    if (source === null) {
-      source = part.buffer
-      start = part.byteOffset
-    } else if (part.buffer !== source || part.byteOffset < end) return false
-    end = part.byteOffset + part.length
-    return true
-  }
-  for (let i = 0; i < count; i++) {
-    const record = records[i] as AppendRecord
-    const headers = record.headers
-    for (let h = 0; h < headers.length; h++) if (!fits((headers[h] as Header).name) || !fits((headers[h] as Header).value)) return null
-    if (!fits(record.body)) return null
-  }
-  if (source === null || end - start > MAX_SPAN(size)) return null
-  return { source, start, end }
 }
 
 /** The records of a kept batch, as views of its bytes. */

@@ -14,8 +14,9 @@ const EMPTY = new Uint8Array(0)
 
 /**
  * Up to CHUNK_SIZE consecutive records, packed: numbers in typed arrays, and body and header bytes
- * copied into a few shared buffers ("arenas"). A record costs its bytes plus about 18 bytes, rather
- * than an object, a view and often a buffer of its own.
+ * in a few shared buffers: large batches in the request buffers they arrived in, the rest copied
+ * into "arenas". A record costs its bytes plus about 18 bytes, rather than an object, a view and
+ * often a buffer of its own.
  *
  * Slots are only ever added, never changed, so a full chunk is shared between a log and its copies;
  * a copy of a partial one (see {@link copy}) shares the bytes written so far and writes its own.
@@ -37,7 +38,10 @@ export class Chunk {
   bufferIndex: Uint16Array
   bodyStart: Uint32Array
   bodyLength: Uint32Array
-  /** The arenas; all but the writable one are exactly as long as their contents. */
+  /**
+   * Where the bytes are: the arenas, all but the writable one exactly as long as their contents;
+   * and the buffers of requests whose records point into them (framing between the records).
+   */
   readonly buffers: Buffer[]
   /**
    * Per slot, where its header names and values lie in its buffer ([nameStart, nameLength,
@@ -46,9 +50,13 @@ export class Chunk {
   headers: (Uint32Array | null)[] | null = null
   /** Per slot, the key an encrypted record was written with. Null until a record has one. */
   keyIds: (string | null)[] | null = null
-  /** The arena still being filled (the last of `buffers`), and how much of it is used. */
+  /** The arena still being filled, its index in `buffers`, and how much of it is used. */
   #arena: Buffer | null = null
+  #arenaIndex = 0
   #arenaUsed = 0
+  /** The shared buffer records were last pointed into, and its index in `buffers`. */
+  #shared: Buffer | null = null
+  #sharedIndex = 0
   /** Body and header bytes held so far, to size the next arena. */
   #bytes = 0
 
@@ -69,19 +77,31 @@ export class Chunk {
 
   /**
    * Adds a record, copying its bytes. `pendingBytes` are the bytes of the records that follow it
-   * in the same batch, so one arena takes the whole batch.
+   * in the same batch, so one arena takes the whole batch. With `shared`, a buffer all the
+   * record's parts are views into (see record-stretch.ts), the record points into it instead
+   * and nothing is copied: the chunk keeps that buffer as one of its own.
    */
-  add(timestamp: number, headers: readonly Header[], body: Uint8Array, expiresAt: number, keyId: string | null, pendingBytes: number): void {
+  add(timestamp: number, headers: readonly Header[], body: Uint8Array, expiresAt: number, keyId: string | null, pendingBytes: number, shared: Buffer | null = null): void {
     const slot = this.length
     if (slot === this.timestamps.length) this.#grow()
     this.timestamps[slot] = timestamp
     this.#addExpiry(slot, expiresAt)
     let size = body.length
     for (let h = 0; h < headers.length; h++) size += (headers[h] as Header).name.length + (headers[h] as Header).value.length
-    // A record without bytes points nowhere (its lengths are 0); it needs no arena.
+    if (shared !== null && size > 0) this.#point(slot, headers, body, shared)
+    else this.#write(slot, headers, body, size, pendingBytes)
+    this.#bytes += size
+    if (keyId !== null) this.#keySlots()[slot] = keyId
+    else if (this.keyIds !== null) this.keyIds[slot] = null
+    this.length = slot + 1
+    if (this.full) this.#trimArena()
+  }
+
+  /** Copies a record's parts into the arena; one without bytes points nowhere (its lengths are 0) and needs none. */
+  #write(slot: number, headers: readonly Header[], body: Uint8Array, size: number, pendingBytes: number): void {
     const arena = size === 0 ? null : this.#room(size, pendingBytes)
     let at = arena === null ? 0 : this.#arenaUsed
-    this.bufferIndex[slot] = arena === null ? 0 : this.buffers.length - 1
+    this.bufferIndex[slot] = arena === null ? 0 : this.#arenaIndex
     if (headers.length > 0) {
       const refs = new Uint32Array(4 * headers.length)
       for (let h = 0; h < headers.length; h++) {
@@ -105,11 +125,32 @@ export class Chunk {
       if (body.length > 0) arena.set(body, at)
       this.#arenaUsed = at + body.length
     }
-    this.#bytes += size
-    if (keyId !== null) this.#keySlots()[slot] = keyId
-    else if (this.keyIds !== null) this.keyIds[slot] = null
-    this.length = slot + 1
-    if (this.full) this.#trimArena()
+  }
+
+  /** Points a record's parts at where they lie in `shared`. */
+  #point(slot: number, headers: readonly Header[], body: Uint8Array, shared: Buffer): void {
+    if (shared !== this.#shared) {
+      this.buffers.push(shared)
+      this.#shared = shared
+      this.#sharedIndex = this.buffers.length - 1
+    }
+    this.bufferIndex[slot] = this.#sharedIndex
+    const offset = shared.byteOffset
+    if (headers.length > 0) {
+      const refs = new Uint32Array(4 * headers.length)
+      for (let h = 0; h < headers.length; h++) {
+        const { name, value } = headers[h] as Header
+        refs[4 * h] = name.length === 0 ? 0 : name.byteOffset - offset
+        refs[4 * h + 1] = name.length
+        refs[4 * h + 2] = value.length === 0 ? 0 : value.byteOffset - offset
+        refs[4 * h + 3] = value.length
+      }
+      this.#headerSlots()[slot] = refs
+    } else if (this.headers !== null) {
+      this.headers[slot] = null
+    }
+    this.bodyStart[slot] = body.length === 0 ? 0 : body.byteOffset - offset
+    this.bodyLength[slot] = body.length
   }
 
   /** S2's metered size of a slot: 8 + 2 per header + header bytes + body bytes. */
@@ -213,6 +254,7 @@ export class Chunk {
     const arena = Buffer.allocUnsafeSlow(Math.max(size + pendingBytes, Math.min(MAX_ARENA, Math.max(MIN_ARENA, this.#bytes))))
     this.buffers.push(arena)
     this.#arena = arena
+    this.#arenaIndex = this.buffers.length - 1
     this.#arenaUsed = 0
     return arena
   }
@@ -228,7 +270,7 @@ export class Chunk {
     if ((arena.length - this.#arenaUsed) * 16 <= arena.length) return
     const exact = Buffer.allocUnsafeSlow(this.#arenaUsed)
     arena.copy(exact, 0, 0, this.#arenaUsed)
-    this.buffers[this.buffers.length - 1] = exact
+    this.buffers[this.#arenaIndex] = exact
   }
 
   #grow(): void {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { RecordListBuilder } from './record-list.ts'
 import { RecordLog } from './record-log.ts'
 import { meteredSize, NO_HEADERS, type StoredRecord } from './record.ts'
+import { sharedRecordBytes } from './record-stretch.ts'
 import { rng } from '../../../test/support/random.ts'
 
 // The log stores records in chunks of 1024; sizes around that boundary are the interesting ones.
@@ -29,6 +30,43 @@ function filled(count: number, start = 0, timestampOf: (seq: number) => number =
   const log = new RecordLog(start)
   for (let seq = start; seq < start + count; seq++) log.push(record(seq, timestampOf(seq)))
   return log
+}
+
+/** A record's header and body bytes (its metered size without the fixed and per-header parts). */
+const recordBytes = (r: StoredRecord): number => r.metered - 8 - 2 * r.headers.length
+
+/**
+ * The records with their parts laid out in one buffer, in order, with `framing` bytes before each
+ * part (as a decoded request's are), their parts views of it.
+ */
+function packed(records: readonly StoredRecord[], framing = 3): StoredRecord[] {
+  let size = 0
+  for (const r of records) size += recordBytes(r) + framing * (1 + 2 * r.headers.length)
+  const buffer = new Uint8Array(size).fill(0xee)
+  let at = 0
+  const place = (part: Uint8Array): Uint8Array => {
+    at += framing
+    buffer.set(part, at)
+    at += part.length
+    return buffer.subarray(at - part.length, at)
+  }
+  return records.map((r) => ({
+    ...r,
+    headers: r.headers.length === 0 ? NO_HEADERS : r.headers.map((h) => ({ name: place(h.name), value: place(h.value) })),
+    body: place(r.body),
+  }))
+}
+
+/** Adds a batch as Stream.append does: into the buffer it arrived in when it can, else copied. */
+function addBatch(log: RecordLog, batch: readonly StoredRecord[]): Buffer | null {
+  let pending = 0
+  for (const r of batch) pending += recordBytes(r)
+  const shared = sharedRecordBytes(batch, pending)
+  for (const r of batch) {
+    pending -= recordBytes(r)
+    log.add(r.timestamp, r.headers, r.body, r.expiresAt, r.keyId, pending, shared)
+  }
+  return shared
 }
 
 const seqs = (log: RecordLog): (number | undefined)[] => {
@@ -114,6 +152,45 @@ describe('RecordLog', () => {
     }
     expect(pending).toBe(0)
     for (const r of batch) expect(log.get(r.seqNum)).toEqual(r)
+  })
+
+  it('points a large batch into the buffer it arrived in, across a chunk boundary and a clone', () => {
+    const log = filled(CHUNK - 100)
+    const batch = packed(Array.from({ length: 300 }, (_, i) => record(CHUNK - 100 + i)))
+    const shared = addBatch(log, batch)
+    expect(shared?.buffer).toBe(batch[1]?.body.buffer)
+    const clone = log.clone()
+    // Small batches are copied; they share the chunks with the large one.
+    const more = packed([record(CHUNK + 200), record(CHUNK + 201)])
+    expect(addBatch(log, more)).toBeNull()
+    addBatch(clone, packed([record(CHUNK + 200)]))
+    for (const r of batch) {
+      const got = log.get(r.seqNum)
+      expect(got).toEqual(r)
+      if (r.body.length > 0) expect(got?.body.buffer).toBe(shared?.buffer)
+    }
+    for (const r of more) {
+      const got = log.get(r.seqNum)
+      expect(got).toEqual(r)
+      expect(got?.body.buffer).not.toBe(r.body.buffer)
+    }
+    for (const r of batch) expect(clone.get(r.seqNum)).toEqual(r)
+    expect(clone.get(CHUNK + 200)).toEqual(record(CHUNK + 200))
+    expect(clone.get(CHUNK + 201)).toBeUndefined()
+  })
+
+  it('copies a batch whose buffer is much larger than it, or whose parts are out of order', () => {
+    const batch = Array.from({ length: 200 }, (_, i) => record(i * 7 + 3)) // all with headers
+    const size = batch.reduce((sum, r) => sum + recordBytes(r), 0)
+    expect(size).toBeGreaterThan(4096)
+    // With one byte of framing per part the request is within a quarter of the records' bytes.
+    expect(sharedRecordBytes(packed(batch, 1), size)).not.toBeNull()
+    // A view into a read many times its size (node:http2's DATA chunks are) would keep the rest alive.
+    expect(sharedRecordBytes(packed(batch, Math.ceil(size / 300)), size)).toBeNull()
+    expect(sharedRecordBytes(packed(batch, 1).reverse(), size)).toBeNull()
+    const log = new RecordLog()
+    expect(addBatch(log, packed(batch, 1).reverse())).toBeNull()
+    expect(log.get(0)?.body).toEqual(batch.at(-1)?.body)
   })
 
   it('reads records out of chunks as a RecordList, field by field and as objects', () => {
@@ -264,16 +341,18 @@ describe('RecordLog', () => {
     const random = rng(42)
     type Model = { log: RecordLog; start: number; records: StoredRecord[] }
     const models: Model[] = [{ log: new RecordLog(), start: 0, records: [] }]
+    let sharedBatches = 0
     for (let step = 0; step < 1500; step++) {
       const model = models[Math.floor(random() * models.length)] as Model
       const roll = random()
       if (roll < 0.7) {
         const n = Math.floor(random() * 200)
-        for (let i = 0; i < n; i++) {
-          const r = record(model.records.length, step)
-          model.records.push(r)
-          model.log.push(r)
-        }
+        const batch = Array.from({ length: n }, (_, i) => record(model.records.length + i, step))
+        model.records.push(...batch)
+        // Half the batches arrive in one buffer, as decoded requests do (shared when large enough).
+        if (random() < 0.5) {
+          if (addBatch(model.log, packed(batch)) !== null) sharedBatches++
+        } else for (const r of batch) model.log.push(r)
       } else if (roll < 0.9) {
         const to = Math.floor(random() * (model.records.length + 10))
         model.log.dropBefore(to)
@@ -292,5 +371,6 @@ describe('RecordLog', () => {
       }
       expect(mismatched).toEqual([])
     }
+    expect(sharedBatches).toBeGreaterThan(100)
   })
 })

@@ -74,8 +74,9 @@ export class RecordLog {
   /**
    * Adds a record with the next sequence number, copying its bytes. `pendingBytes`: header and body
    * bytes of the records after it in the same batch, so that the batch's bytes go into one buffer.
+   * `shared`: a buffer the record's parts are views into, kept instead of a copy (see Chunk.add).
    */
-  add(timestamp: number, headers: readonly Header[], body: Uint8Array, expiresAt: number, keyId: string | null, pendingBytes = 0): void {
+  add(timestamp: number, headers: readonly Header[], body: Uint8Array, expiresAt: number, keyId: string | null, pendingBytes = 0, shared: Buffer | null = null): void {
     const offset = this.#next - this.#base
     const index = Math.floor(offset / CHUNK_SIZE)
     let chunk = this.#chunks[index]
@@ -85,7 +86,7 @@ export class RecordLog {
       chunk = index > 0 ? new Chunk(this.#base + index * CHUNK_SIZE, CHUNK_SIZE) : new Chunk(this.#base + index * CHUNK_SIZE)
       this.#chunks.push(chunk)
     }
-    chunk.add(timestamp, headers, body, expiresAt, keyId, pendingBytes)
+    chunk.add(timestamp, headers, body, expiresAt, keyId, pendingBytes, shared)
     this.#next++
   }
 

@@ -2,6 +2,7 @@ import { errors, type S2Error } from '../errors/index.ts'
 import { retentionMs, type Cipher, type StreamConfig } from './config.ts'
 import { RecordListBuilder, type RecordList } from './record-list.ts'
 import { RecordLog } from './record-log.ts'
+import { sharedRecordBytes } from './record-stretch.ts'
 import { commandOf, type AppendBatch, type AppendRecord, type Command, type StoredRecord, type StreamPosition } from './record.ts'
 
 export interface AppendAck {
@@ -139,12 +140,13 @@ export class StreamState {
     // The bytes of the records still to add, so the log copies the batch's bytes into one buffer.
     let pendingBytes = 0
     for (let i = 0; i < records.length; i++) pendingBytes += (metered[i] as number) - 8 - 2 * (records[i] as AppendRecord).headers.length
+    const shared = sharedRecordBytes(records, pendingBytes)
     for (let i = 0; i < records.length; i++) {
       const record = records[i] as AppendRecord
       pendingBytes -= (metered[i] as number) - 8 - 2 * record.headers.length
       const command = commands === null ? undefined : commands.get(i)
       const recordKeyId = this.cipher === null || command !== undefined ? null : keyId
-      this.log.add(timestamps[i] as number, record.headers, record.body, expiresAt, recordKeyId, pendingBytes)
+      this.log.add(timestamps[i] as number, record.headers, record.body, expiresAt, recordKeyId, pendingBytes, shared)
       if (command !== undefined) this.#applyCommand(command, first + i, stableAt + trimDelayMs)
     }
     this.lastTimestamp = max
