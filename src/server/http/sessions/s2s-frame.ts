@@ -114,18 +114,33 @@ export class FrameDecoder {
   /** Adds bytes and returns every frame they complete, up to any malformed one. */
   push(chunk: Uint8Array): Frame[] {
     if (this.failure) return []
-    if (this.#needed > 0 && this.#buffer.length + this.#waitingBytes + chunk.length < this.#needed) {
-      this.#waiting.push(chunk)
-      this.#waitingBytes += chunk.length
-      return []
+    if (this.#needed > 0) {
+      const have = this.#buffer.length + this.#waitingBytes
+      if (have + chunk.length < this.#needed) {
+        this.#waiting.push(chunk)
+        this.#waitingBytes += chunk.length
+        return []
+      }
+      // The frame at the front ends in this chunk: its bytes alone are joined, so that it has a
+      // buffer of its own (what keeps its records, the store, keeps none of the next frame's
+      // bytes), and the rest of the chunk is read as it came.
+      const split = this.#needed - have
+      const whole = concatBytes([this.#buffer, ...this.#waiting, chunk.subarray(0, split)])
+      this.#waiting = []
+      this.#waitingBytes = 0
+      this.#needed = 0
+      const frames = this.#read(whole)
+      if (split < chunk.length && this.failure === null) frames.push(...this.#read(chunk.subarray(split)))
+      return frames
     }
-    this.#buffer = this.#buffer.length === 0 ? concatBytes([...this.#waiting, chunk]) : concatBytes([this.#buffer, ...this.#waiting, chunk])
-    this.#waiting = []
-    this.#waitingBytes = 0
-    this.#needed = 0
+    // Fewer than 3 bytes of the next frame's length came before: joined with the chunk.
+    return this.#read(this.#buffer.length === 0 ? chunk : concatBytes([this.#buffer, chunk]))
+  }
+
+  /** Reads the frames `buffer` holds whole; keeps the rest, and the length it needs once known. */
+  #read(buffer: Uint8Array): Frame[] {
     const frames: Frame[] = []
     let offset = 0
-    const buffer = this.#buffer
     const fail = (message: string): Frame[] => {
       this.failure = badFrame(message)
       this.#buffer = new Uint8Array(0)
