@@ -349,6 +349,24 @@ for (const transport of TRANSPORTS) {
       x.abort()
     })
 
+    it('gives several readers catching up on megabytes at once every record intact (frame buffers are used again once sent)', async () => {
+      const { basin, stream } = await t.stream()
+      const bodyOf = (seq: number): string => `${seq}:`.padEnd(1000, String.fromCharCode(97 + (seq % 26)))
+      const total = 6000
+      for (let from = 0; from < total; from += 1000) {
+        await appendJson(t, basin, stream, Array.from({ length: 1000 }, (_, i) => bodyOf(from + i)))
+      }
+      const readers = [0, 1, 2].map(() => readSession(transport, basin, stream, `seq_num=0&count=${total}`))
+      const results = await Promise.all(readers.map((x) => x.remainingFrames()))
+      for (const frames of results) {
+        const bodies = frames.flatMap((f) => decodeReadBatch(payloadOf(f)).records.map((r) => r.body))
+        expect(frames.length).toBeGreaterThan(4)
+        expect(bodies.length).toBe(total)
+        const wrong = bodies.flatMap((body, seq) => (body === bodyOf(seq) ? [] : [seq]))
+        expect(wrong).toEqual([])
+      }
+    })
+
     it('sends headers of records as name/value pairs', async () => {
       const { basin, stream } = await t.stream()
       const res = await t.raw('POST', recordsPath(stream), {

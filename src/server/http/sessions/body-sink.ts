@@ -3,8 +3,12 @@ import type { Http2ServerResponse } from 'node:http2'
 
 /** Where a session writes its response body. */
 export interface BodySink {
-  /** Sends bytes; when it returns a promise, the client should catch up before more are written. */
-  write(bytes: Uint8Array): Promise<void> | undefined
+  /**
+   * Sends bytes; when it returns a promise, the client should catch up before more are written.
+   * `sent` runs once the bytes were handed on and their buffer may be used again; where that
+   * cannot be known (a web stream), never.
+   */
+  write(bytes: Uint8Array, sent?: () => void): Promise<void> | undefined
   /** Ends the body. */
   end(): void
   /** `fn` runs once if the client goes away before the body ended. */
@@ -31,9 +35,10 @@ export function nodeSink(response: ServerResponse | Http2ServerResponse): BodySi
   })
   return {
     finished,
-    write(bytes) {
+    write(bytes, sent) {
       if (ended || closed || outgoing.destroyed) return undefined
-      if (outgoing.write(bytes)) return undefined
+      // Node calls back with an error too when the write failed: the bytes are not read after that either.
+      if (sent === undefined ? outgoing.write(bytes) : outgoing.write(bytes, () => sent())) return undefined
       return new Promise<void>((resolve) => {
         const done = (): void => {
           outgoing.off('drain', done)

@@ -17,6 +17,8 @@ export interface ReadEncoder {
   error(status: number, body: JsonValue): Uint8Array
   /** What ends a complete read (SSE `data: [DONE]`); null when the body just ends (S2S). */
   done(): Uint8Array | null
+  /** Takes back the bytes of a batch once they were sent, to use their buffer again. */
+  release?(bytes: Uint8Array): void
 }
 
 export interface ReadPumpOptions {
@@ -208,7 +210,8 @@ export function readBody(session: ReadSession, encoder: ReadEncoder, options: Re
 
   /** Writes a prepared event and records it. */
   function emit(sink: BodySink, event: ReadEvent, bytes: Uint8Array): void {
-    unsent = sink.write(bytes)
+    const release = encoder.release
+    unsent = release === undefined || event.type !== 'batch' ? sink.write(bytes) : sink.write(bytes, () => release(bytes))
     if (event.type === 'heartbeat') {
       journal.heartbeat()
       options.onEvent?.(0)

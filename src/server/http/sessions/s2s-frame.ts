@@ -50,8 +50,8 @@ function frame(flag: number, payload: Uint8Array): Uint8Array {
  * A regular uncompressed frame whose payload `write` puts in place (at offset
  * {@link FRAME_HEADER_BYTES}, `payloadLength` bytes), so the payload is not built and then copied.
  */
-export function framedInPlace(payloadLength: number, write: (out: Uint8Array) => void): Uint8Array {
-  const out = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payloadLength)
+export function framedInPlace(payloadLength: number, write: (out: Uint8Array) => void, allocate: (size: number) => Buffer = Buffer.allocUnsafe): Uint8Array {
+  const out = allocate(FRAME_HEADER_BYTES + payloadLength)
   writeHeader(out, 0, payloadLength)
   write(out)
   return out

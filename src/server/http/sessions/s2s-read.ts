@@ -5,6 +5,7 @@ import type { SessionBody } from './body-sink.ts'
 import { SESSION_HEADERS } from './headers.ts'
 import type { ReadEncoder } from './read-pump.ts'
 import { sessionResponse } from './session-response.ts'
+import { giveFrameBuffer, takeFrameBuffer } from './frame-pool.ts'
 import { FRAME_HEADER_BYTES, framedInPlace, messageFrame, terminalFrame } from './s2s-frame.ts'
 
 /**
@@ -13,13 +14,18 @@ import { FRAME_HEADER_BYTES, framedInPlace, messageFrame, terminalFrame } from '
  */
 let last: { records: RecordList; tail: StreamPosition | null; compression: Compression; frame: Uint8Array } | null = null
 
-/** A `ReadBatch` frame, framed once for every follower that gets the same batch right after another. */
+/**
+ * A `ReadBatch` frame, framed once for every follower that gets the same batch right after another.
+ * A catch-up batch (no tail) goes to one reader: its frame is written into a pooled buffer,
+ * given back once sent (see frame-pool.ts).
+ */
 function sharedBatchFrame(records: RecordList, tail: StreamPosition | null, compression: Compression): Uint8Array {
+  if (tail === null) return batchFrame(records, tail, compression, takeFrameBuffer)
   if (
     last !== null &&
     last.compression === compression &&
-    last.tail?.seqNum === tail?.seqNum &&
-    last.tail?.timestamp === tail?.timestamp &&
+    last.tail?.seqNum === tail.seqNum &&
+    last.tail?.timestamp === tail.timestamp &&
     last.records.sameRecords(records)
   ) {
     return last.frame
@@ -29,11 +35,11 @@ function sharedBatchFrame(records: RecordList, tail: StreamPosition | null, comp
   return frame
 }
 
-/** A `ReadBatch` frame; uncompressed, the batch is written straight into the frame. */
-function batchFrame(records: RecordList, tail: StreamPosition | null, compression: Compression): Uint8Array {
+/** A `ReadBatch` frame; uncompressed, the batch is written straight into the frame (a buffer from `allocate`). */
+function batchFrame(records: RecordList, tail: StreamPosition | null, compression: Compression, allocate?: (size: number) => Buffer): Uint8Array {
   const { total, sizes } = readBatchSize(records, tail)
   if (compression !== 'none' && total >= COMPRESS_MIN_BYTES) return messageFrame(encodeReadBatch(records, tail), compression)
-  return framedInPlace(total, (out) => writeReadBatch(out, FRAME_HEADER_BYTES, records, tail, sizes))
+  return framedInPlace(total, (out) => writeReadBatch(out, FRAME_HEADER_BYTES, records, tail, sizes), allocate)
 }
 
 /**
@@ -47,6 +53,7 @@ export function s2sReadEncoder(compression: Compression): ReadEncoder {
     heartbeat: (tail) => batchFrame(RecordList.EMPTY, tail, compression),
     error: (status, body) => terminalFrame(status, body),
     done: () => null,
+    release: giveFrameBuffer,
   }
 }
 
