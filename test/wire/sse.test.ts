@@ -70,6 +70,32 @@ describe('SSE read: event text', () => {
     )
   })
 
+  for (const transport of TRANSPORTS) {
+    it(`gives several readers catching up on megabytes at once every record intact over ${transport} (event buffers are used again once sent)`, async () => {
+      const { basin, stream } = await t.stream()
+      const bodyOf = (seq: number): string => `${seq}:`.padEnd(1000, String.fromCharCode(97 + (seq % 26)))
+      const total = 6000
+      for (let from = 0; from < total; from += 1000) {
+        await appendJson(t, basin, stream, Array.from({ length: 1000 }, (_, i) => bodyOf(from + i)))
+      }
+      const readAll = async (x: Exchange): Promise<{ events: number; bodies: string[] }> => {
+        const bodies: string[] = []
+        let events = 0
+        for (let event = await x.nextEvent(); event !== null && event.data !== '[DONE]'; event = await x.nextEvent()) {
+          events++
+          bodies.push(...(JSON.parse(event.data) as { records: { body: string }[] }).records.map((r) => r.body))
+        }
+        return { events, bodies }
+      }
+      const results = await Promise.all([0, 1, 2].map(() => readAll(sseSession(transport, basin, stream, `seq_num=0&count=${total}`))))
+      for (const { events, bodies } of results) {
+        expect(events).toBeGreaterThan(4)
+        expect(bodies.length).toBe(total)
+        expect(bodies.flatMap((body, seq) => (body === bodyOf(seq) ? [] : [seq]))).toEqual([])
+      }
+    })
+  }
+
   it('omits body and headers of a record when they are empty', async () => {
     const { basin, stream } = await t.stream()
     await appendJson(t, basin, stream, [{ timestamp: 10 }])

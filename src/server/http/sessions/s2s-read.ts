@@ -5,7 +5,7 @@ import type { SessionBody } from './body-sink.ts'
 import { SESSION_HEADERS } from './headers.ts'
 import type { ReadEncoder } from './read-pump.ts'
 import { sessionResponse } from './session-response.ts'
-import { giveFrameBuffer, takeFrameBuffer } from './frame-pool.ts'
+import { giveSendBuffer, takeSendBuffer } from './send-buffers.ts'
 import { FRAME_HEADER_BYTES, framedInPlace, messageFrame, terminalFrame } from './s2s-frame.ts'
 
 /**
@@ -17,10 +17,10 @@ let last: { records: RecordList; tail: StreamPosition | null; compression: Compr
 /**
  * A `ReadBatch` frame, framed once for every follower that gets the same batch right after another.
  * A catch-up batch (no tail) goes to one reader: its frame is written into a pooled buffer,
- * given back once sent (see frame-pool.ts).
+ * given back once sent (see send-buffers.ts).
  */
 function sharedBatchFrame(records: RecordList, tail: StreamPosition | null, compression: Compression): Uint8Array {
-  if (tail === null) return batchFrame(records, tail, compression, takeFrameBuffer)
+  if (tail === null) return batchFrame(records, tail, compression, takeSendBuffer)
   if (
     last !== null &&
     last.compression === compression &&
@@ -53,7 +53,7 @@ export function s2sReadEncoder(compression: Compression): ReadEncoder {
     heartbeat: (tail) => batchFrame(RecordList.EMPTY, tail, compression),
     error: (status, body) => terminalFrame(status, body),
     done: () => null,
-    release: giveFrameBuffer,
+    release: giveSendBuffer,
   }
 }
 

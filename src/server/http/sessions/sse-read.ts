@@ -4,6 +4,7 @@ import { JsonBytes } from '../wire/json-bytes.ts'
 import { encodePosition, readBatchCapacity, writeReadBatch, type RecordFormat } from '../wire/records-json.ts'
 import type { SessionBody } from './body-sink.ts'
 import { SESSION_HEADERS } from './headers.ts'
+import { giveSendBuffer, takeSendBuffer } from './send-buffers.ts'
 import type { ReadEncoder } from './read-pump.ts'
 import { sessionResponse } from './session-response.ts'
 
@@ -18,7 +19,7 @@ export function sseEncoder(format: RecordFormat, clock: Clock): ReadEncoder {
   return {
     batch(records, tail, delivered) {
       const last = records.length === 0 ? undefined : records.seqNum(records.length - 1)
-      const out = new JsonBytes(readBatchCapacity(records) + 64)
+      const out = new JsonBytes(readBatchCapacity(records) + 64, takeSendBuffer)
       out.ascii(`event: batch\nid: ${last},${delivered.count},${delivered.bytes}\ndata: `)
       writeReadBatch(out, records, tail, format)
       out.ascii('\n\n')
@@ -30,6 +31,7 @@ export function sseEncoder(format: RecordFormat, clock: Clock): ReadEncoder {
     },
     error: (_status, body) => encoder.encode(`event: error\ndata: ${JSON.stringify(body)}\n\n`),
     done: () => encoder.encode('data: [DONE]\n\n'),
+    release: giveSendBuffer,
   }
 }
 

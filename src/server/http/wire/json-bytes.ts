@@ -28,8 +28,9 @@ export class JsonBytes {
   #buffer: Buffer
   #at = 0
 
-  constructor(capacity: number) {
-    this.#buffer = Buffer.allocUnsafe(Math.max(64, capacity))
+  /** `allocate` gives the first buffer (growing takes new ones from Node). */
+  constructor(capacity: number, allocate: (size: number) => Buffer = Buffer.allocUnsafe) {
+    this.#buffer = allocate(Math.max(64, capacity))
   }
 
   /** Room for `n` more bytes. */

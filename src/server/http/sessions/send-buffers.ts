@@ -1,13 +1,13 @@
 /**
- * Buffers for large outgoing frames, used again once a frame was sent. A catch-up read writes its
- * records into frames of up to about 1 MiB, one after another; a fresh buffer for each is memory
+ * Buffers for large events of read sessions (S2S frames, SSE events), used again once sent. A
+ * catch-up read writes its records into events of up to a few MiB, one after another; a fresh buffer for each is memory
  * the process has not touched yet (or gave back to the system since), and first touching memory
  * costs more than writing the frame into it (page faults: ~1.5 ms per 512 KiB on a 2-vCPU VM, against
  * ~15 us to copy the same bytes into memory in use). V8 frees a buffer only at a later collection,
  * so the allocator does not hand the same memory back in time by itself.
  */
 
-/** Smaller frames come from Node's allocator as before: they are cheap, and kept apart from the pool. */
+/** Smaller events get buffers from Node's allocator as before: they are cheap, and kept apart from the pool. */
 const MIN_POOLED_BYTES = 64 * 1024
 /** Free bytes kept at most: a session in flight uses two buffers (one being sent, one encoded ahead). */
 const MAX_FREE_BYTES = 8 * 1024 * 1024
@@ -21,7 +21,7 @@ const made = new WeakSet<ArrayBuffer>()
 const classOf = (size: number): number => 2 ** Math.ceil(Math.log2(size))
 
 /** A buffer of `size` bytes (contents undefined): from the pool for a large one, else newly made. */
-export function takeFrameBuffer(size: number): Buffer {
+export function takeSendBuffer(size: number): Buffer {
   if (size < MIN_POOLED_BYTES) return Buffer.allocUnsafe(size)
   const capacity = classOf(size)
   let backing = free.get(capacity)?.pop()
@@ -31,10 +31,10 @@ export function takeFrameBuffer(size: number): Buffer {
 }
 
 /**
- * Gives back a buffer from {@link takeFrameBuffer} once nothing reads it any more (its write
+ * Gives back a buffer from {@link takeSendBuffer} once nothing reads it any more (its write
  * completed); anything else is left to the garbage collector.
  */
-export function giveFrameBuffer(bytes: Uint8Array): void {
+export function giveSendBuffer(bytes: Uint8Array): void {
   const backing = bytes.buffer
   if (!(backing instanceof ArrayBuffer) || !made.has(backing)) return
   const capacity = backing.byteLength
