@@ -10,20 +10,30 @@ import type { AppendAck, RecordList, StreamPosition } from '../../store/index.ts
 
 /** Bytes of `value` (a non-negative integer up to 2^53) as a varint. */
 function varintSize(value: number): number {
-  let size = 1
-  while (value >= 128) {
-    value = Math.floor(value / 128)
-    size++
-  }
-  return size
+  if (value < 2 ** 28) return value < 2 ** 7 ? 1 : value < 2 ** 14 ? 2 : value < 2 ** 21 ? 3 : 4
+  return value < 2 ** 35 ? 5 : value < 2 ** 42 ? 6 : value < 2 ** 49 ? 7 : 8
 }
 
+/**
+ * Writes `value` (a non-negative integer up to 2^53) as a varint. Above 32 bits it is taken as two
+ * 32-bit halves, as protobufjs does: `%` and division on a double that large cost more than the
+ * rest of a record (timestamps in ms are).
+ */
 function writeVarint(out: Uint8Array, at: number, value: number): number {
-  while (value >= 128) {
-    out[at++] = (value % 128) | 128
-    value = Math.floor(value / 128)
+  let lo = value >>> 0
+  if (value > 0xffffffff) {
+    let hi = (value - lo) / 4294967296
+    while (hi > 0) {
+      out[at++] = (lo & 127) | 128
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0
+      hi >>>= 7
+    }
   }
-  out[at++] = value
+  while (lo > 127) {
+    out[at++] = (lo & 127) | 128
+    lo >>>= 7
+  }
+  out[at++] = lo
   return at
 }
 
