@@ -44,6 +44,18 @@ describe('JsonBytes.utf8String', () => {
     }
   })
 
+  it('agrees on text short and long (strings past 256 bytes that are well-formed go through V8), whole and damaged', () => {
+    const unit = Buffer.from('text "q" \\ \t é 中文 😀 \u2028 \u0001 ')
+    for (const length of [1, 100, 255, 256, 257, 300, 1000, 5000]) {
+      const text = Buffer.alloc(length)
+      for (let i = 0; i < length; i++) text[i] = unit[i % unit.length] as number
+      expect(written(text)).toBe(`[${reference(text)}]`)
+      const damaged = Buffer.from(text)
+      damaged[length >> 1] = 0xff
+      expect(written(damaged)).toBe(`[${reference(damaged)}]`)
+    }
+  })
+
   it('writes a slice of the bytes given', () => {
     const out = new JsonBytes(0)
     out.utf8String(Buffer.from('xx"a\u00e9b"xx'), 2, 8)

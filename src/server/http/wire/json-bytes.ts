@@ -23,6 +23,9 @@ const KIND = Uint8Array.from({ length: 256 }, (_, b) =>
   b < 0x80 ? (ESCAPES[b] === null ? PLAIN : ESCAPE) : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : INVALID,
 )
 
+/** Strings of up to this many bytes are written by the loop of {@link JsonBytes.utf8String}, well-formed or not. */
+const SHORT_STRING = 256
+
 /** Growable output, written front to back. */
 export class JsonBytes {
   #buffer: Buffer
@@ -57,10 +60,12 @@ export class JsonBytes {
   utf8String(bytes: Uint8Array, start: number, end: number): void {
     // Worst case: every byte a control character, written as \u00XX.
     const out = this.#room(6 * (end - start) + 2)
-    // Well-formed UTF-8 (text, the usual case) goes through V8's own decoding and escaping, faster
-    // than the loop below; the loop is for bytes that are not UTF-8, which V8 decodes slowly.
-    const part = bytes.subarray(start, end)
-    if (isUtf8(part)) {
+    // Long well-formed UTF-8 (text, the usual case) goes through V8's own decoding and escaping,
+    // faster than the loop below; the loop takes bytes that are not UTF-8, which V8 decodes slowly,
+    // and short strings, where the calls into V8 cost more than the loop (~630 against ~190 ns for
+    // 100 bytes of text).
+    const part = end - start > SHORT_STRING ? bytes.subarray(start, end) : null
+    if (part !== null && isUtf8(part)) {
       this.#at += out.write(JSON.stringify(Buffer.from(part.buffer, part.byteOffset, part.length).toString('utf8')), this.#at, 'utf8')
       return
     }
