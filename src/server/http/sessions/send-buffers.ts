@@ -1,10 +1,10 @@
 /**
  * Buffers for large events of read sessions (S2S frames, SSE events), used again once sent. A
- * catch-up read writes its records into events of up to a few MiB, one after another; a fresh buffer for each is memory
- * the process has not touched yet (or gave back to the system since), and first touching memory
- * costs more than writing the frame into it (page faults: ~1.5 ms per 512 KiB on a 2-vCPU VM, against
- * ~15 us to copy the same bytes into memory in use). V8 frees a buffer only at a later collection,
- * so the allocator does not hand the same memory back in time by itself.
+ * catch-up read writes its records into events of up to a few MiB, one after another. A fresh
+ * buffer for each is memory the process has not touched yet (or gave back to the system since),
+ * and touching memory first costs more than writing the event into it: page faults, ~1.5 ms per
+ * 512 KiB on a 2-vCPU VM against ~15 us to copy the same bytes into memory in use. V8 frees a
+ * buffer only at a later collection, so the allocator does not hand the same memory back in time.
  */
 
 /** Smaller events get buffers from Node's allocator as before: they are cheap, and kept apart from the pool. */
@@ -20,7 +20,7 @@ const made = new WeakSet<ArrayBuffer>()
 
 const classOf = (size: number): number => 2 ** Math.ceil(Math.log2(size))
 
-/** A buffer of `size` bytes (contents undefined): from the pool for a large one, else newly made. */
+/** A buffer of `size` bytes, not cleared: from the pool for a large one, else newly made. */
 export function takeSendBuffer(size: number): Buffer {
   if (size < MIN_POOLED_BYTES) return Buffer.allocUnsafe(size)
   const capacity = classOf(size)
