@@ -1,4 +1,4 @@
-import { maxStretchBytes, recordStretch, type AppendRecord, type Header } from '../store/index.ts'
+import { recordStretch, wholeRequestBytes, type AppendRecord, type Header } from '../store/index.ts'
 
 /**
  * Whole records of one batch as the journal keeps them: their bytes in one buffer, their shape in
@@ -36,8 +36,9 @@ export function keptBatch(records: readonly AppendRecord[], count: number, size:
   let bytes: Buffer
   // Where part bytes start: in `bytes` when copied part by part, in the source when copied as one stretch.
   let at = 0
+  const whole = stretch === null ? null : wholeRequestBytes(stretch, size)
   if (stretch === null) bytes = Buffer.allocUnsafe(size)
-  else if (stretch.source.byteLength <= maxStretchBytes(size)) bytes = Buffer.from(stretch.source, stretch.start, stretch.end - stretch.start)
+  else if (whole !== null) bytes = whole
   else {
     bytes = Buffer.allocUnsafe(stretch.end - stretch.start)
     bytes.set(new Uint8Array(stretch.source, stretch.start, bytes.length))

@@ -42,7 +42,7 @@ export {
   type StoredRecord,
   type StreamPosition,
 } from './record.ts'
-export { maxStretchBytes, recordStretch, type RecordStretch } from './record-stretch.ts'
+export { recordStretch, wholeRequestBytes, type RecordStretch } from './record-stretch.ts'
 export {
   basinNameProblem,
   basinFilterProblem,

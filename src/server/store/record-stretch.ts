@@ -42,18 +42,25 @@ export function recordStretch(records: readonly AppendRecord[], count: number, s
   return { source, start, end }
 }
 
+/**
+ * The request's buffer as it is, for the stretch's records to point into: when the whole buffer
+ * is not much larger than the `size` bytes of the records kept from it ({@link maxStretchBytes}),
+ * so keeping it keeps little else alive. Null otherwise (the bytes are to be copied).
+ */
+export function wholeRequestBytes(stretch: RecordStretch, size: number): Buffer | null {
+  if (stretch.source.byteLength > maxStretchBytes(size)) return null
+  return Buffer.from(stretch.source, stretch.start, stretch.end - stretch.start)
+}
+
 /** Batches of fewer bytes are copied: a buffer kept for them alone would cost more than their bytes. */
 const MIN_SHARED_BYTES = 4096
 
 /**
  * The buffer a batch's records can point into rather than be copied (see Chunk.add): the request's
- * own, when all their parts are views of it in order and it is not much larger than they are
- * ({@link maxStretchBytes} of their `size`), for batches of at least {@link MIN_SHARED_BYTES}.
- * Null otherwise.
+ * own ({@link wholeRequestBytes}), for batches of at least {@link MIN_SHARED_BYTES}. Null otherwise.
  */
 export function sharedRecordBytes(records: readonly AppendRecord[], size: number): Buffer | null {
   if (size < MIN_SHARED_BYTES) return null
   const stretch = recordStretch(records, records.length, size)
-  if (stretch === null || stretch.source.byteLength > maxStretchBytes(size)) return null
-  return Buffer.from(stretch.source, stretch.start, stretch.end - stretch.start)
+  return stretch === null ? null : wholeRequestBytes(stretch, size)
 }
