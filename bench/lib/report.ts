@@ -1,7 +1,7 @@
 /** Collected figures, ratios, the table on stdout and the JSON file. */
 import type { Summary } from './stats.ts'
 
-export type Target = 'emulator' | 'baseline' | 'peer'
+export type Target = 'emulator' | 'baseline' | 'floor' | 'peer'
 
 export interface Measured extends Summary {
   /** What this target ran, when it differs from the row's workload (the peer's own API, say). */
@@ -23,6 +23,11 @@ export interface Row {
   readonly workload: string
   readonly emulator: Measured | Skipped
   readonly baseline?: Measured | Skipped
+  /**
+   * The node limit doing the one thing a store cannot skip: keeping the bytes it is sent (appends).
+   * How close the emulator comes to it shows what the emulator's own work costs.
+   */
+  readonly floor?: Measured | Skipped
   readonly peer?: Measured | Skipped
   /** Bytes per record, when the row's rates are payload MiB/s (to derive records/s). */
   readonly recordSize?: number
@@ -35,7 +40,7 @@ export const isMeasured = (m: Measured | Skipped | undefined): m is Measured => 
  * for the emulator: for times other/emulator, for rates emulator/other. Against the node baseline
  * this is the fraction of the physical limit; against the peer, how many times faster.
  */
-export function ratio(row: Row, other: 'baseline' | 'peer'): number | null {
+export function ratio(row: Row, other: 'baseline' | 'floor' | 'peer'): number | null {
   const e = row.emulator
   const o = row[other]
   if (!isMeasured(e) || !isMeasured(o) || e.median <= 0 || o.median <= 0) return null
@@ -63,23 +68,27 @@ function cell(m: Measured | Skipped | undefined, unit: string, which: 'median' |
   return fmt(m[which], unit)
 }
 
-function ratioCell(row: Row, other: 'baseline' | 'peer'): string {
+function ratioCell(row: Row, other: 'baseline' | 'floor' | 'peer'): string {
   const r = ratio(row, other)
   if (r === null) return ''
-  return other === 'baseline' ? `${(r * 100).toFixed(r < 0.1 ? 1 : 0)}%` : `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}x`
+  return other !== 'peer' ? `${(r * 100).toFixed(r < 0.1 ? 1 : 0)}%` : `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}x`
 }
 
 function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width)
 }
 
-/** The table: one block per suite; a row per measure with emulator p50/p99, node limit, peer and the ratios. */
+/**
+ * The table: one block per suite; a row per measure with emulator p50/p99, node limit, peer and the
+ * ratios, and the floor's columns in suites that measure one.
+ */
 export function table(report: Report, workloads: Record<string, string>): string {
-  const header = ['measure', 'unit', 'emu p50', 'emu p99', 'node p50', 'of node', 'peer p50', 'vs peer']
   const lines: string[] = []
   const suites = [...new Set(report.rows.map((r) => r.suite)), ...new Set(report.notes.map((n) => n.suite))]
   for (const suite of [...new Set(suites)]) {
     const rows = report.rows.filter((r) => r.suite === suite)
+    const floors = rows.some((r) => r.floor !== undefined)
+    const header = ['measure', 'unit', 'emu p50', 'emu p99', 'node p50', 'of node', ...(floors ? ['keep p50', 'of keep'] : []), 'peer p50', 'vs peer']
     const body = rows.map((r) => [
       r.measure,
       r.unit,
@@ -87,6 +96,7 @@ export function table(report: Report, workloads: Record<string, string>): string
       cell(r.emulator, r.unit, 'p99'),
       cell(r.baseline, r.unit, 'median'),
       ratioCell(r, 'baseline'),
+      ...(floors ? [cell(r.floor, r.unit, 'median'), ratioCell(r, 'floor')] : []),
       cell(r.peer, r.unit, 'median'),
       ratioCell(r, 'peer'),
     ])
@@ -98,10 +108,10 @@ export function table(report: Report, workloads: Record<string, string>): string
     }
     const skips = new Map<string, string[]>()
     for (const row of rows) {
-      for (const target of ['emulator', 'baseline', 'peer'] as const) {
+      for (const target of ['emulator', 'baseline', 'floor', 'peer'] as const) {
         const m = row[target]
         if (m === undefined || isMeasured(m)) continue
-        const key = `${target === 'baseline' ? 'node' : target}: skipped: ${m.skipped}`
+        const key = `${target === 'baseline' ? 'node' : target === 'floor' ? 'keep' : target}: skipped: ${m.skipped}`
         skips.set(key, [...(skips.get(key) ?? []), row.measure])
       }
     }

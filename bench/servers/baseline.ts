@@ -5,6 +5,10 @@
  * emulator sent for the same read (set beforehand with `PUT /_bench/reply?key=...`). An S2S append
  * session gets one fixed ack frame per input frame. S2S reads with no reply set are followers: each
  * POST to the same path writes one fixed frame to all of them (fan-out).
+ *
+ * A request with the header `x-bench-keep` has its body kept, joined in one buffer as a store must
+ * have it to decode (an S2S session's chunks as they arrive), until `DELETE /_bench/kept`: the least
+ * work any store does, which the plain limit skips (the "floor" of the append rows).
  */
 import { createServer as createHttp1, type IncomingHttpHeaders } from 'node:http'
 import { createServer as createHttp2, type Http2Session, type ServerHttp2Stream } from 'node:http2'
@@ -54,6 +58,20 @@ export async function startBaseline(): Promise<Baseline> {
   const defaultData = frame(encodeReadBatch([{ seq_num: 0, timestamp: now, body: Buffer.from('hello') }], { seq_num: 1, timestamp: now }))
   const heartbeat = frame(encodeReadBatch([], { seq_num: 0, timestamp: now }))
 
+  /** Bodies of requests that asked to be kept (`x-bench-keep`). */
+  let kept: Buffer[] = []
+  const keeps = (headers: IncomingHttpHeaders): boolean => headers['x-bench-keep'] !== undefined
+  /** Reads a body, and keeps it, joined once it ends, when asked to. */
+  const readBody = (req: { on(event: 'data', listener: (chunk: Buffer) => void): unknown; once(event: 'end', listener: () => void): unknown }, keep: boolean): void => {
+    if (!keep) {
+      req.on('data', () => {})
+      return
+    }
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => void chunks.push(chunk))
+    req.once('end', () => void kept.push(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)))
+  }
+
   const fanOut = (path: string): void => {
     const set = followers.get(path)
     if (set === undefined) return
@@ -73,7 +91,13 @@ export async function startBaseline(): Promise<Baseline> {
       })
       return
     }
-    req.on('data', () => {})
+    if (req.method === 'DELETE' && url === '/_bench/kept') {
+      kept = []
+      req.resume()
+      res.writeHead(204).end()
+      return
+    }
+    readBody(req, keeps(req.headers))
     req.on('end', () => {
       const method = req.method ?? 'GET'
       const path = pathOf(url)
@@ -94,7 +118,11 @@ export async function startBaseline(): Promise<Baseline> {
       const ack = replies.get(replyKey(method, path, 's2s'))?.body ?? defaultAck
       stream.respond({ ':status': 200, 'content-type': 's2s/proto' })
       const walker = new FrameWalker(() => stream.write(ack))
-      stream.on('data', (chunk: Buffer) => walker.push(chunk))
+      const keep = keeps(headers as unknown as IncomingHttpHeaders)
+      stream.on('data', (chunk: Buffer) => {
+        if (keep) kept.push(chunk)
+        walker.push(chunk)
+      })
       stream.on('end', () => stream.end())
       return
     }
@@ -108,7 +136,7 @@ export async function startBaseline(): Promise<Baseline> {
       stream.on('close', () => set.delete(stream))
       return
     }
-    stream.on('data', () => {})
+    readBody(stream, keeps(headers as unknown as IncomingHttpHeaders))
     stream.on('end', () => {
       if (method === 'POST') fanOut(path)
       const answer = reply ?? (path === '/health' ? health : defaultReply)

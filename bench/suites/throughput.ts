@@ -45,7 +45,7 @@ export async function throughput(ctx: Ctx): Promise<void> {
   const peerFillMs = ctx.pick(1000, 150, 100)
   ctx.workload(
     SUITE,
-    `payload MiB/s (records/s in the JSON); ${runs} runs each, targets interleaved run by run. Appends: batches of min(500, 512 KiB/size) records, closed loop for ${runMs} ms per run: unary with ${CONCURRENCY} requests in flight on ${CONCURRENCY} keep-alive connections; S2S: one h2c session with ${WINDOW} batches in flight; each run into a fresh stream. Catch-up reads: one read of the whole stream (min(${readCap}, ${readBytes / MiB} MiB/size) records, seq_num=0, count=N) per run. node = bare http/http2 accepting the bodies with a fixed answer (one ack frame per S2S input) and replaying the emulator's read bytes; peer = kinesalite PutRecords of the same batches (base64) with the same concurrency, and GetShardIterator(TRIM_HORIZON) + GetRecords(Limit 10000) until all read (its stream filled for at most ${peerFillMs} ms).`,
+    `payload MiB/s (records/s in the JSON); ${runs} runs each, targets interleaved run by run. Appends: batches of min(500, 512 KiB/size) records, closed loop for ${runMs} ms per run: unary with ${CONCURRENCY} requests in flight on ${CONCURRENCY} keep-alive connections; S2S: one h2c session with ${WINDOW} batches in flight; each run into a fresh stream. Catch-up reads: one read of the whole stream (min(${readCap}, ${readBytes / MiB} MiB/size) records, seq_num=0, count=N) per run. node = bare http/http2 accepting the bodies with a fixed answer (one ack frame per S2S input) and replaying the emulator's read bytes; keep (the floor of appends) = the same node server keeping every body it is sent, joined in one buffer per request (an S2S session's chunks as they come), dropped after each run; peer = kinesalite PutRecords of the same batches (base64) with the same concurrency, and GetShardIterator(TRIM_HORIZON) + GetRecords(Limit 10000) until all read (its stream filled for at most ${peerFillMs} ms).`,
   )
   const [emulator, baseline, peer] = await Promise.all([
     startServer({ kind: 'emulator' }),
@@ -77,10 +77,9 @@ export async function throughput(ctx: Ctx): Promise<void> {
           const res = await client.request('POST', appendPath, { headers, body })
           if (res.status !== 200) throw new Error(`append ${sizeLabel(size)}: ${res.status} ${res.body.toString().slice(0, 200)}`)
         })
-      const s2sRun = async (session: ClientHttp2Session, basin: string): Promise<{ acks: number; elapsedMs: number }> => {
-        const deadline = performance.now() + runMs
-        return s2sAppendSession(session, { ':path': appendPath, 's2-basin': basin }, WINDOW, () => (performance.now() < deadline ? s2sFrame : null))
-      }
+      const s2sFrames = (deadline: number) => (): Buffer | null => (performance.now() < deadline ? s2sFrame : null)
+      const s2sRun = async (session: ClientHttp2Session, basin: string): Promise<{ acks: number; elapsedMs: number }> =>
+        s2sAppendSession(session, { ':path': appendPath, 's2-basin': basin }, WINDOW, s2sFrames(performance.now() + runMs))
       /** A run against the emulator: into a fresh stream, whose basin is reset afterwards. */
       const onEmulator = async <T>(fn: (basin: string) => Promise<T>): Promise<T> => {
         const { basin } = await freshStream(e, 'tp')
@@ -98,32 +97,54 @@ export async function throughput(ctx: Ctx): Promise<void> {
       await setReply(b, replyKey('POST', appendPath, 'json'), firstJson.body)
       await setReply(b, replyKey('POST', appendPath, 'proto'), firstProto.body, 'application/protobuf')
 
-      const r = { json: rates(), jsonNode: rates(), proto: rates(), protoNode: rates(), s2s: rates(), s2sNode: rates(), peer: rates() }
+      /** A run against the node limit keeping every body it gets (the floor), which drops them afterwards. */
+      const keeping = async <T>(fn: () => Promise<T>): Promise<T> => {
+        try {
+          return await fn()
+        } finally {
+          const res = await b.request('DELETE', '/_bench/kept')
+          if (res.status !== 204) throw new Error(`baseline: dropping kept bodies: ${res.status}`)
+        }
+      }
+      const keep = { 'x-bench-keep': '1' }
+
+      const r = {
+        json: rates(), jsonNode: rates(), jsonKeep: rates(),
+        proto: rates(), protoNode: rates(), protoKeep: rates(),
+        s2s: rates(), s2sNode: rates(), s2sKeep: rates(),
+        peer: rates(),
+      }
       for (let run = -1; run < runs; run++) {
-        const keep = run >= 0
+        const measuring = run >= 0
         const record = (into: Rates, batches: number, elapsedMs: number): void => {
-          if (keep) addRun(into, batches * k, size, elapsedMs)
+          if (measuring) addRun(into, batches * k, size, elapsedMs)
         }
         let x = await onEmulator((basin) => unaryRun(e, { ...jsonHeaders, ...basinHeaders(basin) }, json))
         record(r.json, x.calls, x.elapsedMs)
         x = await unaryRun(b, { ...jsonHeaders, ...basinHeaders('tp') }, json)
         record(r.jsonNode, x.calls, x.elapsedMs)
+        x = await keeping(() => unaryRun(b, { ...jsonHeaders, ...basinHeaders('tp'), ...keep }, json))
+        record(r.jsonKeep, x.calls, x.elapsedMs)
         x = await closedLoop(CONCURRENCY, runMs, () => putRecords(p, peerBody, k))
         record(r.peer, x.calls, x.elapsedMs)
         x = await onEmulator((basin) => unaryRun(e, { ...protoHeaders, ...basinHeaders(basin) }, proto))
         record(r.proto, x.calls, x.elapsedMs)
         x = await unaryRun(b, { ...protoHeaders, ...basinHeaders('tp') }, proto)
         record(r.protoNode, x.calls, x.elapsedMs)
-        const y = await onEmulator((basin) => s2sRun(h2e, basin))
+        x = await keeping(() => unaryRun(b, { ...protoHeaders, ...basinHeaders('tp'), ...keep }, proto))
+        record(r.protoKeep, x.calls, x.elapsedMs)
+        let y = await onEmulator((basin) => s2sRun(h2e, basin))
         record(r.s2s, y.acks, y.elapsedMs)
-        const z = await s2sRun(h2b, 'tp')
-        record(r.s2sNode, z.acks, z.elapsedMs)
+        y = await s2sRun(h2b, 'tp')
+        record(r.s2sNode, y.acks, y.elapsedMs)
+        y = await keeping(() => s2sAppendSession(h2b, { ':path': appendPath, 's2-basin': 'tp', ...keep }, WINDOW, s2sFrames(performance.now() + runMs)))
+        record(r.s2sKeep, y.acks, y.elapsedMs)
       }
       const batch = `${k} x ${sizeLabel(size)}`
       const peerAppend = measured(r.peer, `PutRecords of ${k} records (base64 JSON), ${CONCURRENCY} in flight`)
-      ctx.add({ suite: SUITE, measure: `append ${batch}, JSON unary`, unit: 'MiB/s', better: 'higher', recordSize: size, workload: `POST JSON, ${CONCURRENCY} in flight`, emulator: measured(r.json), baseline: measured(r.jsonNode), peer: peerAppend })
-      ctx.add({ suite: SUITE, measure: `append ${batch}, protobuf unary`, unit: 'MiB/s', better: 'higher', recordSize: size, workload: `POST application/protobuf, ${CONCURRENCY} in flight`, emulator: measured(r.proto), baseline: measured(r.protoNode), peer: peerAppend })
-      ctx.add({ suite: SUITE, measure: `append ${batch}, S2S session`, unit: 'MiB/s', better: 'higher', recordSize: size, workload: `one h2c S2S append session, ${WINDOW} batches in flight`, emulator: measured(r.s2s), baseline: measured(r.s2sNode), peer: peerAppend })
+      ctx.add({ suite: SUITE, measure: `append ${batch}, JSON unary`, unit: 'MiB/s', better: 'higher', recordSize: size, workload: `POST JSON, ${CONCURRENCY} in flight`, emulator: measured(r.json), baseline: measured(r.jsonNode), floor: measured(r.jsonKeep), peer: peerAppend })
+      ctx.add({ suite: SUITE, measure: `append ${batch}, protobuf unary`, unit: 'MiB/s', better: 'higher', recordSize: size, workload: `POST application/protobuf, ${CONCURRENCY} in flight`, emulator: measured(r.proto), baseline: measured(r.protoNode), floor: measured(r.protoKeep), peer: peerAppend })
+      ctx.add({ suite: SUITE, measure: `append ${batch}, S2S session`, unit: 'MiB/s', better: 'higher', recordSize: size, workload: `one h2c S2S append session, ${WINDOW} batches in flight`, emulator: measured(r.s2s), baseline: measured(r.s2sNode), floor: measured(r.s2sKeep), peer: peerAppend })
       ctx.log(`throughput: appends of ${sizeLabel(size)} done`)
 
       // catch-up reads
