@@ -86,7 +86,8 @@ class Reader {
     if (this.pos + length > this.end) throw this.outOfRange(length)
     const start = this.pos
     this.pos += length
-    return length === 0 ? EMPTY : this.bytes.subarray(start, this.pos)
+    // A plain view: a Buffer's subarray builds a Buffer subclass, at twice the cost per record.
+    return length === 0 ? EMPTY : new Uint8Array(this.bytes.buffer, this.bytes.byteOffset + start, length)
   }
 
   skip(wireType: number): void {
