@@ -17,7 +17,7 @@ interface Figure {
 interface BenchJson {
   machine: { cpus: number; node: string }
   git: { revision: string | null }
-  rows: { suite: string; measure: string; emulator: Figure; baseline?: Figure; peer?: Figure | { skipped: string }; ofNode: number | null }[]
+  rows: { suite: string; measure: string; emulator: Figure; baseline?: Figure; floor?: Figure; peer?: Figure | { skipped: string }; ofNode: number | null; ofFloor?: number | null }[]
 }
 
 describe('the benchmark suite (npm run bench)', () => {
@@ -46,5 +46,25 @@ describe('the benchmark suite (npm run bench)', () => {
     const peer = json.rows.find((r) => r.measure === 'read 1 record, raw HTTP')?.peer
     expect(peer !== undefined && 'median' in peer && peer.median > 0).toBe(true)
     expect(json.rows.find((r) => r.measure === 'check tail, raw HTTP')?.peer).toEqual({ skipped: 'Kinesis has no check-tail operation' })
+  })
+
+  it('measures the throughput rows, and the append rows also against the node limit keeping every body (the floor)', { timeout: 60_000 }, () => {
+    const out = join(dir, 'throughput.json')
+    const run = spawnSync(process.execPath, ['bench/run.ts', '--smoke', '--only=throughput', `--out=${out}`, '--quiet'], { cwd: root, encoding: 'utf8' })
+    expect(run.stderr).toBe('')
+    expect(run.status).toBe(0)
+    // The suite itself fails when the floor did not keep every byte it was sent (see throughput.ts).
+    expect(run.stdout).toMatch(/append 500 x 1 KiB, protobuf unary\s+MiB\/s(\s+[\d.]+%?){6}/)
+    const json = JSON.parse(readFileSync(out, 'utf8')) as BenchJson
+    const appends = json.rows.filter((r) => r.measure.startsWith('append'))
+    expect(appends.map((r) => r.measure)).toEqual(['append 500 x 1 KiB, JSON unary', 'append 500 x 1 KiB, protobuf unary', 'append 500 x 1 KiB, S2S session'])
+    for (const row of appends) {
+      expect(row.floor?.n).toBe(2)
+      expect(row.floor?.median).toBeGreaterThan(0)
+      expect(row.ofFloor).toBeGreaterThan(0)
+    }
+    const reads = json.rows.filter((r) => r.measure.startsWith('catch-up read'))
+    expect(reads.length).toBe(2)
+    for (const row of reads) expect(row.floor === undefined && row.ofFloor === undefined).toBe(true)
   })
 })

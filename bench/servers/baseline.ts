@@ -7,7 +7,8 @@
  * POST to the same path writes one fixed frame to all of them (fan-out).
  *
  * A request with the header `x-bench-keep` has its body kept, joined in one buffer as a store must
- * have it to decode (an S2S session's chunks as they arrive), until `DELETE /_bench/kept`: the least
+ * have it to decode (an S2S session's chunks as they arrive), until `DELETE /_bench/kept` (which
+ * answers how many bytes it dropped): the least
  * work any store does, which the plain limit skips (the "floor" of the append rows).
  */
 import { createServer as createHttp1, type IncomingHttpHeaders } from 'node:http'
@@ -92,9 +93,11 @@ export async function startBaseline(): Promise<Baseline> {
       return
     }
     if (req.method === 'DELETE' && url === '/_bench/kept') {
+      // Answers how many bytes were kept, so the bench can check the floor did keep every body.
+      const bytes = kept.reduce((sum, body) => sum + body.length, 0)
       kept = []
       req.resume()
-      res.writeHead(204).end()
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(String(bytes))
       return
     }
     readBody(req, keeps(req.headers))

@@ -97,15 +97,21 @@ export async function throughput(ctx: Ctx): Promise<void> {
       await setReply(b, replyKey('POST', appendPath, 'json'), firstJson.body)
       await setReply(b, replyKey('POST', appendPath, 'proto'), firstProto.body, 'application/protobuf')
 
-      /** A run against the node limit keeping every body it gets (the floor), which drops them afterwards. */
-      const keeping = async <T>(fn: () => Promise<T>): Promise<T> => {
-        try {
-          return await fn()
-        } finally {
-          const res = await b.request('DELETE', '/_bench/kept')
-          if (res.status !== 204) throw new Error(`baseline: dropping kept bodies: ${res.status}`)
+      /**
+       * A run against the node limit keeping every body it gets (the floor), which then drops them
+       * and says how many bytes it had: each of the run's `sent` requests or frames of `bytes`.
+       */
+      const keeping = async <T>(fn: () => Promise<T>, sent: (result: T) => number, bytes: number): Promise<T> => {
+        const result = await fn()
+        const res = await b.request('DELETE', '/_bench/kept')
+        const kept = Number(res.body.toString())
+        if (res.status !== 200 || kept !== sent(result) * bytes) {
+          throw new Error(`the floor kept ${res.body.toString()} bytes (status ${res.status}), expected ${sent(result)} x ${bytes}`)
         }
+        return result
       }
+      const calls = (x: { calls: number }): number => x.calls
+      const acks = (y: { acks: number }): number => y.acks
       const keep = { 'x-bench-keep': '1' }
 
       const r = {
@@ -123,7 +129,7 @@ export async function throughput(ctx: Ctx): Promise<void> {
         record(r.json, x.calls, x.elapsedMs)
         x = await unaryRun(b, { ...jsonHeaders, ...basinHeaders('tp') }, json)
         record(r.jsonNode, x.calls, x.elapsedMs)
-        x = await keeping(() => unaryRun(b, { ...jsonHeaders, ...basinHeaders('tp'), ...keep }, json))
+        x = await keeping(() => unaryRun(b, { ...jsonHeaders, ...basinHeaders('tp'), ...keep }, json), calls, Buffer.byteLength(json))
         record(r.jsonKeep, x.calls, x.elapsedMs)
         x = await closedLoop(CONCURRENCY, runMs, () => putRecords(p, peerBody, k))
         record(r.peer, x.calls, x.elapsedMs)
@@ -131,13 +137,13 @@ export async function throughput(ctx: Ctx): Promise<void> {
         record(r.proto, x.calls, x.elapsedMs)
         x = await unaryRun(b, { ...protoHeaders, ...basinHeaders('tp') }, proto)
         record(r.protoNode, x.calls, x.elapsedMs)
-        x = await keeping(() => unaryRun(b, { ...protoHeaders, ...basinHeaders('tp'), ...keep }, proto))
+        x = await keeping(() => unaryRun(b, { ...protoHeaders, ...basinHeaders('tp'), ...keep }, proto), calls, proto.length)
         record(r.protoKeep, x.calls, x.elapsedMs)
         let y = await onEmulator((basin) => s2sRun(h2e, basin))
         record(r.s2s, y.acks, y.elapsedMs)
         y = await s2sRun(h2b, 'tp')
         record(r.s2sNode, y.acks, y.elapsedMs)
-        y = await keeping(() => s2sAppendSession(h2b, { ':path': appendPath, 's2-basin': 'tp', ...keep }, WINDOW, s2sFrames(performance.now() + runMs)))
+        y = await keeping(() => s2sAppendSession(h2b, { ':path': appendPath, 's2-basin': 'tp', ...keep }, WINDOW, s2sFrames(performance.now() + runMs)), acks, s2sFrame.length)
         record(r.s2sKeep, y.acks, y.elapsedMs)
       }
       const batch = `${k} x ${sizeLabel(size)}`
