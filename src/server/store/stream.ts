@@ -120,7 +120,7 @@ export class StreamState {
     if (batch.matchSeqNum !== undefined && batch.matchSeqNum !== first) throw errors.seqNumMismatch(first)
 
     const { timestampingMode: mode, timestampingUncapped: uncapped } = this.config
-    const timestamps = new Array<number>(batch.records.length)
+    const timestamps = new Float64Array(batch.records.length)
     let max = this.lastTimestamp
     for (let i = 0; i < batch.records.length; i++) {
       const client = (batch.records[i] as AppendRecord).timestamp
