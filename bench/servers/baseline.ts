@@ -7,9 +7,9 @@
  * POST to the same path writes one fixed frame to all of them (fan-out).
  *
  * A request with the header `x-bench-keep` has its body kept, joined in one buffer as a store must
- * have it to decode (an S2S session's chunks as they arrive), until `DELETE /_bench/kept` (which
- * answers how many bytes it dropped): the least
- * work any store does, which the plain limit skips (the "floor" of the append rows).
+ * have it to decode (an S2S session's chunks as they arrive), until `DELETE /_bench/kept`, which
+ * answers how many bytes it dropped. That is the least work any store does, which the plain limit
+ * skips: the "floor" of the append rows.
  */
 import { createServer as createHttp1, type IncomingHttpHeaders } from 'node:http'
 import { createServer as createHttp2, type Http2Session, type ServerHttp2Stream } from 'node:http2'

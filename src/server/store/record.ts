@@ -59,9 +59,10 @@ export interface StoredRecord {
 export const MAX_BATCH_RECORDS = 1000
 export const MAX_BATCH_METERED_BYTES = 1024 * 1024
 
-/** S2's metered size: 8 + 2 per header + header bytes + body bytes. Commands are metered the same way. */
 // Indexed loops, here and below: these run per record on every append, and a for-of loop left
 // an iterator behind per record (~90 KB of garbage per append of 500 records).
+
+/** S2's metered size: 8 + 2 per header + header bytes + body bytes. Commands are metered the same way. */
 export function meteredSize(record: { readonly headers: readonly Header[]; readonly body: Uint8Array }): number {
   const headers = record.headers
   let size = 8 + 2 * headers.length + record.body.length
