@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { ManualClock } from '../../../test/support/manual-clock.ts'
 import { resolveStreamConfig, type StreamConfigLayer } from '../store/config.ts'
-import type { AppendRecord } from '../store/index.ts'
+import { RecordBatch, type AppendRecord } from '../store/index.ts'
 import { Engine } from './engine.ts'
 
 // The background work (s2-lite §9, and the bgtasks unit tests of §11.9) driven directly through
@@ -30,7 +30,7 @@ function setup() {
     return created
   }
   const append = (name: string, records: AppendRecord[]) => {
-    const ack = engine.append({ namespace: '', basin: 'b', stream: name }, { records, matchSeqNum: undefined, fencingToken: undefined })
+    const ack = engine.append({ namespace: '', basin: 'b', stream: name }, { records: RecordBatch.of(records), matchSeqNum: undefined, fencingToken: undefined })
     if (ack instanceof Promise) throw new Error('without a timing profile, appends are acknowledged at once')
     return ack
   }

@@ -8,7 +8,7 @@ import {
   validateBatch,
   type SnapshotInfo,
   type AppendAck,
-  type AppendRecord,
+  type RecordBatch,
   type StreamConfigLayer,
   type StreamPosition,
   type StreamState,
@@ -84,7 +84,7 @@ export interface StreamAddress {
 export type AppendListener = (namespace: string, basin: string, stream: StreamState, ack: AppendAck, now: number) => void
 
 export interface AppendInput {
-  readonly records: readonly AppendRecord[]
+  readonly records: RecordBatch
   readonly matchSeqNum: number | undefined
   readonly fencingToken: string | undefined
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ManualClock } from '../../../test/support/manual-clock.ts'
 import { S2Error } from '../errors/index.ts'
-import type { AppendAck, AppendRecord, StreamState } from '../store/index.ts'
+import { RecordBatch, type AppendAck, type AppendRecord, type StreamState } from '../store/index.ts'
 import { resolveTiming, type TimingInput } from '../timing/index.ts'
 import { Engine } from './engine.ts'
 
@@ -29,7 +29,7 @@ function setup(timing: TimingInput = 'lite', trimDelayMs = 0) {
   const append = (records: AppendRecord[], matchSeqNum?: number): number => {
     const i = outcomes.length
     outcomes.push('pending')
-    const result = engine.append(address, { records, matchSeqNum, fencingToken: undefined })
+    const result = engine.append(address, { records: RecordBatch.of(records), matchSeqNum, fencingToken: undefined })
     if (result instanceof Promise) {
       result.then(
         (ack) => (outcomes[i] = ack),
@@ -117,10 +117,10 @@ describe('the stable point under lite timing', () => {
     const { engine, stream, append, settle } = setup()
     append([rec('a')])
     const session = engine.openAppendSession(address)
-    const failed = session.append({ records: [rec('x')], matchSeqNum: 0, fencingToken: undefined })
+    const failed = session.append({ records: RecordBatch.of([rec('x')]), matchSeqNum: 0, fencingToken: undefined })
     expect(failed).toBeInstanceOf(Promise)
     ;(failed as Promise<AppendAck>).catch(() => {})
-    expect(() => session.append({ records: [rec('y')], matchSeqNum: undefined, fencingToken: undefined })).toThrow(S2Error)
+    expect(() => session.append({ records: RecordBatch.of([rec('y')]), matchSeqNum: undefined, fencingToken: undefined })).toThrow(S2Error)
     expect(stream.log.next).toBe(1)
     await settle()
   })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ManualClock } from '../../../test/support/manual-clock.ts'
-import type { AppendRecord, StreamState } from '../store/index.ts'
+import { RecordBatch, type AppendRecord, type StreamState } from '../store/index.ts'
 import { Engine } from './engine.ts'
 import type { ReadRequest } from './read-params.ts'
 import type { ReadSession } from './read-session.ts'
@@ -36,7 +36,7 @@ function setup(trimDelayMs = DELAY) {
   account.createBasin('b', { defaultStreamConfig: {}, streamCipher: null, createStreamOnAppend: false, createStreamOnRead: false }, null, clock.now())
   const stream = account.createStream('b', 's', {}, null, clock.now()).stream as StreamState
   const append = (...records: AppendRecord[]) => {
-    const ack = engine.append(address, { records, matchSeqNum: undefined, fencingToken: undefined })
+    const ack = engine.append(address, { records: RecordBatch.of(records), matchSeqNum: undefined, fencingToken: undefined })
     if (ack instanceof Promise) throw new Error('without a timing profile, appends are acknowledged at once')
     return ack
   }

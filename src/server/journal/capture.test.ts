@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { AppendRecord } from '../store/index.ts'
+import { RecordBatch, type AppendRecord } from '../store/index.ts'
 import { RecordCapture } from './capture.ts'
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
@@ -12,7 +12,7 @@ describe('RecordCapture', () => {
       { timestamp: undefined, headers: [], body: request.subarray(15) },
     ]
     const capture = new RecordCapture(1024)
-    expect(capture.add(records)).toBe(21)
+    expect(capture.add(RecordBatch.of(records))).toBe(21)
     expect(capture.toJSON()).toEqual({
       count: 2,
       items: [
@@ -28,7 +28,7 @@ describe('RecordCapture', () => {
     const pool = new Uint8Array(8192)
     pool.set(bytes('keyvalueBODY'), 100)
     const capture = new RecordCapture(1024)
-    capture.add([{ timestamp: undefined, headers: [{ name: pool.subarray(100, 103), value: pool.subarray(103, 108) }], body: pool.subarray(108, 112) }])
+    capture.add(RecordBatch.of([{ timestamp: undefined, headers: [{ name: pool.subarray(100, 103), value: pool.subarray(103, 108) }], body: pool.subarray(108, 112) }]))
     pool.fill(0x21)
     expect(capture.toJSON().items.map((r) => [r.headers, r.body])).toEqual([[[['key', 'value']], 'BODY']])
   })
@@ -37,8 +37,8 @@ describe('RecordCapture', () => {
     const first = bytes('h1v1aaaa')
     const request = bytes('h2v2bbbbbbbb')
     const capture = new RecordCapture(14)
-    expect(capture.add([{ timestamp: undefined, headers: [{ name: first.subarray(0, 2), value: first.subarray(2, 4) }], body: first.subarray(4, 8) }])).toBe(8)
-    expect(capture.add([{ timestamp: 3, headers: [{ name: request.subarray(0, 2), value: request.subarray(2, 4) }], body: request.subarray(4) }])).toBe(6)
+    expect(capture.add(RecordBatch.of([{ timestamp: undefined, headers: [{ name: first.subarray(0, 2), value: first.subarray(2, 4) }], body: first.subarray(4, 8) }]))).toBe(8)
+    expect(capture.add(RecordBatch.of([{ timestamp: 3, headers: [{ name: request.subarray(0, 2), value: request.subarray(2, 4) }], body: request.subarray(4) }]))).toBe(6)
     request.fill(0x21)
     const shown = capture.toJSON()
     expect(shown.truncated).toBe(true)
@@ -62,8 +62,8 @@ describe('RecordCapture', () => {
       { timestamp: undefined, headers: [], body: request.subarray(108) },
     ]
     const capture = new RecordCapture(1024)
-    capture.add(records)
-    capture.add(sparse)
+    capture.add(RecordBatch.of(records))
+    capture.add(RecordBatch.of(sparse))
     request.fill(0x21)
     other.fill(0x21)
     expect(capture.toJSON().items.map((r) => [r.headers, r.body, r.timestamp])).toEqual([

@@ -1,5 +1,4 @@
-import type { AppendRecord, Header } from '../store/index.ts'
-import { keptBatch, keptRecords, type KeptBatch } from './kept-batch.ts'
+import type { RecordBatch } from '../store/index.ts'
 import { encodeParts } from './text-or-base64.ts'
 
 /**
@@ -94,7 +93,7 @@ function shown(record: KeptRecord): JournalRecord {
 
 /**
  * The records of one journal entry, kept up to `limit` bytes (bodies plus header names and
- * values), copied as they arrive: a buffer per batch (see {@link KeptBatch}), turned into what the
+ * values), as they arrive: a batch at a time (see {@link RecordBatch.kept}), turned into what the
  * journal shows only when it is read.
  */
 export class RecordCapture {
@@ -110,8 +109,11 @@ export class RecordCapture {
   ring: object | null = null
   queued = false
   readonly #limit: number
-  /** The records kept whole, as the batches they arrived in. */
-  #batches: KeptBatch[] = []
+  /**
+   * The records kept whole, as the batches they arrived in (see RecordBatch.kept: a batch's own
+   * when it holds little else, so the journal keeps the request's bytes rather than a copy).
+   */
+  #batches: RecordBatch[] = []
   /** The record cut short at the bound, kept after every whole one. */
   #cut: KeptRecord | null = null
 
@@ -120,42 +122,39 @@ export class RecordCapture {
   }
 
   /** Adds records as they arrive; returns the bytes newly kept. */
-  add(records: readonly AppendRecord[]): number {
+  add(records: RecordBatch): number {
     this.count += records.length
     if (this.truncated || this.evicted) return 0
     const before = this.bytes
-    let whole = 0
-    let wholeBytes = 0
-    let shapeLength = 0
-    for (const record of records) {
-      const headers = record.headers
-      let headerBytes = 0
-      for (let h = 0; h < headers.length; h++) headerBytes += (headers[h] as Header).name.length + (headers[h] as Header).value.length
-      const size = headerBytes + record.body.length
-      const room = this.#limit - this.bytes
-      if (size <= room) {
-        whole++
-        wholeBytes += size
-        shapeLength += 3 + 4 * headers.length
-        this.bytes += size
-        continue
-      }
-      this.truncated = true
-      // Keep the start of the body when the headers fit: usually enough to tell records apart.
-      if (headerBytes < room) {
-        const body = record.body.slice(0, room - headerBytes)
-        this.#cut = {
-          headers: headers.map((h) => [h.name.slice(), h.value.slice()] as const),
-          body,
-          bodyBytes: record.body.length,
-          timestamp: record.timestamp ?? null,
-          truncated: true,
+    let whole = records.length
+    // Most batches fit whole: their size is known without a look at each record.
+    if (records.partBytes > this.#limit - this.bytes) {
+      for (whole = 0; whole < records.length; whole++) {
+        const size = records.partBytesOf(whole)
+        const room = this.#limit - this.bytes
+        if (size <= room) {
+          this.bytes += size
+          continue
         }
-        this.bytes += headerBytes + body.length
+        this.truncated = true
+        // Keep the start of the body when the headers fit: usually enough to tell records apart.
+        const record = records.record(whole)
+        const headerBytes = size - record.body.length
+        if (headerBytes < room) {
+          const body = record.body.slice(0, room - headerBytes)
+          this.#cut = {
+            headers: record.headers.map((h) => [h.name.slice(), h.value.slice()] as const),
+            body,
+            bodyBytes: record.body.length,
+            timestamp: record.timestamp ?? null,
+            truncated: true,
+          }
+          this.bytes += headerBytes + body.length
+        }
+        break
       }
-      break
-    }
-    if (whole > 0) this.#batches.push(keptBatch(records, whole, wholeBytes, shapeLength))
+    } else this.bytes += records.partBytes
+    if (whole > 0) this.#batches.push(records.kept(whole))
     return this.bytes - before
   }
 
@@ -171,7 +170,12 @@ export class RecordCapture {
 
   toJSON(): JournalRecords {
     const kept: KeptRecord[] = []
-    for (const batch of this.#batches) for (const parts of keptRecords(batch)) kept.push({ ...parts, bodyBytes: parts.body.length, truncated: false })
+    for (const batch of this.#batches) {
+      for (let i = 0; i < batch.length; i++) {
+        const { headers, body, timestamp } = batch.record(i)
+        kept.push({ headers: headers.map((h) => [h.name, h.value] as const), body, bodyBytes: body.length, timestamp: timestamp ?? null, truncated: false })
+      }
+    }
     if (this.#cut !== null) kept.push(this.#cut)
     return { count: this.count, items: kept.map(shown), truncated: this.truncated, evicted: this.evicted }
   }

@@ -4,7 +4,7 @@ import type { Clock } from '../clock/clock.ts'
 import { S2Error, type JsonValue } from '../errors/index.ts'
 import type { Step, Transport } from '../faults/index.ts'
 import type { Operation } from '../operations.ts'
-import type { AppendRecord } from '../store/index.ts'
+import type { RecordBatch } from '../store/index.ts'
 import { RecordCapture, shownHeaders, type HeldHeaders, type JournalRecords } from './capture.ts'
 import { Ring, type HeldEntry } from './ring.ts'
 
@@ -247,7 +247,7 @@ export class JournalDraft {
   }
 
   /** An append's records, as they were decoded (a session's, input by input); kept within the bounds. */
-  appended(records: readonly AppendRecord[]): void {
+  appended(records: RecordBatch): void {
     const capture = this.entry.records
     if (capture === null) return
     const added = capture.add(records)

@@ -2,7 +2,7 @@ import type { Engine } from '../engine/index.ts'
 import { S2Error } from '../errors/index.ts'
 import { encryptionKeyHeader } from '../http/request/headers.ts'
 import { decodeBytes, type RecordFormat } from '../http/wire/records-json.ts'
-import { basinNameProblem, streamNameProblem, type AppendRecord, type Header } from '../store/index.ts'
+import { basinNameProblem, RecordBatch, streamNameProblem, type AppendRecord, type Header } from '../store/index.ts'
 
 /**
  * One record to seed: a line of an NDJSON file (`.ndjson`, `.jsonl`) or an element of a JSON array
@@ -213,7 +213,7 @@ export function appendSeedRecords(engine: Engine, records: readonly SeedRecord[]
     try {
       engine.append(
         { namespace: nameOf(seed.namespace), basin: seed.basin, stream: seed.stream, keyId: seed.keyId },
-        { records: [seed.record], matchSeqNum: undefined, fencingToken: undefined },
+        { records: RecordBatch.of([seed.record]), matchSeqNum: undefined, fencingToken: undefined },
       )
     } catch (error) {
       if (!(error instanceof S2Error)) throw error

@@ -31,7 +31,6 @@ export {
 } from './config.ts'
 export {
   validateBatch,
-  batchMeteredBytes,
   meteredSize,
   MAX_BATCH_METERED_BYTES,
   MAX_BATCH_RECORDS,
@@ -42,7 +41,7 @@ export {
   type StoredRecord,
   type StreamPosition,
 } from './record.ts'
-export { recordStretch, wholeRequestBytes, type RecordStretch } from './record-stretch.ts'
+export { RecordBatch, RecordBatchBuilder } from './record-batch.ts'
 export {
   basinNameProblem,
   basinFilterProblem,

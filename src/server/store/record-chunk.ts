@@ -1,3 +1,4 @@
+import type { RecordBatch } from './record-batch.ts'
 import { NO_HEADERS, type Header, type StoredRecord } from './record.ts'
 
 /** Records per chunk. A power of two, so a record's place is a shift and a mask. */
@@ -75,31 +76,15 @@ export class Chunk {
     return this.length === CHUNK_SIZE
   }
 
-  /**
-   * Adds a record, copying its bytes. `pendingBytes` are the bytes of the records that follow it
-   * in the same batch, so one arena takes the whole batch. With `shared`, a buffer all the
-   * record's parts are views into (see record-stretch.ts), the record points into it instead
-   * and nothing is copied: the chunk keeps that buffer as one of its own.
-   */
-  add(timestamp: number, headers: readonly Header[], body: Uint8Array, expiresAt: number, keyId: string | null, pendingBytes: number, shared: Buffer | null = null): void {
+  /** Adds a record, copying its bytes into an arena. */
+  add(timestamp: number, headers: readonly Header[], body: Uint8Array, expiresAt: number, keyId: string | null): void {
     const slot = this.length
-    if (slot === this.timestamps.length) this.#grow()
+    if (slot === this.timestamps.length) this.#grow(slot + 1)
     this.timestamps[slot] = timestamp
     this.#addExpiry(slot, expiresAt)
     let size = body.length
     for (let h = 0; h < headers.length; h++) size += (headers[h] as Header).name.length + (headers[h] as Header).value.length
-    if (shared !== null && size > 0) this.#point(slot, headers, body, shared)
-    else this.#write(slot, headers, body, size, pendingBytes)
-    this.#bytes += size
-    if (keyId !== null) this.#keySlots()[slot] = keyId
-    else if (this.keyIds !== null) this.keyIds[slot] = null
-    this.length = slot + 1
-    if (this.full) this.#trimArena()
-  }
-
-  /** Copies a record's parts into the arena; one without bytes points nowhere (its lengths are 0) and needs none. */
-  #write(slot: number, headers: readonly Header[], body: Uint8Array, size: number, pendingBytes: number): void {
-    const arena = size === 0 ? null : this.#room(size, pendingBytes)
+    const arena = size === 0 ? null : this.#room(size)
     let at = arena === null ? 0 : this.#arenaUsed
     this.bufferIndex[slot] = arena === null ? 0 : this.#arenaIndex
     if (headers.length > 0) {
@@ -125,32 +110,93 @@ export class Chunk {
       if (body.length > 0) arena.set(body, at)
       this.#arenaUsed = at + body.length
     }
+    this.#bytes += size
+    this.#setKey(slot, keyId)
+    this.length = slot + 1
+    if (this.full) this.#trimArena()
   }
 
-  /** Points a record's parts at where they lie in `shared`. */
-  #point(slot: number, headers: readonly Header[], body: Uint8Array, shared: Buffer): void {
-    if (shared !== this.#shared) {
-      this.buffers.push(shared)
-      this.#shared = shared
-      this.#sharedIndex = this.buffers.length - 1
-    }
-    this.bufferIndex[slot] = this.#sharedIndex
-    const offset = shared.byteOffset
-    if (headers.length > 0) {
-      const refs = new Uint32Array(4 * headers.length)
-      for (let h = 0; h < headers.length; h++) {
-        const { name, value } = headers[h] as Header
-        refs[4 * h] = name.length === 0 ? 0 : name.byteOffset - offset
-        refs[4 * h + 1] = name.length
-        refs[4 * h + 2] = value.length === 0 ? 0 : value.byteOffset - offset
-        refs[4 * h + 3] = value.length
+  /**
+   * Adds records `from` to `to` of a batch, which must fit (see RecordLog.addBatch), with the
+   * timestamps they were given (`timestamps[i]` for record `i`). With `shared`, a Buffer over the
+   * batch's bytes (when keeping them keeps little else, see RecordBatch.compact), the slots point
+   * into it with the batch's own offsets and header refs: nothing is copied and nothing is built
+   * per record. Otherwise their parts are copied into an arena, one that takes them all. `keyId`
+   * goes with every record but those in `keyless` (by batch index: commands).
+   */
+  addBatch(
+    batch: RecordBatch,
+    from: number,
+    to: number,
+    timestamps: Float64Array,
+    expiresAt: number,
+    keyId: string | null,
+    keyless: ReadonlyMap<number, unknown> | null,
+    shared: Buffer | null,
+  ): void {
+    const first = this.length
+    const end = first + (to - from)
+    if (end > this.timestamps.length) this.#grow(end)
+    this.timestamps.set(timestamps.subarray(from, to), first)
+    this.#addExpiry(first, expiresAt)
+    let size = 0
+    if (shared !== null) {
+      if (shared !== this.#shared) {
+        this.buffers.push(shared)
+        this.#shared = shared
+        this.#sharedIndex = this.buffers.length - 1
       }
-      this.#headerSlots()[slot] = refs
-    } else if (this.headers !== null) {
-      this.headers[slot] = null
+      this.bufferIndex.fill(this.#sharedIndex, first, end)
+      this.bodyStart.set(batch.bodyStart.subarray(from, to), first)
+      this.bodyLength.set(batch.bodyLength.subarray(from, to), first)
+      for (let i = from; i < to; i++) size += batch.bodyLength[i] as number
+      if (batch.headers !== null || this.headers !== null) {
+        for (let i = from; i < to; i++) {
+          const refs = batch.headerRefs(i)
+          if (refs !== null) {
+            this.#headerSlots()[first + i - from] = refs
+            for (let r = 0; r < refs.length; r += 4) size += (refs[r + 1] as number) + (refs[r + 3] as number)
+          } else if (this.headers !== null) this.headers[first + i - from] = null
+        }
+      }
+    } else {
+      for (let i = from; i < to; i++) size += batch.partBytesOf(i)
+      const arena = size === 0 ? null : this.#room(size)
+      let at = this.#arenaUsed
+      const copy = (start: number, length: number): number => {
+        if (length > 0) batch.bytes.copy(arena as Buffer, at, start, start + length)
+        at += length
+        return at - length
+      }
+      for (let i = from; i < to; i++) {
+        const slot = first + i - from
+        this.bufferIndex[slot] = arena === null ? 0 : this.#arenaIndex
+        const refs = batch.headerRefs(i)
+        if (refs !== null) {
+          const copied = new Uint32Array(refs.length)
+          for (let r = 0; r < refs.length; r += 2) {
+            copied[r] = copy(refs[r] as number, refs[r + 1] as number)
+            copied[r + 1] = refs[r + 1] as number
+          }
+          this.#headerSlots()[slot] = copied
+        } else if (this.headers !== null) this.headers[slot] = null
+        const length = batch.bodyLength[i] as number
+        this.bodyStart[slot] = copy(batch.bodyStart[i] as number, length)
+        this.bodyLength[slot] = length
+      }
+      if (arena !== null) this.#arenaUsed = at
     }
-    this.bodyStart[slot] = body.length === 0 ? 0 : body.byteOffset - offset
-    this.bodyLength[slot] = body.length
+    this.#bytes += size
+    if (keyId !== null || this.keyIds !== null) {
+      for (let i = from; i < to; i++) this.#setKey(first + i - from, keyless?.has(i) === true ? null : keyId)
+    }
+    this.length = end
+    if (this.full) this.#trimArena()
+  }
+
+  #setKey(slot: number, keyId: string | null): void {
+    if (keyId !== null) this.#keySlots()[slot] = keyId
+    else if (this.keyIds !== null) this.keyIds[slot] = null
   }
 
   /** S2's metered size of a slot: 8 + 2 per header + header bytes + body bytes. */
@@ -246,12 +292,12 @@ export class Chunk {
     return copy
   }
 
-  /** The arena a record of `size` bytes goes to, starting a new one if the current one lacks room. */
-  #room(size: number, pendingBytes: number): Buffer {
+  /** The arena `size` bytes (a record, or a batch's records) go to, starting a new one if the current one lacks room. */
+  #room(size: number): Buffer {
     if (this.#arena !== null && this.#arenaUsed + size <= this.#arena.length) return this.#arena
     this.#trimArena()
     // allocUnsafeSlow: a buffer of its own, not a slice of Node's shared pool that would keep the pool alive.
-    const arena = Buffer.allocUnsafeSlow(Math.max(size + pendingBytes, Math.min(MAX_ARENA, Math.max(MIN_ARENA, this.#bytes))))
+    const arena = Buffer.allocUnsafeSlow(Math.max(size, Math.min(MAX_ARENA, Math.max(MIN_ARENA, this.#bytes))))
     this.buffers.push(arena)
     this.#arena = arena
     this.#arenaIndex = this.buffers.length - 1
@@ -273,8 +319,11 @@ export class Chunk {
     this.buffers[this.#arenaIndex] = exact
   }
 
-  #grow(): void {
-    const capacity = Math.min(CHUNK_SIZE, this.timestamps.length * 2)
+  /** Grows the arrays to hold at least `needed` slots, doubling. */
+  #grow(needed: number): void {
+    let capacity = this.timestamps.length
+    while (capacity < needed) capacity *= 2
+    capacity = Math.min(CHUNK_SIZE, capacity)
     const timestamps = new Float64Array(capacity)
     const bufferIndex = new Uint16Array(capacity)
     const bodyStart = new Uint32Array(capacity)

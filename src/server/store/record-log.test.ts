@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { RecordListBuilder } from './record-list.ts'
 import { RecordLog } from './record-log.ts'
 import { meteredSize, NO_HEADERS, type StoredRecord } from './record.ts'
-import { sharedRecordBytes } from './record-stretch.ts'
+import { RecordBatch } from './record-batch.ts'
 import { rng } from '../../../test/support/random.ts'
 
 // The log stores records in chunks of 1024; sizes around that boundary are the interesting ones.
@@ -57,15 +57,18 @@ function packed(records: readonly StoredRecord[], framing = 3): StoredRecord[] {
   }))
 }
 
-/** Adds a batch as Stream.append does: into the buffer it arrived in when it can, else copied. */
-function addBatch(log: RecordLog, batch: readonly StoredRecord[]): Buffer | null {
-  let pending = 0
-  for (const r of batch) pending += recordBytes(r)
-  const shared = sharedRecordBytes(batch, pending)
-  for (const r of batch) {
-    pending -= recordBytes(r)
-    log.add(r.timestamp, r.headers, r.body, r.expiresAt, r.keyId, pending, shared)
-  }
+/** The records as one append stores them: with the first one's expiry and key. */
+const uniform = (records: readonly StoredRecord[]): StoredRecord[] =>
+  records.map((r) => ({ ...r, expiresAt: records[0]?.expiresAt ?? Infinity, keyId: records[0]?.keyId ?? null }))
+
+/**
+ * Adds records (see {@link uniform}) as StreamState.append does: pointing into the buffer they
+ * arrived in when the batch is {@link RecordBatch.shareable}, else copied (always, with `share` off).
+ */
+function addBatch(log: RecordLog, records: readonly StoredRecord[], share = true): Buffer | null {
+  const batch = RecordBatch.of(records)
+  const shared = share ? batch.shareable : null
+  log.addBatch(batch, Float64Array.from(records, (r) => r.timestamp), records[0]?.expiresAt ?? Infinity, records[0]?.keyId ?? null, null, shared)
   return shared
 }
 
@@ -142,26 +145,34 @@ describe('RecordLog', () => {
     expect(log.get(0)).toEqual({ ...copy, seqNum: 0 })
   })
 
-  it('stores a batch added with its pending bytes across a chunk boundary', () => {
+  it('copies a batch into arenas across a chunk boundary, and keeps no reference to its buffer', () => {
     const log = filled(CHUNK - 100)
-    const batch = Array.from({ length: 300 }, (_, i) => record(CHUNK - 100 + i))
-    let pending = batch.reduce((sum, r) => sum + r.metered - 8 - 2 * r.headers.length, 0)
+    const batch = uniform(packed(Array.from({ length: 300 }, (_, i) => record(CHUNK - 100 + i))))
+    expect(addBatch(log, batch, false)).toBeNull()
     for (const r of batch) {
-      pending -= r.metered - 8 - 2 * r.headers.length
-      log.add(r.timestamp, r.headers, r.body, r.expiresAt, r.keyId, pending)
+      const got = log.get(r.seqNum)
+      expect(got).toEqual(r)
+      if (r.body.length > 0) expect(got?.body.buffer).not.toBe(r.body.buffer)
     }
-    expect(pending).toBe(0)
-    for (const r of batch) expect(log.get(r.seqNum)).toEqual(r)
+    // The same records read back from the other chunk's side of the boundary, and a copy.
+    expect(log.clone().get(CHUNK + 199)).toEqual(batch.at(-1))
+  })
+
+  it('keeps a command out of the key its batch is written with', () => {
+    const log = new RecordLog()
+    const batch = uniform([record(1), record(2), record(3)]).map((r) => ({ ...r, keyId: 'key-a' }))
+    log.addBatch(RecordBatch.of(batch), new Float64Array([1, 2, 3]), 10, 'key-a', new Map([[1, 'a command']]), null)
+    expect([0, 1, 2].map((seq) => log.get(seq)?.keyId)).toEqual(['key-a', null, 'key-a'])
   })
 
   it('points a large batch into the buffer it arrived in, across a chunk boundary and a clone', () => {
     const log = filled(CHUNK - 100)
-    const batch = packed(Array.from({ length: 300 }, (_, i) => record(CHUNK - 100 + i)))
+    const batch = uniform(packed(Array.from({ length: 300 }, (_, i) => record(CHUNK - 100 + i))))
     const shared = addBatch(log, batch)
     expect(shared?.buffer).toBe(batch[1]?.body.buffer)
     const clone = log.clone()
     // Small batches are copied; they share the chunks with the large one.
-    const more = packed([record(CHUNK + 200), record(CHUNK + 201)])
+    const more = uniform(packed([record(CHUNK + 200), record(CHUNK + 201)]))
     expect(addBatch(log, more)).toBeNull()
     addBatch(clone, packed([record(CHUNK + 200)]))
     for (const r of batch) {
@@ -179,18 +190,20 @@ describe('RecordLog', () => {
     expect(clone.get(CHUNK + 201)).toBeUndefined()
   })
 
-  it('copies a batch whose buffer is much larger than it, or whose parts are out of order', () => {
-    const batch = Array.from({ length: 200 }, (_, i) => record(i * 7 + 3)) // all with headers
+  it('copies a batch whose buffer is much larger than it; parts out of order in a small one do not matter', () => {
+    const batch = uniform(Array.from({ length: 200 }, (_, i) => record(i * 7 + 3))) // all with headers
     const size = batch.reduce((sum, r) => sum + recordBytes(r), 0)
     expect(size).toBeGreaterThan(4096)
     // With one byte of framing per part the request is within a quarter of the records' bytes.
-    expect(sharedRecordBytes(packed(batch, 1), size)).not.toBeNull()
+    expect(RecordBatch.of(packed(batch, 1)).shareable).not.toBeNull()
     // A view into a read many times its size (node:http2's DATA chunks are) would keep the rest alive.
-    expect(sharedRecordBytes(packed(batch, Math.ceil(size / 300)), size)).toBeNull()
-    expect(sharedRecordBytes(packed(batch, 1).reverse(), size)).toBeNull()
+    expect(RecordBatch.of(packed(batch, Math.ceil(size / 300))).shareable).toBeNull()
     const log = new RecordLog()
-    expect(addBatch(log, packed(batch, 1).reverse())).toBeNull()
-    expect(log.get(0)?.body).toEqual(batch.at(-1)?.body)
+    expect(addBatch(log, packed(batch, Math.ceil(size / 300)))).toBeNull()
+    const reversed = packed(batch, 1).reverse()
+    expect(addBatch(log, reversed)).not.toBeNull()
+    for (let i = 0; i < 200; i++) expect(log.get(i)?.body).toEqual(batch[i]?.body)
+    for (let i = 0; i < 200; i++) expect(log.get(200 + i)?.body).toEqual(batch[199 - i]?.body)
   })
 
   it('reads records out of chunks as a RecordList, field by field and as objects', () => {
@@ -348,11 +361,21 @@ describe('RecordLog', () => {
       if (roll < 0.7) {
         const n = Math.floor(random() * 200)
         const batch = Array.from({ length: n }, (_, i) => record(model.records.length + i, step))
-        model.records.push(...batch)
-        // Half the batches arrive in one buffer, as decoded requests do (shared when large enough).
-        if (random() < 0.5) {
-          if (addBatch(model.log, packed(batch)) !== null) sharedBatches++
-        } else for (const r of batch) model.log.push(r)
+        // Half the batches arrive in one buffer, as decoded requests do (shared when large enough),
+        // a quarter are copied as batches, a quarter pushed record by record.
+        const way = random()
+        if (way < 0.5 && n > 0) {
+          const appended = uniform(packed(batch))
+          model.records.push(...appended)
+          if (addBatch(model.log, appended) !== null) sharedBatches++
+        } else if (way < 0.75 && n > 0) {
+          const appended = uniform(batch)
+          model.records.push(...appended)
+          expect(addBatch(model.log, appended, false)).toBeNull()
+        } else {
+          model.records.push(...batch)
+          for (const r of batch) model.log.push(r)
+        }
       } else if (roll < 0.9) {
         const to = Math.floor(random() * (model.records.length + 10))
         model.log.dropBefore(to)

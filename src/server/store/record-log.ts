@@ -1,4 +1,5 @@
 import { Chunk, CHUNK_SIZE } from './record-chunk.ts'
+import type { RecordBatch } from './record-batch.ts'
 import type { Header, StoredRecord } from './record.ts'
 
 /**
@@ -71,14 +72,29 @@ export class RecordLog {
     this.add(record.timestamp, record.headers, record.body, record.expiresAt, record.keyId)
   }
 
+  /** Adds a record with the next sequence number, copying its bytes. */
+  add(timestamp: number, headers: readonly Header[], body: Uint8Array, expiresAt: number, keyId: string | null): void {
+    this.#writable().add(timestamp, headers, body, expiresAt, keyId)
+    this.#next++
+  }
+
   /**
-   * Adds a record with the next sequence number, copying its bytes. `pendingBytes`: header and body
-   * bytes of the records after it in the same batch, so that the batch's bytes go into one buffer.
-   * `shared`: a buffer the record's parts are views into, kept instead of a copy (see Chunk.add).
+   * Adds a batch's records with the next sequence numbers, chunk by chunk (see Chunk.addBatch for
+   * the arguments): `timestamps[i]` is record `i`'s.
    */
-  add(timestamp: number, headers: readonly Header[], body: Uint8Array, expiresAt: number, keyId: string | null, pendingBytes = 0, shared: Buffer | null = null): void {
-    const offset = this.#next - this.#base
-    const index = Math.floor(offset / CHUNK_SIZE)
+  addBatch(batch: RecordBatch, timestamps: Float64Array, expiresAt: number, keyId: string | null, keyless: ReadonlyMap<number, unknown> | null, shared: Buffer | null): void {
+    for (let from = 0; from < batch.length; ) {
+      const chunk = this.#writable()
+      const to = Math.min(batch.length, from + CHUNK_SIZE - chunk.length)
+      chunk.addBatch(batch, from, to, timestamps, expiresAt, keyId, keyless, shared)
+      this.#next += to - from
+      from = to
+    }
+  }
+
+  /** The chunk the next record goes to, started if need be. */
+  #writable(): Chunk {
+    const index = Math.floor((this.#next - this.#base) / CHUNK_SIZE)
     let chunk = this.#chunks[index]
     if (chunk === undefined) {
       // A stream that filled a chunk will likely fill the next: full size at once, rather than
@@ -86,8 +102,7 @@ export class RecordLog {
       chunk = index > 0 ? new Chunk(this.#base + index * CHUNK_SIZE, CHUNK_SIZE) : new Chunk(this.#base + index * CHUNK_SIZE)
       this.#chunks.push(chunk)
     }
-    chunk.add(timestamp, headers, body, expiresAt, keyId, pendingBytes, shared)
-    this.#next++
+    return chunk
   }
 
   /** Forgets every record below `seqNum`, freeing whole chunks. */

@@ -2,8 +2,7 @@ import { errors, type S2Error } from '../errors/index.ts'
 import { retentionMs, type Cipher, type StreamConfig } from './config.ts'
 import { RecordListBuilder, type RecordList } from './record-list.ts'
 import { RecordLog } from './record-log.ts'
-import { sharedRecordBytes } from './record-stretch.ts'
-import { commandOf, type AppendBatch, type AppendRecord, type Command, type StoredRecord, type StreamPosition } from './record.ts'
+import { commandOf, type AppendBatch, type Command, type StoredRecord, type StreamPosition } from './record.ts'
 
 export interface AppendAck {
   readonly start: StreamPosition
@@ -120,13 +119,15 @@ export class StreamState {
     if (batch.matchSeqNum !== undefined && batch.matchSeqNum !== first) throw errors.seqNumMismatch(first)
 
     const { timestampingMode: mode, timestampingUncapped: uncapped } = this.config
-    const timestamps = new Float64Array(batch.records.length)
+    const { records, commands } = batch
+    const given = records.timestamps
+    const timestamps = new Float64Array(records.length)
     let max = this.lastTimestamp
-    for (let i = 0; i < batch.records.length; i++) {
-      const client = (batch.records[i] as AppendRecord).timestamp
+    for (let i = 0; i < records.length; i++) {
+      const client = given === null ? NaN : (given[i] as number) // NaN: none given
       let ts: number
       if (mode === 'arrival') ts = now
-      else if (client !== undefined) ts = client
+      else if (!Number.isNaN(client)) ts = client
       else if (mode === 'client-require') throw errors.invalid('record timestamp was required but was missing')
       else ts = now
       if (!uncapped && ts > now) ts = now
@@ -136,19 +137,10 @@ export class StreamState {
     }
 
     const expiresAt = now + retentionMs(this.config)
-    const { records, metered, commands } = batch
-    // The bytes of the records still to add, so the log copies the batch's bytes into one buffer.
-    let pendingBytes = 0
-    for (let i = 0; i < records.length; i++) pendingBytes += (metered[i] as number) - 8 - 2 * (records[i] as AppendRecord).headers.length
-    const shared = sharedRecordBytes(records, pendingBytes)
-    for (let i = 0; i < records.length; i++) {
-      const record = records[i] as AppendRecord
-      pendingBytes -= (metered[i] as number) - 8 - 2 * record.headers.length
-      const command = commands === null ? undefined : commands.get(i)
-      const recordKeyId = this.cipher === null || command !== undefined ? null : keyId
-      this.log.add(timestamps[i] as number, record.headers, record.body, expiresAt, recordKeyId, pendingBytes, shared)
-      if (command !== undefined) this.#applyCommand(command, first + i, stableAt + trimDelayMs)
-    }
+    // Large batches stay in the buffer they arrived in when it holds little else; the rest are copied.
+    this.log.addBatch(records, timestamps, expiresAt, this.cipher === null ? null : keyId, commands, records.shareable)
+    // Commands take effect in order, once their records are in (a trim never reaches past its own).
+    if (commands !== null) for (const [i, command] of commands) this.#applyCommand(command, first + i, stableAt + trimDelayMs)
     this.lastTimestamp = max
     this.lastWriteAt = now
     this.maxExpiresAt = Math.max(this.maxExpiresAt, expiresAt)

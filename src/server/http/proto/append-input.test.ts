@@ -37,7 +37,7 @@ function viaProtobufjs(bytes: Uint8Array): unknown {
 function viaHand(bytes: Uint8Array): unknown {
   const m = readAppendInput(bytes)
   return {
-    records: m.records.map((r) => ({
+    records: m.records.toArray().map((r) => ({
       timestamp: r.timestamp,
       headers: r.headers.map((h) => ({ name: [...h.name], value: [...h.value] })),
       body: [...r.body],
@@ -81,8 +81,8 @@ describe('readAppendInput', () => {
     expect(decoded.matchSeqNum).toBe(0)
     expect(decoded.fencingToken).toBe('')
     expect(decoded.records).toHaveLength(1)
-    expect(decoded.records[0]?.timestamp).toBe(0)
-    expect([...(decoded.records[0]?.body ?? [])]).toEqual([8])
+    expect(decoded.records.record(0).timestamp).toBe(0)
+    expect([...decoded.records.record(0).body]).toEqual([8])
   })
 
   it('reads a uint64 above 2^53 as the nearest double, and the largest one', () => {
@@ -109,8 +109,10 @@ describe('readAppendInput', () => {
 
   it('hands out bodies as views of the request bytes, not copies', () => {
     const bytes = new Uint8Array([0x0a, 0x04, 0x1a, 0x02, 0x68, 0x69])
-    const body = readAppendInput(bytes).records[0]?.body
-    expect(body?.buffer).toBe(bytes.buffer)
-    expect([...(body ?? [])]).toEqual([0x68, 0x69])
+    const records = readAppendInput(bytes).records
+    expect(records.bytes.buffer).toBe(bytes.buffer)
+    const body = records.record(0).body
+    expect(body.buffer).toBe(bytes.buffer)
+    expect([...body]).toEqual([0x68, 0x69])
   })
 })

@@ -1,13 +1,13 @@
 import type { AppendInput } from '../../engine/index.ts'
-import { NO_HEADERS, type AppendRecord, type Header } from '../../store/index.ts'
+import { RecordBatchBuilder } from '../../store/index.ts'
 
 /**
- * `AppendInput` (proto/s2.proto) read by hand, straight into the emulator's records: bodies and
- * header bytes are views of the request's bytes, and nothing else is built per record. protobufjs
- * would build a message object per record and header first, then the emulator its own. The rules
- * are protobufjs's (and prost's where they agree): unknown fields are skipped, a repeated field
- * accumulates, a scalar or bytes field seen twice keeps the last value, and a uint64 above 2^53
- * loses precision as everywhere in the emulator.
+ * `AppendInput` (proto/s2.proto) read by hand, straight into a RecordBatch: bodies and header
+ * bytes stay where they lie in the request, and nothing is built per record but the header refs
+ * of a record that has headers. protobufjs would build a message object per record and header
+ * first. The rules are protobufjs's (and prost's where they agree): unknown fields are skipped, a
+ * repeated field accumulates, a scalar or bytes field seen twice keeps the last value, and a
+ * uint64 above 2^53 loses precision as everywhere in the emulator.
  */
 
 /** Why bytes are not an `AppendInput`; the caller turns it into its 400. */
@@ -81,13 +81,17 @@ class Reader {
     return outer
   }
 
-  bytesField(): Uint8Array {
+  /** Steps over a length-delimited field's bytes; returns their length (they end at `pos`). */
+  span(): number {
     const length = this.varint()
     if (this.pos + length > this.end) throw this.outOfRange(length)
-    const start = this.pos
     this.pos += length
-    // A plain view: a Buffer's subarray builds a Buffer subclass, at twice the cost per record.
-    return length === 0 ? EMPTY : new Uint8Array(this.bytes.buffer, this.bytes.byteOffset + start, length)
+    return length
+  }
+
+  bytesField(): Uint8Array {
+    const length = this.span()
+    return length === 0 ? EMPTY : this.bytes.subarray(this.pos - length, this.pos)
   }
 
   skip(wireType: number): void {
@@ -128,35 +132,65 @@ class Reader {
   }
 }
 
-/** Header: name = 1, value = 2. */
-function readHeader(r: Reader): Header {
-  let name = EMPTY
-  let value = EMPTY
+/** Header: name = 1, value = 2. Appends its refs (see RecordBatch.headers) to `refs`. */
+function readHeader(r: Reader, refs: number[]): void {
+  let nameStart = 0
+  let nameLength = 0
+  let valueStart = 0
+  let valueLength = 0
   while (r.pos < r.end) {
     const tag = r.tag()
-    if (tag === 0x0a) name = r.bytesField()
-    else if (tag === 0x12) value = r.bytesField()
-    else r.unknown(tag, 2)
+    if (tag === 0x0a) {
+      nameLength = r.span()
+      nameStart = r.pos - nameLength
+    } else if (tag === 0x12) {
+      valueLength = r.span()
+      valueStart = r.pos - valueLength
+    } else r.unknown(tag, 2)
   }
-  return { name, value }
+  refs.push(nameStart, nameLength, valueStart, valueLength)
 }
 
 /** AppendRecord: timestamp = 1 (optional uint64), headers = 2 (repeated Header), body = 3. */
-function readRecord(r: Reader): AppendRecord {
+function readRecord(r: Reader, batch: RecordBatchBuilder): void {
   let timestamp: number | undefined
-  let headers: Header[] | null = null
-  let body = EMPTY
+  let headers: number[] | null = null
+  let bodyStart = 0
+  let bodyLength = 0
   while (r.pos < r.end) {
     const tag = r.tag()
-    if (tag === 0x1a) body = r.bytesField()
-    else if (tag === 0x08) timestamp = r.varint()
+    if (tag === 0x1a) {
+      bodyLength = r.span()
+      bodyStart = r.pos - bodyLength
+    } else if (tag === 0x08) timestamp = r.varint()
     else if (tag === 0x12) {
       const outer = r.enter()
-      ;(headers ??= []).push(readHeader(r))
+      readHeader(r, (headers ??= []))
       r.end = outer
     } else r.unknown(tag, 3)
   }
-  return { timestamp, headers: headers ?? NO_HEADERS, body }
+  batch.add(bodyStart, bodyLength, timestamp, headers === null ? null : Uint32Array.from(headers))
+}
+
+/**
+ * How many records (field 1) the message has, so its batch is built at its size. Of bytes that are
+ * not a message, it counts those before the fault, which the decoding then reports.
+ */
+function countRecords(bytes: Uint8Array): number {
+  const r = new Reader(bytes)
+  let count = 0
+  try {
+    while (r.pos < r.end) {
+      const tag = r.tag()
+      if (tag === 0x0a) {
+        r.span()
+        count++
+      } else r.skip(tag & 7)
+    }
+  } catch (error) {
+    if (!(error instanceof ProtobufDecodeError)) throw error
+  }
+  return count
 }
 
 /**
@@ -165,14 +199,14 @@ function readRecord(r: Reader): AppendRecord {
  */
 export function readAppendInput(bytes: Uint8Array): AppendInput {
   const r = new Reader(bytes)
-  const records: AppendRecord[] = []
+  const records = new RecordBatchBuilder(countRecords(bytes))
   let matchSeqNum: number | undefined
   let fencingToken: string | undefined
   while (r.pos < r.end) {
     const tag = r.tag()
     if (tag === 0x0a) {
       const outer = r.enter()
-      records.push(readRecord(r))
+      readRecord(r, records)
       r.end = outer
     } else if (tag === 0x10) matchSeqNum = r.varint()
     else if (tag === 0x1a) {
@@ -180,5 +214,5 @@ export function readAppendInput(bytes: Uint8Array): AppendInput {
       fencingToken = field.length === 0 ? '' : utf8.decode(field)
     } else r.unknown(tag, 3)
   }
-  return { records, matchSeqNum, fencingToken }
+  return { records: records.build(bytes), matchSeqNum, fencingToken }
 }

@@ -2,7 +2,7 @@ import type { Access } from '../../auth/access.ts'
 import type { Cloud } from '../../cloud/cloud.ts'
 import type { AppendSessionTarget, Engine, StreamAddress } from '../../engine/index.ts'
 import { S2Error } from '../../errors/index.ts'
-import { batchMeteredBytes, validateLayer, type AppendRecord, type StreamConfigLayer } from '../../store/index.ts'
+import { validateLayer, type RecordBatch, type StreamConfigLayer } from '../../store/index.ts'
 import { connectionKey } from '../connection.ts'
 import type { AppContext } from '../route.ts'
 import { decodeStreamConfig } from '../wire/config-json.ts'
@@ -18,12 +18,14 @@ const TRIM = new TextEncoder().encode('trim')
 const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((byte, i) => byte === b[i])
 
 /** 403 unless the token may append the fence and trim commands among `records`. */
-export function requireCommands(access: Access, records: readonly AppendRecord[]): void {
-  for (const record of records) {
-    const only = record.headers.length === 1 ? record.headers[0] : undefined
-    if (only === undefined || only.name.length !== 0) continue
-    if (same(only.value, FENCE)) access.require('fence')
-    else if (same(only.value, TRIM)) access.require('trim')
+export function requireCommands(access: Access, records: RecordBatch): void {
+  if (records.headers === null) return // commands have a header
+  for (let i = 0; i < records.length; i++) {
+    const refs = records.headerRefs(i)
+    if (refs?.length !== 4 || refs[1] !== 0) continue // a command has one header, with an empty name
+    const value = records.record(i).headers[0]?.value ?? new Uint8Array(0)
+    if (same(value, FENCE)) access.require('fence')
+    else if (same(value, TRIM)) access.require('trim')
   }
 }
 
@@ -72,11 +74,11 @@ export class RecordMeter {
     return this.#cloud.now(this.#address.namespace)
   }
 
-  appended(records: readonly AppendRecord[]): void {
+  appended(records: RecordBatch): void {
     const { namespace, basin, stream } = this.#address
     const state = this.#engine.store.existing(namespace)?.basins.get(basin)?.streams.get(stream)
     if (state === undefined) return
-    this.#usage.appended(this.#now, basin, stream, state.config.storageClass, this.#connection, batchMeteredBytes(records))
+    this.#usage.appended(this.#now, basin, stream, state.config.storageClass, this.#connection, records.meteredBytes)
   }
 
   readUnary(bytes: number): void {

@@ -1,5 +1,4 @@
 import { S2Error } from '../../errors/index.ts'
-import { batchMeteredBytes } from '../../store/index.ts'
 import type { AppendInput } from '../../engine/index.ts'
 import { negotiate } from '../encoding.ts'
 import { readBody } from '../request/body.ts'
@@ -70,7 +69,7 @@ export function recordRoutes({ engine, metrics, cloud }: RouteDeps): RouteSpec[]
         const result = engine.append(address, input)
         // A timing profile holds the ack until the append is stable; without one it is here already.
         const ack = result instanceof Promise ? await result : result
-        metrics.appended(input.records.length, batchMeteredBytes(input.records))
+        metrics.appended(input.records.length, input.records.meteredBytes)
         meter?.appended(input.records)
         return mediaKind(headers.get('accept')) === 'protobuf' ? protobuf(encodeAppendAck(ack)) : jsonText(200, ackJson(ack))
       },

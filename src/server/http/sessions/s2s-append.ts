@@ -1,6 +1,6 @@
 import { S2Error } from '../../errors/index.ts'
 import type { AppendSessionTarget } from '../../engine/index.ts'
-import { batchMeteredBytes, type AppendAck } from '../../store/index.ts'
+import type { AppendAck } from '../../store/index.ts'
 import type { FaultPlan, Step } from '../../faults/index.ts'
 import { journalSession, type JournalDraft } from '../../journal/journal.ts'
 import type { Metrics } from '../../metrics/metrics.ts'
@@ -158,7 +158,7 @@ export function s2sAppend(source: BodySource, target: AppendSessionTarget, optio
           if (before.length > 0 && (await act(before))) return
           const ack = target.append(input)
           if (ack instanceof Promise) ack.catch(() => {}) // answered in order by queueAck
-          metrics.appended(input.records.length, batchMeteredBytes(input.records))
+          metrics.appended(input.records.length, input.records.meteredBytes)
           journal.appended(input.records.length)
           const after = faults.afterAppend(index)
           if (after.length > 0 && (await act(after))) return

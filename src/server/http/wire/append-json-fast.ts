@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import type { AppendInput } from '../../engine/index.ts'
 import { S2Error } from '../../errors/index.ts'
-import { MAX_FENCING_TOKEN_BYTES, NO_HEADERS, type AppendRecord, type Header } from '../../store/index.ts'
+import { MAX_FENCING_TOKEN_BYTES, NO_HEADERS, RecordBatch, type AppendRecord, type Header } from '../../store/index.ts'
 import { decodeBytes, type RecordFormat } from './records-json.ts'
 
 /**
@@ -199,7 +199,8 @@ function readInput(r: Reader): AppendInput {
     } else throw GIVE_UP
   } while (r.more(CLOSE_BRACE))
   if (records === undefined || r.peek() !== -1) throw GIVE_UP
-  return { records, matchSeqNum, fencingToken }
+  // Bodies without escapes are views of the request: the batch keeps them where they lie.
+  return { records: RecordBatch.of(records), matchSeqNum, fencingToken }
 }
 
 /** The decoded `AppendInput`, or null when the general decoder must read these bytes. */

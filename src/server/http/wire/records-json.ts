@@ -1,6 +1,6 @@
 import { errors, S2Error, type JsonValue } from '../../errors/index.ts'
 import { MAX_FENCING_TOKEN_BYTES, NO_HEADERS, utf8Length } from '../../store/index.ts'
-import type { AppendAck, AppendRecord, Header, RecordList, StreamPosition } from '../../store/index.ts'
+import { RecordBatch, type AppendAck, type AppendRecord, type Header, type RecordList, type StreamPosition } from '../../store/index.ts'
 import type { AppendInput } from '../../engine/index.ts'
 import { array, join, jsonError, object, optional, required, string, u64 } from './json-decode.ts'
 import { JsonBytes } from './json-bytes.ts'
@@ -69,7 +69,7 @@ export function decodeAppendInput(value: unknown, format: RecordFormat): AppendI
     }
   }
   if (firstInvalid) throw firstInvalid
-  return { records: decoded, matchSeqNum, fencingToken }
+  return { records: RecordBatch.of(decoded), matchSeqNum, fencingToken }
 }
 
 export function encodePosition(position: StreamPosition): JsonValue {
