@@ -216,8 +216,10 @@ export class RecordBatchBuilder {
   #headerCount = 0
 
   constructor(capacity: number) {
-    this.#bodyStart = new Uint32Array(capacity)
-    this.#bodyLength = new Uint32Array(capacity)
+    // One array buffer for both: each one allocated costs more than filling it.
+    const places = new Uint32Array(2 * capacity)
+    this.#bodyStart = places.subarray(0, capacity)
+    this.#bodyLength = places.subarray(capacity)
   }
 
   get count(): number {

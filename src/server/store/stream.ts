@@ -2,7 +2,14 @@ import { errors, type S2Error } from '../errors/index.ts'
 import { retentionMs, type Cipher, type StreamConfig } from './config.ts'
 import { RecordListBuilder, type RecordList } from './record-list.ts'
 import { RecordLog } from './record-log.ts'
-import { commandOf, type AppendBatch, type Command, type StoredRecord, type StreamPosition } from './record.ts'
+import { commandOf, MAX_BATCH_RECORDS, type AppendBatch, type Command, type StoredRecord, type StreamPosition } from './record.ts'
+
+/**
+ * The timestamps an append gives its records, written and read within StreamState.append (the
+ * store copies them): one array for every append, as an array allocated per append cost more
+ * than the loop that fills it.
+ */
+const batchTimestamps = new Float64Array(MAX_BATCH_RECORDS)
 
 export interface AppendAck {
   readonly start: StreamPosition
@@ -121,7 +128,7 @@ export class StreamState {
     const { timestampingMode: mode, timestampingUncapped: uncapped } = this.config
     const { records, commands } = batch
     const given = records.timestamps
-    const timestamps = new Float64Array(records.length)
+    const timestamps = batchTimestamps
     let max = this.lastTimestamp
     for (let i = 0; i < records.length; i++) {
       const client = given === null ? NaN : (given[i] as number) // NaN: none given
@@ -147,7 +154,7 @@ export class StreamState {
     const end = this.log.next
     return {
       start: { seqNum: first, timestamp: timestamps[0] as number },
-      end: { seqNum: end, timestamp: timestamps[timestamps.length - 1] as number },
+      end: { seqNum: end, timestamp: timestamps[records.length - 1] as number },
       tail: this.tail(),
     }
   }
