@@ -5,9 +5,10 @@
 import type { ClientHttp2Session } from 'node:http2'
 import { connectS2Emulator } from '../../src/index.ts'
 import type { Ctx } from '../lib/context.ts'
-import { closeSession, h2connect, h2CountedGet, h2Get, s2sAppendSession } from '../lib/h2.ts'
+import { closeSession, h2connect, h2Get, s2sAppendSession } from '../lib/h2.ts'
 import { closedLoop, HttpClient } from '../lib/http1.ts'
 import { createKinesisStream, kinesis, putRecords, putRecordsBody, SHARD } from '../lib/kinesis.ts'
+import { startReadClient } from '../lib/read-client.ts'
 import type { Measured } from '../lib/report.ts'
 import { basinHeaders, basinName, createBasin, createStream, freshStream, protoAppendTimes, recordsPath } from '../lib/s2.ts'
 import { replyKey, setReply } from '../lib/replies.ts'
@@ -45,7 +46,7 @@ export async function throughput(ctx: Ctx): Promise<void> {
   const peerFillMs = ctx.pick(1000, 150, 100)
   ctx.workload(
     SUITE,
-    `payload MiB/s (records/s in the JSON); ${runs} runs each, targets interleaved run by run. Appends: batches of min(500, 512 KiB/size) records, closed loop for ${runMs} ms per run: unary with ${CONCURRENCY} requests in flight on ${CONCURRENCY} keep-alive connections; S2S: one h2c session with ${WINDOW} batches in flight; each run into a fresh stream. Catch-up reads: one read of the whole stream (min(${readCap}, ${readBytes / MiB} MiB/size) records, seq_num=0, count=N) per run. node = bare http/http2 accepting the bodies with a fixed answer (one ack frame per S2S input) and replaying the emulator's read bytes; keep (the floor of appends) = the same node server keeping every body it is sent, joined in one buffer per request (an S2S session's chunks as they come), dropped after each run; peer = kinesalite PutRecords of the same batches (base64) with the same concurrency, and GetShardIterator(TRIM_HORIZON) + GetRecords(Limit 10000) until all read (its stream filled for at most ${peerFillMs} ms).`,
+    `payload MiB/s (records/s in the JSON); ${runs} runs each, targets interleaved run by run. Appends: batches of min(500, 512 KiB/size) records, closed loop for ${runMs} ms per run: unary with ${CONCURRENCY} requests in flight on ${CONCURRENCY} keep-alive connections; S2S: one h2c session with ${WINDOW} batches in flight; each run into a fresh stream. Catch-up reads: one read of the whole stream (min(${readCap}, ${readBytes / MiB} MiB/size) records, seq_num=0, count=N) per run, timed in a client process of its own that only reads (SSE over a keep-alive HTTP/1.1 connection, S2S over one h2c session per server). node = bare http/http2 accepting the bodies with a fixed answer (one ack frame per S2S input) and replaying the emulator's read bytes; keep (the floor of appends) = the same node server keeping every body it is sent, joined in one buffer per request (an S2S session's chunks as they come), dropped after each run; peer = kinesalite PutRecords of the same batches (base64) with the same concurrency, and GetShardIterator(TRIM_HORIZON) + GetRecords(Limit 10000) until all read (its stream filled for at most ${peerFillMs} ms).`,
   )
   const [emulator, baseline, peer] = await Promise.all([
     startServer({ kind: 'emulator' }),
@@ -58,6 +59,7 @@ export async function throughput(ctx: Ctx): Promise<void> {
   const admin = connectS2Emulator(emulator.url)
   const h2e = await h2connect(emulator.h2url)
   const h2b = await h2connect(baseline.h2url)
+  const reader = await startReadClient()
   try {
     await createKinesisStream(p, 'tp')
     const readBasin = basinName('reads')
@@ -205,23 +207,19 @@ export async function throughput(ctx: Ctx): Promise<void> {
         const check = (what: string, status: number, bytes: number, expected: number): void => {
           if (status !== 200 || bytes !== expected) throw new Error(`${what}: status ${status}, ${bytes} bytes, expected ${expected}`)
         }
-        let t = performance.now()
-        let c = await e.counted('GET', query, { headers: sseHeaders })
-        let ms = performance.now() - t
+        let c = await reader.read({ kind: 'sse', url: emulator.url, path: query, headers: sseHeaders })
         check('SSE read', c.status, c.bytes, sse.body.length)
-        if (keep) addRun(rr.sse, n, size, ms)
-        t = performance.now()
-        c = await b.counted('GET', query, { headers: sseHeaders })
-        ms = performance.now() - t
+        if (keep) addRun(rr.sse, n, size, c.elapsedMs)
+        c = await reader.read({ kind: 'sse', url: baseline.url, path: query, headers: sseHeaders })
         check('SSE read (node)', c.status, c.bytes, sse.body.length)
-        if (keep) addRun(rr.sseNode, n, size, ms)
-        let h = await h2CountedGet(h2e, s2sHeaders)
-        check('S2S read', h.status, h.bytes, s2s.body.length)
-        if (keep) addRun(rr.s2s, n, size, h.elapsedMs)
-        h = await h2CountedGet(h2b, s2sHeaders)
-        check('S2S read (node)', h.status, h.bytes, s2s.body.length)
-        if (keep) addRun(rr.s2sNode, n, size, h.elapsedMs)
-        ms = await peerRead()
+        if (keep) addRun(rr.sseNode, n, size, c.elapsedMs)
+        c = await reader.read({ kind: 's2s', url: emulator.h2url, headers: s2sHeaders })
+        check('S2S read', c.status, c.bytes, s2s.body.length)
+        if (keep) addRun(rr.s2s, n, size, c.elapsedMs)
+        c = await reader.read({ kind: 's2s', url: baseline.h2url, headers: s2sHeaders })
+        check('S2S read (node)', c.status, c.bytes, s2s.body.length)
+        if (keep) addRun(rr.s2sNode, n, size, c.elapsedMs)
+        const ms = await peerRead()
         if (keep) addRun(rr.peer, peerN, size, ms)
       }
       const peerReads = measured(rr.peer, `GetShardIterator(TRIM_HORIZON) + GetRecords(Limit 10000) of ${peerN} records`)
@@ -235,7 +233,7 @@ export async function throughput(ctx: Ctx): Promise<void> {
     e.close()
     b.close()
     p.close()
-    await Promise.all([closeSession(h2e), closeSession(h2b)])
+    await Promise.all([closeSession(h2e), closeSession(h2b), reader.close()])
     await Promise.all([emulator.stop(), baseline.stop(), peer.stop()])
   }
 }

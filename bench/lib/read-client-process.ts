@@ -1,0 +1,35 @@
+/** The process of read-client.ts: answers each `{id, request}` with `{id, result}` or `{id, error}`. */
+import type { ClientHttp2Session } from 'node:http2'
+import { closeSession, h2connect, h2CountedGet } from './h2.ts'
+import { HttpClient } from './http1.ts'
+import type { ReadRequest, ReadResult } from './read-client.ts'
+
+const http = new Map<string, HttpClient>()
+const sessions = new Map<string, ClientHttp2Session>()
+
+async function read(request: ReadRequest): Promise<ReadResult> {
+  if (request.kind === 'sse') {
+    let client = http.get(request.url)
+    if (client === undefined) http.set(request.url, (client = new HttpClient(request.url)))
+    const start = performance.now()
+    const { status, bytes } = await client.counted('GET', request.path, { headers: request.headers })
+    return { status, bytes, elapsedMs: performance.now() - start }
+  }
+  let session = sessions.get(request.url)
+  // A session idle through the append runs may have been closed by the server (its idle timeout).
+  if (session === undefined || session.closed || session.destroyed) sessions.set(request.url, (session = await h2connect(request.url)))
+  const { status, bytes, elapsedMs } = await h2CountedGet(session, request.headers)
+  return { status, bytes, elapsedMs }
+}
+
+process.on('message', (message: { id: number; request: ReadRequest }) => {
+  read(message.request).then(
+    (result) => process.send?.({ id: message.id, result }),
+    (error: unknown) => process.send?.({ id: message.id, error: error instanceof Error ? error.message : String(error) }),
+  )
+})
+process.on('disconnect', () => {
+  for (const client of http.values()) client.close()
+  void Promise.all([...sessions.values()].map(closeSession)).then(() => process.exit(0))
+})
+process.send?.('ready')

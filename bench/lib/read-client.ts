@@ -1,0 +1,60 @@
+/**
+ * Catch-up reads timed from a process of their own. Read in the bench process, they measured its
+ * state more than the servers: after the append runs, its heap made the same bytes from the node
+ * limit take 11 to 35 ms to read from one full run to the next (915 to 2,946 MiB/s), while a fresh
+ * process read them in a steady 41 to 44 ms. This process does nothing but read, one read at a
+ * time, over connections it keeps between reads (HTTP/1.1 keep-alive; one h2c session per server).
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import type { OutgoingHttpHeaders } from 'node:http2'
+import { fileURLToPath } from 'node:url'
+
+export type ReadRequest =
+  | { readonly kind: 'sse'; readonly url: string; readonly path: string; readonly headers: Record<string, string> }
+  | { readonly kind: 's2s'; readonly url: string; readonly headers: OutgoingHttpHeaders }
+
+export interface ReadResult {
+  readonly status: number
+  /** Body bytes received. */
+  readonly bytes: number
+  /** From sending the request to the end of the body. */
+  readonly elapsedMs: number
+}
+
+export interface ReadClient {
+  read(request: ReadRequest): Promise<ReadResult>
+  close(): Promise<void>
+}
+
+const childPath = fileURLToPath(new URL('./read-client-process.ts', import.meta.url))
+
+export async function startReadClient(): Promise<ReadClient> {
+  const child: ChildProcess = spawn(process.execPath, [childPath], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve())
+    child.once('exit', (code) => reject(new Error(`the read client exited with code ${String(code)} before it was ready`)))
+  })
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  let nextId = 0
+  return {
+    read: (request) =>
+      new Promise((resolve, reject) => {
+        const id = ++nextId
+        const onMessage = (message: { id: number; result?: ReadResult; error?: string }): void => {
+          if (message.id !== id) return
+          child.off('message', onMessage)
+          if (message.result !== undefined) resolve(message.result)
+          else reject(new Error(`read client: ${message.error ?? 'no result'}`))
+        }
+        child.on('message', onMessage)
+        child.send({ id, request })
+      }),
+    close: async () => {
+      if (child.exitCode !== null) return
+      child.disconnect()
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+      await exited
+      clearTimeout(timer)
+    },
+  }
+}
