@@ -62,3 +62,15 @@ describe('JsonBytes.utf8String', () => {
     expect(out.bytes().toString('utf8')).toBe(JSON.stringify('"a\u00e9b"'))
   })
 })
+
+describe('JsonBytes.number', () => {
+  it('writes numbers as JSON.stringify does: safe integers digit by digit, anything else as String gives it', () => {
+    const values = [0, 7, 9, 10, 99, 100, 1_000_000, 1_733_212_800_123, 2 ** 31, 2 ** 32 + 1, Number.MAX_SAFE_INTEGER, 2 ** 53, 2 ** 64, 1.5, -3]
+    const out = new JsonBytes(0)
+    values.forEach((value, i) => {
+      if (i > 0) out.ascii(',')
+      out.number(value)
+    })
+    expect(out.bytes().toString('latin1')).toBe(values.map((v) => JSON.stringify(v)).join(','))
+  })
+})

@@ -26,6 +26,9 @@ const KIND = Uint8Array.from({ length: 256 }, (_, b) =>
 /** Strings of up to this many bytes are written by the loop of {@link JsonBytes.utf8String}, well-formed or not. */
 const SHORT_STRING = 256
 
+/** ASCII text as the bytes {@link JsonBytes.literal} writes. */
+export const asciiBytes = (text: string): Uint8Array => Buffer.from(text, 'latin1')
+
 /** Growable output, written front to back. */
 export class JsonBytes {
   #buffer: Buffer
@@ -44,6 +47,32 @@ export class JsonBytes {
       this.#buffer = grown
     }
     return this.#buffer
+  }
+
+  /**
+   * Bytes given beforehand (see {@link asciiBytes}), copied by a loop: for the short pieces written
+   * per record, a call into V8 to encode a string costs more than the copy.
+   */
+  literal(bytes: Uint8Array): void {
+    const out = this.#room(bytes.length)
+    let at = this.#at
+    for (let i = 0; i < bytes.length; i++) out[at++] = bytes[i] as number
+    this.#at = at
+  }
+
+  /** A number as JSON.stringify writes it: digit by digit for a safe non-negative integer (sequence numbers, timestamps). */
+  number(value: number): void {
+    if (!(Number.isSafeInteger(value) && value >= 0)) return this.ascii(String(value))
+    let digits = 1
+    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++
+    const out = this.#room(digits)
+    let at = this.#at + digits
+    this.#at = at
+    let rest = value
+    do {
+      out[--at] = 0x30 + (rest % 10)
+      rest = Math.floor(rest / 10)
+    } while (rest > 0)
   }
 
   /** Text of ASCII characters only (punctuation, numbers, base64), as it is. */

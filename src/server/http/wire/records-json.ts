@@ -3,7 +3,7 @@ import { MAX_FENCING_TOKEN_BYTES, NO_HEADERS, utf8Length } from '../../store/ind
 import { RecordBatch, type AppendAck, type AppendRecord, type Header, type RecordList, type StreamPosition } from '../../store/index.ts'
 import type { AppendInput } from '../../engine/index.ts'
 import { array, join, jsonError, object, optional, required, string, u64 } from './json-decode.ts'
-import { JsonBytes } from './json-bytes.ts'
+import { asciiBytes, JsonBytes } from './json-bytes.ts'
 
 /** How record bytes travel in JSON (`S2-Format`): UTF-8 text, or standard padded base64. */
 export type RecordFormat = 'raw' | 'base64'
@@ -90,6 +90,12 @@ export function ackJson(ack: AppendAck): string {
  * text. `tail` only when the batch came from following the stream; a `SequencedRecord` leaves out
  * `headers` and `body` when empty.
  */
+const FIRST_RECORD = asciiBytes('{"seq_num":')
+const NEXT_RECORD = asciiBytes(',{"seq_num":')
+const TIMESTAMP = asciiBytes(',"timestamp":')
+const BODY = asciiBytes(',"body":')
+const END_RECORD = asciiBytes('}')
+
 export function writeReadBatch(out: JsonBytes, records: RecordList, tail: StreamPosition | null, format: RecordFormat): void {
   const raw = format === 'raw'
   const bytes = (part: Uint8Array): void => {
@@ -98,7 +104,10 @@ export function writeReadBatch(out: JsonBytes, records: RecordList, tail: Stream
   }
   out.ascii('{"records":[')
   for (let i = 0; i < records.length; i++) {
-    out.ascii(`${i > 0 ? ',' : ''}{"seq_num":${records.seqNum(i)},"timestamp":${records.timestamp(i)}`)
+    out.literal(i > 0 ? NEXT_RECORD : FIRST_RECORD)
+    out.number(records.seqNum(i))
+    out.literal(TIMESTAMP)
+    out.number(records.timestamp(i))
     const headers = records.headerCount(i)
     if (headers > 0) {
       out.ascii(',"headers":[')
@@ -113,13 +122,13 @@ export function writeReadBatch(out: JsonBytes, records: RecordList, tail: Stream
     }
     const length = records.bodyLength(i)
     if (length > 0) {
-      out.ascii(',"body":')
+      out.literal(BODY)
       if (raw) {
         const start = records.bodyStart(i)
         out.utf8String(records.bodyBuffer(i), start, start + length)
       } else out.ascii(`"${records.bodyText(i, 'base64')}"`)
     }
-    out.ascii('}')
+    out.literal(END_RECORD)
   }
   out.ascii(']')
   if (tail) out.ascii(`,"tail":${positionJson(tail)}`)
