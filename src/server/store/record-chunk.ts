@@ -150,13 +150,13 @@ export class Chunk {
       this.bodyStart.set(batch.bodyStart.subarray(from, to), first)
       this.bodyLength.set(batch.bodyLength.subarray(from, to), first)
       for (let i = from; i < to; i++) size += batch.bodyLength[i] as number
-      if (batch.headers !== null || this.headers !== null) {
+      // Every slot of the range is set in order, so the list has no holes.
+      const headerSlots = batch.headers !== null ? this.#headerSlots() : this.headers
+      if (headerSlots !== null) {
         for (let i = from; i < to; i++) {
           const refs = batch.headerRefs(i)
-          if (refs !== null) {
-            this.#headerSlots()[first + i - from] = refs
-            for (let r = 0; r < refs.length; r += 4) size += (refs[r + 1] as number) + (refs[r + 3] as number)
-          } else if (this.headers !== null) this.headers[first + i - from] = null
+          headerSlots[first + i - from] = refs
+          if (refs !== null) for (let r = 0; r < refs.length; r += 4) size += (refs[r + 1] as number) + (refs[r + 3] as number)
         }
       }
     } else {
@@ -168,18 +168,20 @@ export class Chunk {
         at += length
         return at - length
       }
+      const headerSlots = batch.headers !== null ? this.#headerSlots() : this.headers
       for (let i = from; i < to; i++) {
         const slot = first + i - from
         this.bufferIndex[slot] = arena === null ? 0 : this.#arenaIndex
         const refs = batch.headerRefs(i)
+        let copied: Uint32Array | null = null
         if (refs !== null) {
-          const copied = new Uint32Array(refs.length)
+          copied = new Uint32Array(refs.length)
           for (let r = 0; r < refs.length; r += 2) {
             copied[r] = copy(refs[r] as number, refs[r + 1] as number)
             copied[r + 1] = refs[r + 1] as number
           }
-          this.#headerSlots()[slot] = copied
-        } else if (this.headers !== null) this.headers[slot] = null
+        }
+        if (headerSlots !== null) headerSlots[slot] = copied
         const length = batch.bodyLength[i] as number
         this.bodyStart[slot] = copy(batch.bodyStart[i] as number, length)
         this.bodyLength[slot] = length
@@ -187,9 +189,8 @@ export class Chunk {
       if (arena !== null) this.#arenaUsed = at
     }
     this.#bytes += size
-    if (keyId !== null || this.keyIds !== null) {
-      for (let i = from; i < to; i++) this.#setKey(first + i - from, keyless?.has(i) === true ? null : keyId)
-    }
+    const keySlots = keyId !== null ? this.#keySlots() : this.keyIds
+    if (keySlots !== null) for (let i = from; i < to; i++) keySlots[first + i - from] = keyless?.has(i) === true ? null : keyId
     this.length = end
     if (this.full) this.#trimArena()
   }
