@@ -1,9 +1,10 @@
 /**
- * Catch-up reads timed from a process of their own. Read in the bench process, they measured its
- * state more than the servers: after the append runs, its heap made the same bytes from the node
- * limit take 11 to 35 ms to read from one full run to the next (915 to 2,946 MiB/s), while a fresh
- * process read them in a steady 41 to 44 ms. This process does nothing but read, one read at a
- * time, over connections it keeps between reads (HTTP/1.1 keep-alive; one h2c session per server).
+ * Catch-up reads timed from a process of their own. Read in the bench process, they measured that
+ * process as much as the servers: its S2S reads of the same bytes from the node limit ran anywhere
+ * from 915 to 2,946 MiB/s across full runs (1 KiB records), and its SSE reads of 100 B records
+ * stopped near 100 MiB/s whichever server sent them (the limit's run at 353 to 434 MiB/s from here).
+ * This process does nothing but read, one read at a time, over connections it keeps between reads
+ * (HTTP/1.1 keep-alive; one h2c session per server).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import type { OutgoingHttpHeaders } from 'node:http2'
