@@ -14,6 +14,20 @@ const MAX_ARENA = 64 * 1024
 const EMPTY = new Uint8Array(0)
 
 /**
+ * A chunk's per-slot arrays, in one array buffer (18 bytes a slot): each array buffer allocated
+ * costs a few microseconds here, more than the chunk's slots cost to fill.
+ */
+function slotArrays(capacity: number): { timestamps: Float64Array; bodyStart: Uint32Array; bodyLength: Uint32Array; bufferIndex: Uint16Array } {
+  const buffer = new ArrayBuffer(18 * capacity)
+  return {
+    timestamps: new Float64Array(buffer, 0, capacity),
+    bodyStart: new Uint32Array(buffer, 8 * capacity, capacity),
+    bodyLength: new Uint32Array(buffer, 12 * capacity, capacity),
+    bufferIndex: new Uint16Array(buffer, 16 * capacity, capacity),
+  }
+}
+
+/**
  * Up to CHUNK_SIZE consecutive records, packed: numbers in typed arrays, and body and header bytes
  * in a few shared buffers: large batches in the request buffers they arrived in, the rest copied
  * into "arenas". A record costs its bytes plus about 18 bytes, rather than an object, a view and
@@ -63,13 +77,14 @@ export class Chunk {
 
   constructor(base: number, capacity = FIRST_CAPACITY) {
     this.base = base
-    this.timestamps = new Float64Array(capacity)
     this.#expiryFrom = new Uint16Array(4)
     this.#expiryValue = new Float64Array(4)
-    this.bufferIndex = new Uint16Array(capacity)
-    this.bodyStart = new Uint32Array(capacity)
-    this.bodyLength = new Uint32Array(capacity)
     this.buffers = []
+    const slots = slotArrays(capacity)
+    this.timestamps = slots.timestamps
+    this.bufferIndex = slots.bufferIndex
+    this.bodyStart = slots.bodyStart
+    this.bodyLength = slots.bodyLength
   }
 
   get full(): boolean {
@@ -324,11 +339,7 @@ export class Chunk {
   #grow(needed: number): void {
     let capacity = this.timestamps.length
     while (capacity < needed) capacity *= 2
-    capacity = Math.min(CHUNK_SIZE, capacity)
-    const timestamps = new Float64Array(capacity)
-    const bufferIndex = new Uint16Array(capacity)
-    const bodyStart = new Uint32Array(capacity)
-    const bodyLength = new Uint32Array(capacity)
+    const { timestamps, bufferIndex, bodyStart, bodyLength } = slotArrays(Math.min(CHUNK_SIZE, capacity))
     timestamps.set(this.timestamps)
     bufferIndex.set(this.bufferIndex)
     bodyStart.set(this.bodyStart)
