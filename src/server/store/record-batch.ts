@@ -129,14 +129,7 @@ export class RecordBatch {
     }
     for (let i = 0; i < count; i++) {
       const refs = this.headerRefs(i)
-      let copied: Uint32Array | null = null
-      if (refs !== null) {
-        copied = new Uint32Array(refs.length)
-        for (let r = 0; r < refs.length; r += 2) {
-          copied[r] = copy(refs[r] as number, refs[r + 1] as number)
-          copied[r + 1] = refs[r + 1] as number
-        }
-      }
+      const copied = refs === null ? null : copiedRefs(refs, copy)
       const length = this.bodyLength[i] as number
       builder.add(copy(this.bodyStart[i] as number, length), length, this.timestamp(i), copied)
     }
@@ -204,6 +197,19 @@ export class RecordBatch {
 }
 
 const EMPTY: Uint8Array = new Uint8Array(0)
+
+/**
+ * Header refs (see RecordBatch.headers) for parts copied elsewhere: `copy(start, length)` copies a
+ * part and returns where it now starts.
+ */
+export function copiedRefs(refs: Uint32Array, copy: (start: number, length: number) => number): Uint32Array {
+  const copied = new Uint32Array(refs.length)
+  for (let r = 0; r < refs.length; r += 2) {
+    copied[r] = copy(refs[r] as number, refs[r + 1] as number)
+    copied[r + 1] = refs[r + 1] as number
+  }
+  return copied
+}
 
 /** Builds a {@link RecordBatch} record by record, for a count known beforehand. */
 export class RecordBatchBuilder {

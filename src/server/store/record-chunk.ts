@@ -1,4 +1,4 @@
-import type { RecordBatch } from './record-batch.ts'
+import { copiedRefs, type RecordBatch } from './record-batch.ts'
 import { NO_HEADERS, type Header, type StoredRecord } from './record.ts'
 
 /** Records per chunk. A power of two, so a record's place is a shift and a mask. */
@@ -188,15 +188,7 @@ export class Chunk {
         const slot = first + i - from
         this.bufferIndex[slot] = arena === null ? 0 : this.#arenaIndex
         const refs = batch.headerRefs(i)
-        let copied: Uint32Array | null = null
-        if (refs !== null) {
-          copied = new Uint32Array(refs.length)
-          for (let r = 0; r < refs.length; r += 2) {
-            copied[r] = copy(refs[r] as number, refs[r + 1] as number)
-            copied[r + 1] = refs[r + 1] as number
-          }
-        }
-        if (headerSlots !== null) headerSlots[slot] = copied
+        if (headerSlots !== null) headerSlots[slot] = refs === null ? null : copiedRefs(refs, copy)
         const length = batch.bodyLength[i] as number
         this.bodyStart[slot] = copy(batch.bodyStart[i] as number, length)
         this.bodyLength[slot] = length
