@@ -69,6 +69,8 @@ async function main(): Promise<void> {
     arch: arch(),
     kernel: release(),
     node: process.version,
+    // Every server inherits it: with glibc.malloc.hugetlb=1 their heaps grow in huge pages (README, Performance).
+    glibcTunables: process.env.GLIBC_TUNABLES ?? null,
   }
   const revision = git(['rev-parse', 'HEAD'])
   const dirty = (git(['status', '--porcelain', '--untracked-files=no']) ?? '') !== ''
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
 
   const output = table(ctx.report, ctx.workloads)
   process.stdout.write(
-    `s2-emulator bench (${mode}) ${date}\nmachine: ${machine.cpus} x ${machine.cpuModel}, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(0)} GiB, ${machine.platform}/${machine.arch}, node ${machine.node}\n` +
+    `s2-emulator bench (${mode}) ${date}\nmachine: ${machine.cpus} x ${machine.cpuModel}, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(0)} GiB, ${machine.platform}/${machine.arch}, node ${machine.node}${machine.glibcTunables === null ? '' : `, GLIBC_TUNABLES=${machine.glibcTunables}`}\n` +
       `git: ${revision ?? 'unknown'}${dirty ? ' (with uncommitted changes)' : ''}\n` +
       'medians and p99s over repeated runs; "of node" = the emulator as a fraction of the bare node:http/http2 limit (times: node/emu, rates: emu/node); "of keep" = likewise of that limit keeping every body it is sent (appends: what no store can skip); "vs peer" = how many times faster than kinesalite.\n' +
       `${output}\n\ntook ${seconds.toFixed(1)} s\n`,
