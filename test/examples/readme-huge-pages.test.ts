@@ -20,7 +20,8 @@ const thpMode = (): string | null => {
   }
 }
 const glibc = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime
-const glibcOk = glibc !== undefined && Number(glibc.split('.')[1]) >= 35 && Number(glibc.split('.')[0]) >= 2
+const [major = 0, minor = 0] = (glibc ?? '').split('.').map(Number)
+const glibcOk = major > 2 || (major === 2 && minor >= 35)
 const why = process.platform !== 'linux' ? 'not Linux' : thpMode() !== 'madvise' ? `transparent huge pages are ${thpMode() ?? 'absent'}, not madvise` : !glibcOk ? `glibc ${glibc ?? 'absent'} (musl?)` : null
 
 afterEach(async () => {
