@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import {
   AppendInput,
   AppendRecord,
@@ -240,6 +241,23 @@ function appendSessionCases(transport: SessionTransports): void {
     expect(batch.records.map((r) => r.seqNum)).toEqual([1, 2, 3])
     expect(batch.records.map((r) => bytesOf(r.body))).toEqual(bodies.slice(1).map(bytesOf))
     expect(batch.tail).toBeUndefined()
+  })
+
+  it('keeps every byte of 1.2 MB of random records appended in 40 KB inputs (which S2S sends in several HTTP/2 frames each)', async () => {
+    // Past its first 256 KiB, a session's inputs are joined into shared slabs (store/slabs.ts):
+    // each record must read back as it was sent, none overwritten by a later input.
+    const { handle } = await stream()
+    const inputs = Array.from({ length: 30 }, () => Array.from({ length: 400 }, () => new Uint8Array(randomBytes(100))))
+    const session = await handle.appendSession()
+    const pending = []
+    for (const bodies of inputs) pending.push((await session.submit(AppendInput.create(bodies.map((body) => AppendRecord.bytes({ body }))))).ack())
+    checkAckChain(await Promise.all(pending), inputs.map((bodies) => bodies.length))
+    await session.close()
+    const records = await readAllBytes(handle, { start: { from: { seqNum: 0 } }, stop: { limits: { count: 12_000 } } })
+    expect(records).toHaveLength(12_000)
+    const sent = Buffer.concat(inputs.flat())
+    const read = Buffer.concat(records.map((r) => r.body))
+    expect(read.equals(sent)).toBe(true)
   })
 
   for (const compression of ['gzip', 'zstd'] as const satisfies readonly S2Compression[]) {

@@ -42,6 +42,7 @@ export {
   type StreamPosition,
 } from './record.ts'
 export { RecordBatch, RecordBatchBuilder } from './record-batch.ts'
+export { FrameSlabs } from './slabs.ts'
 export {
   basinNameProblem,
   basinFilterProblem,

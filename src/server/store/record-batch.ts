@@ -1,4 +1,5 @@
 import { NO_HEADERS, type AppendRecord, type Header } from './record.ts'
+import { isSlab } from './slabs.ts'
 
 /** Bytes worth keeping for `size` bytes of parts: a quarter more, and what a small request's framing takes. */
 const maxKeptBytes = (size: number): number => size + (size >> 2) + 64
@@ -104,11 +105,13 @@ export class RecordBatch {
   }
 
   /**
-   * The buffer for the store to keep and point the records into rather than copy them: the
-   * batch's own when it is {@link compact} and holds at least MIN_SHARED_BYTES; else null.
+   * The buffer for the store to keep and point the records into rather than copy them, when it
+   * holds at least MIN_SHARED_BYTES: the batch's own when it is {@link compact}, or a view into a
+   * session's slab (see FrameSlabs), which the session's stream keeps whole; else null. The
+   * journal, which outlives records, keeps only compact buffers (see {@link kept}).
    */
   get shareable(): Buffer | null {
-    return this.partBytes >= MIN_SHARED_BYTES && this.compact ? this.bytes : null
+    return this.partBytes >= MIN_SHARED_BYTES && (this.compact || isSlab(this.bytes.buffer)) ? this.bytes : null
   }
 
   /**

@@ -1,6 +1,6 @@
 import { S2Error } from '../../errors/index.ts'
 import type { AppendSessionTarget } from '../../engine/index.ts'
-import type { AppendAck } from '../../store/index.ts'
+import { FrameSlabs, type AppendAck } from '../../store/index.ts'
 import type { FaultPlan, Step } from '../../faults/index.ts'
 import { journalSession, type JournalDraft } from '../../journal/journal.ts'
 import type { Metrics } from '../../metrics/metrics.ts'
@@ -139,7 +139,9 @@ export function s2sAppend(source: BodySource, target: AppendSessionTarget, optio
   }
 
   const run = async (): Promise<void> => {
-    const decoder = new FrameDecoder()
+    // The store keeps the frames' bytes: a session's joined frames are cut from slabs (see FrameSlabs).
+    const slabs = new FrameSlabs()
+    const decoder = new FrameDecoder({ join: (parts) => slabs.join(parts) })
     let index = 0
     try {
       while (open) {

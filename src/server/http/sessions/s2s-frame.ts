@@ -102,13 +102,16 @@ export class FrameDecoder {
   /** Set once malformed input was met; nothing more is decoded after it. */
   failure: S2Error | null = null
   readonly #reserved: number
+  readonly #join: (parts: readonly Uint8Array[]) => Uint8Array
 
   /**
    * `acceptReconnectAdvised` lets bit 4 ({@link RECONNECT_ADVISED}) through, as a client decoding a
    * server's frames must; a server decoding a client's frames rejects it as a reserved bit.
+   * `join` joins the chunks of a frame that came in several (by default into a buffer of its own).
    */
-  constructor(options: { acceptReconnectAdvised?: boolean } = {}) {
+  constructor(options: { acceptReconnectAdvised?: boolean; join?: (parts: readonly Uint8Array[]) => Uint8Array } = {}) {
     this.#reserved = options.acceptReconnectAdvised ? RESERVED_MASK & ~RECONNECT_ADVISED : RESERVED_MASK
+    this.#join = options.join ?? concatBytes
   }
 
   /** Adds bytes and returns every frame they complete, up to any malformed one. */
@@ -125,7 +128,7 @@ export class FrameDecoder {
       // buffer of its own (what keeps its records, the store, keeps none of the next frame's
       // bytes), and the rest of the chunk is read as it came.
       const split = this.#needed - have
-      const whole = concatBytes([this.#buffer, ...this.#waiting, chunk.subarray(0, split)])
+      const whole = this.#join([this.#buffer, ...this.#waiting, chunk.subarray(0, split)])
       this.#waiting = []
       this.#waitingBytes = 0
       this.#needed = 0
@@ -134,7 +137,7 @@ export class FrameDecoder {
       return frames
     }
     // Fewer than 3 bytes of the next frame's length came before: joined with the chunk.
-    return this.#read(this.#buffer.length === 0 ? chunk : concatBytes([this.#buffer, chunk]))
+    return this.#read(this.#buffer.length === 0 ? chunk : this.#join([this.#buffer, chunk]))
   }
 
   /** Reads the frames `buffer` holds whole; keeps the rest, and the length it needs once known. */
