@@ -14,24 +14,29 @@ const MAX_ARENA = 64 * 1024
 const EMPTY = new Uint8Array(0)
 
 /**
- * A chunk's per-slot arrays, in one array buffer (18 bytes a slot): one allocation where there were
- * four, as an array buffer allocated cost 2-6 us on the VM the bench ran on.
+ * Runs of timestamps a chunk keeps before it keeps one timestamp per slot: records appended
+ * together without timestamps of their own share one, so a chunk mostly needs a few runs.
  */
-function slotArrays(capacity: number): { timestamps: Float64Array; bodyStart: Uint32Array; bodyLength: Uint32Array; bufferIndex: Uint16Array } {
-  const buffer = new ArrayBuffer(18 * capacity)
+const MAX_TIMESTAMP_RUNS = 64
+
+/**
+ * A chunk's per-slot arrays, in one array buffer (10 bytes a slot): one allocation where there were
+ * three, as an array buffer allocated cost 2-6 us on the VM the bench ran on.
+ */
+function slotArrays(capacity: number): { bodyStart: Uint32Array; bodyLength: Uint32Array; bufferIndex: Uint16Array } {
+  const buffer = new ArrayBuffer(10 * capacity)
   return {
-    timestamps: new Float64Array(buffer, 0, capacity),
-    bodyStart: new Uint32Array(buffer, 8 * capacity, capacity),
-    bodyLength: new Uint32Array(buffer, 12 * capacity, capacity),
-    bufferIndex: new Uint16Array(buffer, 16 * capacity, capacity),
+    bodyStart: new Uint32Array(buffer, 0, capacity),
+    bodyLength: new Uint32Array(buffer, 4 * capacity, capacity),
+    bufferIndex: new Uint16Array(buffer, 8 * capacity, capacity),
   }
 }
 
 /**
  * Up to CHUNK_SIZE consecutive records, packed: numbers in typed arrays, and body and header bytes
  * in a few shared buffers: large batches in the request buffers they arrived in, the rest copied
- * into "arenas". A record costs its bytes plus about 18 bytes, rather than an object, a view and
- * often a buffer of its own.
+ * into "arenas". A record costs its bytes plus about 10 bytes, rather than an object, a view and
+ * often a buffer of its own; timestamps and expiry times are kept as runs of equal values.
  *
  * Slots are only ever added, never changed, so a full chunk is shared between a log and its copies;
  * a copy of a partial one (see {@link copy}) shares the bytes written so far and writes its own.
@@ -40,7 +45,16 @@ export class Chunk {
   /** Sequence number of slot 0. */
   readonly base: number
   length = 0
-  timestamps: Float64Array
+  /**
+   * Timestamps (which never decrease in a stream), as runs while there are at most
+   * MAX_TIMESTAMP_RUNS of them: run `r` starts at slot #timestampFrom[r]. Past that, one per slot
+   * in #timestampEach. #timestampHint is the run last looked up, as reads go slot by slot.
+   */
+  #timestampFrom: Uint16Array
+  #timestampValue: Float64Array
+  #timestampRuns = 0
+  #timestampEach: Float64Array | null = null
+  #timestampHint = 0
   /**
    * When retention expires the records (ms since epoch, or Infinity), as runs: records appended
    * together share one time, so a run per batch costs less than 8 bytes per record. Run `r` starts
@@ -79,9 +93,10 @@ export class Chunk {
     this.base = base
     this.#expiryFrom = new Uint16Array(4)
     this.#expiryValue = new Float64Array(4)
+    this.#timestampFrom = new Uint16Array(4)
+    this.#timestampValue = new Float64Array(4)
     this.buffers = []
     const slots = slotArrays(capacity)
-    this.timestamps = slots.timestamps
     this.bufferIndex = slots.bufferIndex
     this.bodyStart = slots.bodyStart
     this.bodyLength = slots.bodyLength
@@ -94,8 +109,8 @@ export class Chunk {
   /** Adds a record, copying its bytes into an arena. */
   add(timestamp: number, headers: readonly Header[], body: Uint8Array, expiresAt: number, keyId: string | null): void {
     const slot = this.length
-    if (slot === this.timestamps.length) this.#grow(slot + 1)
-    this.timestamps[slot] = timestamp
+    if (slot === this.bodyStart.length) this.#grow(slot + 1)
+    this.#addTimestamp(slot, timestamp)
     this.#addExpiry(slot, expiresAt)
     let size = body.length
     for (let h = 0; h < headers.length; h++) size += (headers[h] as Header).name.length + (headers[h] as Header).value.length
@@ -151,8 +166,8 @@ export class Chunk {
   ): void {
     const first = this.length
     const end = first + (to - from)
-    if (end > this.timestamps.length) this.#grow(end)
-    this.timestamps.set(timestamps.subarray(from, to), first)
+    if (end > this.bodyStart.length) this.#grow(end)
+    for (let i = from; i < to; i++) this.#addTimestamp(first + i - from, timestamps[i] as number)
     this.#addExpiry(first, expiresAt)
     let size = 0
     if (shared !== null) {
@@ -215,6 +230,60 @@ export class Chunk {
     return size
   }
 
+  /** The timestamp of the record in `slot`. */
+  timestampOf(slot: number): number {
+    const each = this.#timestampEach
+    if (each !== null) return each[slot] as number
+    const from = this.#timestampFrom
+    const runs = this.#timestampRuns
+    // Reads go slot by slot: mostly the run of the last lookup, or the next one; else a search.
+    let r = this.#timestampHint
+    if (r >= runs || (from[r] as number) > slot || (r + 1 < runs && (from[r + 1] as number) <= slot)) {
+      if (r + 1 < runs && (from[r + 1] as number) <= slot && (r + 2 === runs || (from[r + 2] as number) > slot)) r++
+      else {
+        let lo = 0
+        let hi = runs - 1
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1
+          if ((from[mid] as number) <= slot) lo = mid
+          else hi = mid - 1
+        }
+        r = lo
+      }
+      this.#timestampHint = r
+    }
+    return this.#timestampValue[r] as number
+  }
+
+  #addTimestamp(slot: number, timestamp: number): void {
+    const each = this.#timestampEach
+    if (each !== null) {
+      each[slot] = timestamp
+      return
+    }
+    const runs = this.#timestampRuns
+    if (runs > 0 && this.#timestampValue[runs - 1] === timestamp) return
+    if (runs === MAX_TIMESTAMP_RUNS) {
+      // Too many runs for their lookup to stay short: one timestamp per slot from here on.
+      const all = new Float64Array(this.bodyStart.length)
+      for (let r = 0; r < runs; r++) all.fill(this.#timestampValue[r] as number, this.#timestampFrom[r] as number, slot)
+      all[slot] = timestamp
+      this.#timestampEach = all
+      return
+    }
+    if (runs === this.#timestampFrom.length) {
+      const from = new Uint16Array(runs * 2)
+      const value = new Float64Array(runs * 2)
+      from.set(this.#timestampFrom)
+      value.set(this.#timestampValue)
+      this.#timestampFrom = from
+      this.#timestampValue = value
+    }
+    this.#timestampFrom[runs] = slot
+    this.#timestampValue[runs] = timestamp
+    this.#timestampRuns = runs + 1
+  }
+
   /** When retention expires the record in `slot`. */
   expiresAtOf(slot: number): number {
     const from = this.#expiryFrom
@@ -273,7 +342,7 @@ export class Chunk {
   record(slot: number): StoredRecord {
     return {
       seqNum: this.base + slot,
-      timestamp: this.timestamps[slot] as number,
+      timestamp: this.timestampOf(slot),
       headers: this.headerList(slot),
       body: this.view(slot, this.bodyStart[slot] as number, this.bodyLength[slot] as number),
       metered: this.metered(slot),
@@ -284,9 +353,12 @@ export class Chunk {
 
   /** A copy to write on: the slots written so far, sharing their bytes; new bytes go to arenas of its own. */
   copy(): Chunk {
-    const copy = new Chunk(this.base, this.timestamps.length)
+    const copy = new Chunk(this.base, this.bodyStart.length)
     copy.length = this.length
-    copy.timestamps.set(this.timestamps)
+    copy.#timestampFrom = this.#timestampFrom.slice()
+    copy.#timestampValue = this.#timestampValue.slice()
+    copy.#timestampRuns = this.#timestampRuns
+    copy.#timestampEach = this.#timestampEach?.slice() ?? null
     copy.#expiryFrom = this.#expiryFrom.slice()
     copy.#expiryValue = this.#expiryValue.slice()
     copy.#expiryRuns = this.#expiryRuns
@@ -329,14 +401,17 @@ export class Chunk {
 
   /** Grows the arrays to hold at least `needed` slots, doubling. */
   #grow(needed: number): void {
-    let capacity = this.timestamps.length
+    let capacity = this.bodyStart.length
     while (capacity < needed) capacity *= 2
-    const { timestamps, bufferIndex, bodyStart, bodyLength } = slotArrays(Math.min(CHUNK_SIZE, capacity))
-    timestamps.set(this.timestamps)
+    const { bufferIndex, bodyStart, bodyLength } = slotArrays(Math.min(CHUNK_SIZE, capacity))
     bufferIndex.set(this.bufferIndex)
     bodyStart.set(this.bodyStart)
     bodyLength.set(this.bodyLength)
-    this.timestamps = timestamps
+    if (this.#timestampEach !== null) {
+      const each = new Float64Array(bodyStart.length)
+      each.set(this.#timestampEach)
+      this.#timestampEach = each
+    }
     this.bufferIndex = bufferIndex
     this.bodyStart = bodyStart
     this.bodyLength = bodyLength

@@ -38,7 +38,7 @@ export class RecordList {
   }
 
   timestamp(i: number): number {
-    return this.#chunk(i).timestamps[this.#slot(i)] as number
+    return this.#chunk(i).timestampOf(this.#slot(i))
   }
 
   metered(i: number): number {

@@ -350,6 +350,58 @@ describe('RecordLog', () => {
     for (let seq = CHUNK + 700; seq < CHUNK + 710; seq++) expect([log.expiresAtOf(seq), copy.expiresAtOf(seq)]).toEqual([1, 2])
   })
 
+  it('keeps timestamps as runs of equal ones, then one per record past 64 runs in a chunk, and reads them in any order', () => {
+    // Batches of 50 share a time, but from CHUNK + 300 to 2 * CHUNK + 200 each record has its own:
+    // chunk 1 switches to one per record part way, chunk 2 starts with runs and switches too, chunk 3 keeps runs.
+    const expected = new Float64Array(3 * CHUNK + 500)
+    let ts = 0
+    for (let seq = 0; seq < expected.length; seq++) {
+      if ((seq >= CHUNK + 300 && seq < 2 * CHUNK + 200) || seq % 50 === 0) ts++
+      expected[seq] = ts
+    }
+    const log = new RecordLog()
+    const clones: RecordLog[] = []
+    for (let from = 0; from < expected.length; from += 50) {
+      const records = Array.from({ length: Math.min(50, expected.length - from) }, (_, i) => record(from + i, expected[from + i]))
+      addBatch(log, packed(uniform(records)))
+      // One clone while chunk 1 has runs, one after it switched.
+      if (from === CHUNK + 250 || from === CHUNK + 500) clones.push(log.clone())
+    }
+    const order = [...expected.keys()]
+    const random = rng(3)
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1))
+      ;[order[i], order[j]] = [order[j] as number, order[i] as number]
+    }
+    for (const seqs of [[...expected.keys()], order, [...expected.keys()].reverse()]) {
+      for (const seq of seqs) expect(log.timestampOf(seq), `seq ${seq}`).toBe(expected[seq])
+    }
+    for (const clone of clones) {
+      const held = clone.next
+      for (let i = 0; i < 100; i++) clone.push(record(held + i, 1e6 + i))
+      for (let seq = 0; seq < held + 100; seq++) expect(clone.get(seq)?.timestamp, `clone, seq ${seq}`).toBe(seq < held ? expected[seq] : 1e6 + seq - held)
+    }
+    for (let seq = 0; seq < expected.length; seq++) expect(log.get(seq)?.timestamp, `after the clones, seq ${seq}`).toBe(expected[seq])
+    const builder = new RecordListBuilder(expected.length)
+    for (let seq = 0; seq < expected.length; seq++) builder.add(log.chunkAt(seq), seq % CHUNK)
+    const list = builder.finish()
+    expect(Float64Array.from({ length: list.length }, (_, i) => list.timestamp(i))).toEqual(expected)
+    for (let target = 0; target <= ts + 1; target += 7) {
+      const first = expected.findIndex((t) => t >= target)
+      expect(log.seekTimestamp(target), `seek ${target}`).toBe(first === -1 ? expected.length : first)
+    }
+  })
+
+  it('gives a clone and its original timestamps of their own in the chunk they shared', () => {
+    const log = new RecordLog()
+    for (let seq = 0; seq < 100; seq++) log.push(record(seq, seq < 50 ? 1 : 2))
+    const copy = log.clone()
+    for (let seq = 100; seq < 110; seq++) log.push(record(seq, 3))
+    for (let seq = 100; seq < 110; seq++) copy.push(record(seq, 4))
+    expect([log.timestampOf(0), log.timestampOf(99), log.timestampOf(100), log.timestampOf(109)]).toEqual([1, 2, 3, 3])
+    expect([copy.timestampOf(0), copy.timestampOf(99), copy.timestampOf(100), copy.timestampOf(109)]).toEqual([1, 2, 4, 4])
+  })
+
   it('matches a plain array under a random mix of pushes, drops and clones', () => {
     const random = rng(42)
     type Model = { log: RecordLog; start: number; records: StoredRecord[] }

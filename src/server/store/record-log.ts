@@ -52,7 +52,7 @@ export class RecordLog {
   /** Timestamp of a held record. */
   timestampOf(seqNum: number): number {
     const chunk = this.chunkAt(seqNum)
-    return chunk.timestamps[seqNum - chunk.base] as number
+    return chunk.timestampOf(seqNum - chunk.base)
   }
 
   /** Expiry of a held record. */

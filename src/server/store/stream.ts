@@ -238,7 +238,7 @@ export class StreamState {
       const chunk = log.chunkAt(seq)
       const slot = seq - chunk.base
       if (chunk.expiresAtOf(slot) <= now) continue
-      if ((chunk.timestamps[slot] as number) >= limits.until) {
+      if (chunk.timestampOf(slot) >= limits.until) {
         stop = 'until'
         break
       }
