@@ -269,6 +269,8 @@ export class Chunk {
       for (let r = 0; r < runs; r++) all.fill(this.#timestampValue[r] as number, this.#timestampFrom[r] as number, slot)
       all[slot] = timestamp
       this.#timestampEach = all
+      this.#timestampFrom = new Uint16Array(0)
+      this.#timestampValue = new Float64Array(0)
       return
     }
     if (runs === this.#timestampFrom.length) {
