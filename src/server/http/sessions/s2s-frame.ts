@@ -124,9 +124,9 @@ export class FrameDecoder {
         this.#waitingBytes += chunk.length
         return []
       }
-      // The frame at the front ends in this chunk: its bytes alone are joined, so that it has a
-      // buffer of its own (what keeps its records, the store, keeps none of the next frame's
-      // bytes), and the rest of the chunk is read as it came.
+      // The frame at the front ends in this chunk: its bytes alone are joined, so that what keeps
+      // its records (the store) keeps none of the next frame's bytes (by default it gets a buffer
+      // of its own; an append session's go to its slabs), and the rest of the chunk is read as it came.
       const split = this.#needed - have
       const whole = this.#join([this.#buffer, ...this.#waiting, chunk.subarray(0, split)])
       this.#waiting = []
