@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { JsonBytes } from './json-bytes.ts'
+import { hasEscape, JsonBytes } from './json-bytes.ts'
 
 /** What the bytes must be: the lossy decoding and JSON.stringify, as strings. */
 const reference = (bytes: Uint8Array): string => JSON.stringify(new TextDecoder().decode(bytes))
@@ -44,7 +44,7 @@ describe('JsonBytes.utf8String', () => {
     }
   })
 
-  it('agrees on text short and long (strings past 256 bytes that are well-formed go through V8), whole and damaged', () => {
+  it('agrees on text short and long (well-formed strings past 256 bytes are written as they are or through V8), whole and damaged', () => {
     const unit = Buffer.from('text "q" \\ \t é 中文 😀 \u2028 \u0001 ')
     for (const length of [1, 100, 255, 256, 257, 300, 1000, 5000]) {
       const text = Buffer.alloc(length)
@@ -53,6 +53,32 @@ describe('JsonBytes.utf8String', () => {
       const damaged = Buffer.from(text)
       damaged[length >> 1] = 0xff
       expect(written(damaged)).toBe(`[${reference(damaged)}]`)
+    }
+  })
+
+  it('agrees on long well-formed text with one byte to escape (or a near miss) at any place, and at any alignment', () => {
+    // Long clean text is written as it is; these bytes must send it through V8 instead.
+    const clean = Buffer.from('plain text, é 中文 😀 ~ [] {} \u007f, '.repeat(40))
+    const bytes = [0x00, 0x01, 0x0a, 0x1f, 0x22, 0x5c, 0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f]
+    for (const shift of [0, 1, 2, 3]) {
+      for (const length of [257, 258, 259, 260, 300, 1027]) {
+        const places = [0, 1, 2, 3, 4, 5, length >> 1, length - 5, length - 4, length - 3, length - 2, length - 1]
+        const text = new Uint8Array(Buffer.alloc(length + 8)).subarray(shift, shift + length)
+        text.set(clean.subarray(0, length))
+        // Keep the text well-formed: cut a character split at the end, and place bytes on ASCII only.
+        while (length > 0 && ((text[length - 1] as number) & 0xc0) === 0x80) text[length - 1] = 0x61
+        if ((text[length - 1] as number) >= 0xc0) text[length - 1] = 0x61
+        expect(written(text), `shift ${shift}, length ${length}, clean`).toBe(`[${reference(text)}]`)
+        for (const place of places) {
+          if ((text[place] as number) >= 0x80) continue
+          for (const byte of bytes) {
+            const one = new Uint8Array(Buffer.alloc(length + 8)).subarray(shift, shift + length)
+            one.set(text)
+            one[place] = byte
+            if (written(one) !== `[${reference(one)}]`) expect(written(one), `shift ${shift}, length ${length}, 0x${byte.toString(16)} at ${place}`).toBe(`[${reference(one)}]`)
+          }
+        }
+      }
     }
   })
 
@@ -72,5 +98,39 @@ describe('JsonBytes.number', () => {
       out.number(value)
     })
     expect(out.bytes().toString('latin1')).toBe(values.map((v) => JSON.stringify(v)).join(','))
+  })
+})
+
+describe('hasEscape', () => {
+  it('finds a byte below 0x20, a quote or a backslash at any place and alignment, and nothing in clean text or near misses', () => {
+    const must = [0x00, 0x01, 0x09, 0x0a, 0x1f, 0x22, 0x5c]
+    const never = [0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7f, 0x80, 0xa2, 0xdc, 0xe0, 0xff]
+    const buffer = new Uint8Array(64)
+    for (let start = 0; start < 8; start++) {
+      for (let end = start; end <= 40; end++) {
+        buffer.fill(0x61)
+        expect(hasEscape(buffer, start, end)).toBe(false)
+        for (let place = start; place < end; place++) {
+          for (const byte of never) {
+            buffer[place] = byte
+            if (hasEscape(buffer, start, end)) expect.fail(`0x${byte.toString(16)} at ${place} of [${start}, ${end})`)
+          }
+          for (const byte of must) {
+            buffer[place] = byte
+            if (!hasEscape(buffer, start, end)) expect.fail(`missed 0x${byte.toString(16)} at ${place} of [${start}, ${end})`)
+          }
+          buffer[place] = 0x61
+        }
+        // Bytes just outside the range do not count.
+        if (start > 0) buffer[start - 1] = 0x22
+        buffer[end] = 0x00
+        expect(hasEscape(buffer, start, end)).toBe(false)
+      }
+    }
+    // A view that starts at an odd place in its buffer, and every byte a near miss at once.
+    const view = new Uint8Array(new ArrayBuffer(40), 3, 33).fill(0x7f)
+    expect(hasEscape(view, 0, 33)).toBe(false)
+    view[32] = 0x5c
+    expect(hasEscape(view, 0, 33)).toBe(true)
   })
 })

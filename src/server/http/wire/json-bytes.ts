@@ -89,13 +89,23 @@ export class JsonBytes {
   utf8String(bytes: Uint8Array, start: number, end: number): void {
     // Worst case: every byte a control character, written as \u00XX.
     const out = this.#room(6 * (end - start) + 2)
-    // Long well-formed UTF-8 (text, the usual case) goes through V8's own decoding and escaping,
-    // faster than the loop below; the loop takes bytes that are not UTF-8, which V8 decodes slowly,
-    // and short strings, where the calls into V8 cost more than the loop (~630 against ~190 ns for
-    // 100 bytes of text).
+    // Long well-formed UTF-8 (text, the usual case) is written as it is when it holds nothing to
+    // escape, which JSON.stringify would write unchanged (~0.4 against ~0.8 ns a byte), and else
+    // goes through V8's own decoding and escaping, faster than the loop below; the loop takes bytes
+    // that are not UTF-8, which V8 decodes slowly, and short strings, where the calls into V8 cost
+    // more than the loop (~630 against ~190 ns for 100 bytes of text).
     const part = end - start > SHORT_STRING ? bytes.subarray(start, end) : null
     if (part !== null && isUtf8(part)) {
-      this.#at += out.write(JSON.stringify(Buffer.from(part.buffer, part.byteOffset, part.length).toString('utf8')), this.#at, 'utf8')
+      if (hasEscape(bytes, start, end)) {
+        this.#at += out.write(JSON.stringify(Buffer.from(part.buffer, part.byteOffset, part.length).toString('utf8')), this.#at, 'utf8')
+        return
+      }
+      let at = this.#at
+      out[at++] = 0x22
+      out.set(part, at)
+      at += part.length
+      out[at++] = 0x22
+      this.#at = at
       return
     }
     let at = this.#at
@@ -147,6 +157,32 @@ export class JsonBytes {
   bytes(): Buffer {
     return this.#buffer.subarray(0, this.#at)
   }
+}
+
+/**
+ * Whether `bytes[start, end)` hold a byte JSON must escape (below 0x20, `"` or `\`). Bytes of
+ * multi-byte UTF-8 sequences are all 0x80 or above, so in well-formed UTF-8 these are the only
+ * ones JSON.stringify changes. Four bytes at a time where they are aligned: in each byte of a word,
+ * `(v - 0x20) & ~v` has its top bit set when v is below 0x20, and `(x - 1) & ~x` when x is 0 (for x
+ * the byte xor `"` or `\`). A borrow crosses into the next byte only from a byte that matched,
+ * so the test of a whole word is exact.
+ */
+export function hasEscape(bytes: Uint8Array, start: number, end: number): boolean {
+  const offset = bytes.byteOffset
+  const first = Math.min(end, start + ((4 - ((offset + start) & 3)) & 3))
+  const last = first + ((end - first) & ~3)
+  for (let i = start; i < first; i++) if (KIND[bytes[i] as number] === ESCAPE) return true
+  if (last > first) {
+    const words = new Int32Array(bytes.buffer, offset + first, (last - first) >> 2)
+    for (let w = 0; w < words.length; w++) {
+      const v = words[w] as number
+      const quote = v ^ 0x22222222
+      const backslash = v ^ 0x5c5c5c5c
+      if ((((v - 0x20202020) & ~v) | ((quote - 0x01010101) & ~quote) | ((backslash - 0x01010101) & ~backslash)) & 0x80808080) return true
+    }
+  }
+  for (let i = last; i < end; i++) if (KIND[bytes[i] as number] === ESCAPE) return true
+  return false
 }
 
 /** Copies `bytes[from, to)` to `out` at `at`; returns where it ends. Short runs byte by byte: a view to copy from costs more. */
