@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { rng } from '../../../../test/support/random.ts'
 import { hasEscape, JsonBytes } from './json-bytes.ts'
 
 /** What the bytes must be: the lossy decoding and JSON.stringify, as strings. */
@@ -98,6 +99,25 @@ describe('JsonBytes.number', () => {
       out.number(value)
     })
     expect(out.bytes().toString('latin1')).toBe(values.map((v) => JSON.stringify(v)).join(','))
+  })
+
+  it('writes every power of ten, its neighbours, and random safe integers of every length as JSON.stringify does', () => {
+    const values: number[] = []
+    for (let k = 0; k <= 15; k++) values.push(10 ** k - 1, 10 ** k, 10 ** k + 1, 2 * 10 ** k, 10 ** k + 10 ** Math.max(0, k - 8))
+    for (let k = 0; k < 31; k++) values.push(2 ** k - 1, 2 ** k)
+    values.push(2 ** 31, 2 ** 32, 1e8 * (2 ** 31 - 1) + 99_999_999, Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER)
+    const random = rng(11)
+    for (let i = 0; i < 2000; i++) values.push(Math.floor(random() * 10 ** (1 + (i % 16))) % (Number.MAX_SAFE_INTEGER + 1))
+    const out = new JsonBytes(0)
+    values.forEach((value, i) => {
+      if (i > 0) out.ascii(',')
+      out.number(value)
+    })
+    const written = out.bytes().toString('latin1').split(',')
+    values.forEach((value, i) => {
+      if (written[i] !== JSON.stringify(value)) expect(written[i], `value ${value}`).toBe(JSON.stringify(value))
+    })
+    expect(written).toHaveLength(values.length)
   })
 })
 
