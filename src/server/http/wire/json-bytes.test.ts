@@ -105,7 +105,9 @@ describe('JsonBytes.number', () => {
     const values: number[] = []
     for (let k = 0; k <= 15; k++) values.push(10 ** k - 1, 10 ** k, 10 ** k + 1, 2 * 10 ** k, 10 ** k + 10 ** Math.max(0, k - 8))
     for (let k = 0; k < 31; k++) values.push(2 ** k - 1, 2 ** k)
-    values.push(2 ** 31, 2 ** 32, 1e8 * (2 ** 31 - 1) + 99_999_999, Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER)
+    values.push(2 ** 31, 2 ** 32, Number.MAX_SAFE_INTEGER - 1, Number.MAX_SAFE_INTEGER)
+    // Just below, at and just above multiples of 1e8, up to near 2^53: where the two parts meet.
+    for (const k of [90_071_992, 90_071_000, 89_999_999, 50_000_000, 12_345_678]) values.push(k * 1e8 - 1, k * 1e8, k * 1e8 + 1)
     const random = rng(11)
     for (let i = 0; i < 2000; i++) values.push(Math.floor(random() * 10 ** (1 + (i % 16))) % (Number.MAX_SAFE_INTEGER + 1))
     const out = new JsonBytes(0)
