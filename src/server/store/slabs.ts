@@ -1,11 +1,12 @@
 /**
  * Buffers for the frames of one S2S append session, cut from slabs that the store keeps whole.
  *
- * node:http2 reads a socket into a 64 KiB block, copies what it read into a block of its own, and
- * frees the first. A frame of tens of KiB joined into a buffer of its own then takes that freed
- * block from malloc, and the next read lands on fresh pages: a page fault each, and a slower copy.
- * Frames cut from a slab of 256 KiB or more leave the read block free for the next read. On the
- * bench's VM this took server CPU per S2S frame of 500 x 100 B from 376-392 to 326-360 us.
+ * As a profile of the server reads (perf: a copy after each socket read), node:http2 reads a socket
+ * into a 64 KiB block, copies what it read into a block of its own, and frees the first. A frame of
+ * tens of KiB joined into a buffer of its own then takes that freed block from malloc, and the next
+ * read lands on fresh pages: a page fault each, and a slower copy. Frames cut from a slab of 256 KiB
+ * or more leave the read block free for the next read. On the bench's VM this took server CPU per
+ * S2S frame of 500 x 100 B from 366-382 to 334-368 us (4 interleaved pairs).
  *
  * Every frame of a session goes to the session's one stream, so a slab holds one stream's records
  * (and inputs a fault dropped): it is freed with them. A session joins its first SLABS_AFTER bytes
