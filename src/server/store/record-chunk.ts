@@ -1,5 +1,6 @@
 import { copiedRefs, type RecordBatch } from './record-batch.ts'
 import { NO_HEADERS, type Header, type StoredRecord } from './record.ts'
+import { ValueRuns } from './value-runs.ts'
 
 /** Records per chunk. A power of two, so a record's place is a shift and a mask. */
 export const CHUNK_SIZE = 1024
@@ -47,22 +48,14 @@ export class Chunk {
   length = 0
   /**
    * Timestamps (which never decrease in a stream), as runs while there are at most
-   * MAX_TIMESTAMP_RUNS of them: run `r` starts at slot #timestampFrom[r]. Past that, one per slot
-   * in #timestampEach. #timestampHint is the run last looked up, as reads go slot by slot.
+   * MAX_TIMESTAMP_RUNS of them; past that, one per slot in #timestampEach. #timestampHint is the
+   * run last looked up, as reads go slot by slot.
    */
-  #timestampFrom: Uint16Array
-  #timestampValue: Float64Array
-  #timestampRuns = 0
+  #timestamps: ValueRuns
   #timestampEach: Float64Array | null = null
   #timestampHint = 0
-  /**
-   * When retention expires the records (ms since epoch, or Infinity), as runs: records appended
-   * together share one time, so a run per batch costs less than 8 bytes per record. Run `r` starts
-   * at slot #expiryFrom[r] and lasts until the next run's start.
-   */
-  #expiryFrom: Uint16Array
-  #expiryValue: Float64Array
-  #expiryRuns = 0
+  /** When retention expires the records (ms since epoch, or Infinity), as runs. */
+  #expiry: ValueRuns
   /** Which of `buffers` holds the record's body and header bytes. */
   bufferIndex: Uint16Array
   bodyStart: Uint32Array
@@ -91,10 +84,8 @@ export class Chunk {
 
   constructor(base: number, capacity = FIRST_CAPACITY) {
     this.base = base
-    this.#expiryFrom = new Uint16Array(4)
-    this.#expiryValue = new Float64Array(4)
-    this.#timestampFrom = new Uint16Array(4)
-    this.#timestampValue = new Float64Array(4)
+    this.#expiry = new ValueRuns()
+    this.#timestamps = new ValueRuns()
     this.buffers = []
     const slots = slotArrays(capacity)
     this.bufferIndex = slots.bufferIndex
@@ -111,7 +102,7 @@ export class Chunk {
     const slot = this.length
     if (slot === this.bodyStart.length) this.#grow(slot + 1)
     this.#addTimestamp(slot, timestamp)
-    this.#addExpiry(slot, expiresAt)
+    this.#expiry.add(slot, expiresAt)
     let size = body.length
     for (let h = 0; h < headers.length; h++) size += (headers[h] as Header).name.length + (headers[h] as Header).value.length
     const arena = size === 0 ? null : this.#room(size)
@@ -168,7 +159,7 @@ export class Chunk {
     const end = first + (to - from)
     if (end > this.bodyStart.length) this.#grow(end)
     for (let i = from; i < to; i++) this.#addTimestamp(first + i - from, timestamps[i] as number)
-    this.#addExpiry(first, expiresAt)
+    this.#expiry.add(first, expiresAt)
     let size = 0
     if (shared !== null) {
       if (shared !== this.#shared) {
@@ -234,25 +225,15 @@ export class Chunk {
   timestampOf(slot: number): number {
     const each = this.#timestampEach
     if (each !== null) return each[slot] as number
-    const from = this.#timestampFrom
-    const runs = this.#timestampRuns
+    const runs = this.#timestamps
+    const count = runs.count
     // Reads go slot by slot: mostly the run of the last lookup, or the next one; else a search.
     let r = this.#timestampHint
-    if (r >= runs || (from[r] as number) > slot || (r + 1 < runs && (from[r + 1] as number) <= slot)) {
-      if (r + 1 < runs && (from[r + 1] as number) <= slot && (r + 2 === runs || (from[r + 2] as number) > slot)) r++
-      else {
-        let lo = 0
-        let hi = runs - 1
-        while (lo < hi) {
-          const mid = (lo + hi + 1) >> 1
-          if ((from[mid] as number) <= slot) lo = mid
-          else hi = mid - 1
-        }
-        r = lo
-      }
+    if (r >= count || runs.start(r) > slot || (r + 1 < count && runs.start(r + 1) <= slot)) {
+      r = r + 1 < count && runs.start(r + 1) <= slot && (r + 2 === count || runs.start(r + 2) > slot) ? r + 1 : runs.find(slot)
       this.#timestampHint = r
     }
-    return this.#timestampValue[r] as number
+    return runs.value(r)
   }
 
   #addTimestamp(slot: number, timestamp: number): void {
@@ -261,59 +242,22 @@ export class Chunk {
       each[slot] = timestamp
       return
     }
-    const runs = this.#timestampRuns
-    if (runs > 0 && this.#timestampValue[runs - 1] === timestamp) return
-    if (runs === MAX_TIMESTAMP_RUNS) {
+    const runs = this.#timestamps
+    if (runs.count === MAX_TIMESTAMP_RUNS && !runs.isLast(timestamp)) {
       // Too many runs for their lookup to stay short: one timestamp per slot from here on.
       const all = new Float64Array(this.bodyStart.length)
-      for (let r = 0; r < runs; r++) all.fill(this.#timestampValue[r] as number, this.#timestampFrom[r] as number, slot)
+      for (let r = 0; r < runs.count; r++) all.fill(runs.value(r), runs.start(r), slot)
       all[slot] = timestamp
       this.#timestampEach = all
-      this.#timestampFrom = new Uint16Array(0)
-      this.#timestampValue = new Float64Array(0)
+      this.#timestamps = new ValueRuns()
       return
     }
-    if (runs === this.#timestampFrom.length) {
-      const from = new Uint16Array(runs * 2)
-      const value = new Float64Array(runs * 2)
-      from.set(this.#timestampFrom)
-      value.set(this.#timestampValue)
-      this.#timestampFrom = from
-      this.#timestampValue = value
-    }
-    this.#timestampFrom[runs] = slot
-    this.#timestampValue[runs] = timestamp
-    this.#timestampRuns = runs + 1
+    runs.add(slot, timestamp)
   }
 
   /** When retention expires the record in `slot`. */
   expiresAtOf(slot: number): number {
-    const from = this.#expiryFrom
-    // The last run starting at or before the slot.
-    let lo = 0
-    let hi = this.#expiryRuns - 1
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1
-      if ((from[mid] as number) <= slot) lo = mid
-      else hi = mid - 1
-    }
-    return this.#expiryValue[lo] as number
-  }
-
-  #addExpiry(slot: number, expiresAt: number): void {
-    const runs = this.#expiryRuns
-    if (runs > 0 && this.#expiryValue[runs - 1] === expiresAt) return
-    if (runs === this.#expiryFrom.length) {
-      const from = new Uint16Array(Math.min(CHUNK_SIZE, runs * 2))
-      const value = new Float64Array(from.length)
-      from.set(this.#expiryFrom)
-      value.set(this.#expiryValue)
-      this.#expiryFrom = from
-      this.#expiryValue = value
-    }
-    this.#expiryFrom[runs] = slot
-    this.#expiryValue[runs] = expiresAt
-    this.#expiryRuns = runs + 1
+    return this.#expiry.value(this.#expiry.find(slot))
   }
 
   keyId(slot: number): string | null {
@@ -357,13 +301,9 @@ export class Chunk {
   copy(): Chunk {
     const copy = new Chunk(this.base, this.bodyStart.length)
     copy.length = this.length
-    copy.#timestampFrom = this.#timestampFrom.slice()
-    copy.#timestampValue = this.#timestampValue.slice()
-    copy.#timestampRuns = this.#timestampRuns
+    copy.#timestamps = this.#timestamps.copy()
     copy.#timestampEach = this.#timestampEach?.slice() ?? null
-    copy.#expiryFrom = this.#expiryFrom.slice()
-    copy.#expiryValue = this.#expiryValue.slice()
-    copy.#expiryRuns = this.#expiryRuns
+    copy.#expiry = this.#expiry.copy()
     copy.bufferIndex.set(this.bufferIndex)
     copy.bodyStart.set(this.bodyStart)
     copy.bodyLength.set(this.bodyLength)
