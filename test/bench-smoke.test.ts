@@ -13,6 +13,7 @@ interface Figure {
   median: number
   p99: number
   n: number
+  runs?: number[]
 }
 interface BenchJson {
   machine: { cpus: number; node: string }
@@ -58,6 +59,14 @@ describe('the benchmark suite (npm run bench)', () => {
     const json = JSON.parse(readFileSync(out, 'utf8')) as BenchJson
     const appends = json.rows.filter((r) => r.measure.startsWith('append'))
     expect(appends.map((r) => r.measure)).toEqual(['append 500 x 1 KiB, JSON unary', 'append 500 x 1 KiB, protobuf unary', 'append 500 x 1 KiB, S2S session'])
+    for (const row of json.rows) {
+      // Every run's figure, in order, besides the median of them.
+      for (const figure of [row.emulator, row.baseline, row.floor]) {
+        if (figure === undefined) continue
+        expect(figure.runs).toHaveLength(figure.n)
+        expect(figure.runs).toContain(figure.median)
+      }
+    }
     for (const row of appends) {
       expect(row.floor?.n).toBe(2)
       expect(row.floor?.median).toBeGreaterThan(0)

@@ -8,6 +8,11 @@ export interface Measured extends Summary {
   readonly workload?: string
   /** Further figures of the same runs (records/s, p50 of another measure, ...). */
   readonly extra?: Readonly<Record<string, number>>
+  /**
+   * Each run's figure in the order the runs were made, where a row has few runs (throughput): a
+   * trend across them, a server still warming up, say, is what a median hides.
+   */
+  readonly runs?: readonly number[]
 }
 
 export interface Skipped {

@@ -34,7 +34,7 @@ function addRun(r: Rates, records: number, size: number, elapsedMs: number): voi
 function measured(r: Rates, workload?: string): Measured {
   const m = summarizeRates(r.mib)
   const rec = summarizeRates(r.records)
-  return { ...m, ...(workload === undefined ? {} : { workload }), extra: { recordsPerSecondMedian: rec.median, recordsPerSecondP99: rec.p99 } }
+  return { ...m, ...(workload === undefined ? {} : { workload }), extra: { recordsPerSecondMedian: rec.median, recordsPerSecondP99: rec.p99 }, runs: [...r.mib] }
 }
 
 export async function throughput(ctx: Ctx): Promise<void> {
