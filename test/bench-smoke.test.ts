@@ -60,7 +60,7 @@ describe('the benchmark suite (npm run bench)', () => {
     const appends = json.rows.filter((r) => r.measure.startsWith('append'))
     expect(appends.map((r) => r.measure)).toEqual(['append 500 x 1 KiB, JSON unary', 'append 500 x 1 KiB, protobuf unary', 'append 500 x 1 KiB, S2S session'])
     for (const row of json.rows) {
-      // Every run's figure, in order, besides the median of them.
+      // Each run's figure is listed besides their median (the order the runs were made in is not checked here).
       for (const figure of [row.emulator, row.baseline, row.floor]) {
         if (figure === undefined) continue
         expect(figure.runs).toHaveLength(figure.n)
