@@ -6,11 +6,14 @@ import { createKinesisStream, kinesis, SHARD } from '../lib/kinesis.ts'
 import type { Measured } from '../lib/report.ts'
 import { basinHeaders, freshStream, recordsPath } from '../lib/s2.ts'
 import { startServer } from '../lib/servers.ts'
+import { shuffler } from '../lib/order.ts'
 import { summarize } from '../lib/stats.ts'
 import { replyKey, setReply } from '../lib/replies.ts'
 
 const SUITE = 'latency'
 const RECORD = '{"records":[{"body":"hello, world"}]}'
+/** The order of each operation's calls (see lib/order.ts). */
+const SEED = 0x5eed
 
 type Op = () => Promise<void>
 
@@ -18,7 +21,7 @@ export async function latency(ctx: Ctx): Promise<void> {
   const iterations = ctx.pick(1000, 100, 20)
   ctx.workload(
     SUITE,
-    `${iterations} sequential calls of each operation (after ${ctx.pick(50, 20, 5)} unmeasured), one keep-alive connection, operations interleaved across targets; the record is a 12-byte JSON body. node = the same requests answered with the emulator's own response bytes; peer = kinesalite PutRecord, GetShardIterator(AT_SEQUENCE_NUMBER)+GetRecords(Limit 1).`,
+    `${iterations} sequential calls of each operation (after ${ctx.pick(50, 20, 5)} unmeasured), one keep-alive connection, operations interleaved across targets (each operation's calls in an order shuffled per iteration, seeded); the record is a 12-byte JSON body. node = the same requests answered with the emulator's own response bytes; peer = kinesalite PutRecord, GetShardIterator(AT_SEQUENCE_NUMBER)+GetRecords(Limit 1).`,
   )
   const [emulator, baseline, peer] = await Promise.all([
     startServer({ kind: 'emulator' }),
@@ -94,9 +97,10 @@ export async function latency(ctx: Ctx): Promise<void> {
     }
     const samples = new Map<string, number[]>()
     const warmup = ctx.pick(50, 20, 5)
+    const shuffle = shuffler(SEED)
     for (let i = -warmup; i < iterations; i++) {
       for (const [op, variants] of Object.entries(ops)) {
-        for (const [variant, fn] of Object.entries(variants)) {
+        for (const [variant, fn] of shuffle(Object.entries(variants))) {
           const t = performance.now()
           await fn()
           const ms = performance.now() - t
