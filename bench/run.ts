@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick | --smoke] [--only=suite,...] [--out=FILE] [--no-write]`
+ * `npm run bench [-- --quick | --smoke] [--only=suite,...] [--out=FILE] [--no-write] [--quiet] [--help]`
  *
  * Measures what matters to a test suite using the emulator, and compares it in the same run on the
  * same machine with the physical limit (bare node:http / node:http2 servers doing the least work for
@@ -26,6 +26,30 @@ import { throughput } from './suites/throughput.ts'
 
 const SUITES: Record<string, Suite> = { startup, isolation, latency, throughput, fanout, memory, overhead, persist, container }
 const root = fileURLToPath(new URL('..', import.meta.url))
+const USAGE = `usage: npm run bench [-- --quick | --smoke] [--only=suite,...] [--out=FILE] [--no-write] [--quiet]
+suites: ${Object.keys(SUITES).join(', ')} (all by default)`
+
+/** A mistake in the command line: told with the usage, without a stack trace. */
+class UsageError extends Error {}
+
+const OPTIONS = {
+  quick: { type: 'boolean' },
+  smoke: { type: 'boolean' },
+  only: { type: 'string' },
+  out: { type: 'string' },
+  'no-write': { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+function commandLine() {
+  try {
+    return parseArgs({ options: OPTIONS }).values
+  } catch (error) {
+    // node:util's message names the option or argument it refused.
+    throw new UsageError(error instanceof Error ? error.message : String(error))
+  }
+}
 
 function git(args: string[]): string | null {
   try {
@@ -36,19 +60,14 @@ function git(args: string[]): string | null {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      quick: { type: 'boolean' },
-      smoke: { type: 'boolean' },
-      only: { type: 'string' },
-      out: { type: 'string' },
-      'no-write': { type: 'boolean' },
-      quiet: { type: 'boolean' },
-    },
-  })
+  const values = commandLine()
+  if (values.help === true) {
+    process.stdout.write(`${USAGE}\n`)
+    return
+  }
   const mode: Mode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full'
   const only = values.only?.split(',').map((s) => s.trim()).filter((s) => s !== '') ?? Object.keys(SUITES)
-  for (const name of only) if (!(name in SUITES)) throw new Error(`unknown suite '${name}'; suites: ${Object.keys(SUITES).join(', ')}`)
+  for (const name of only) if (!(name in SUITES)) throw new UsageError(`unknown suite '${name}'`)
   const ctx = createContext(mode, values.quiet !== true)
   const started = performance.now()
   const suiteSeconds: Record<string, number> = {}
@@ -115,6 +134,10 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`bench: ${error.message}\n${USAGE}`)
+      process.exit(2)
+    }
     console.error('bench failed:', error)
     process.exit(1)
   },

@@ -76,4 +76,21 @@ describe('the benchmark suite (npm run bench)', () => {
     expect(reads.length).toBe(2)
     for (const row of reads) expect(row.floor === undefined && row.ofFloor === undefined).toBe(true)
   })
+
+  it('tells a mistyped option or suite with the usage and exit code 2, running nothing', () => {
+    for (const [args, message] of [
+      [['--only=latncy'], "bench: unknown suite 'latncy'"],
+      [['--quik'], "bench: Unknown option '--quik'"],
+    ] as const) {
+      const run = spawnSync(process.execPath, ['bench/run.ts', ...args], { cwd: root, encoding: 'utf8' })
+      expect(run.status).toBe(2)
+      expect(run.stdout).toBe('')
+      expect(run.stderr).toContain(message)
+      expect(run.stderr).toContain('suites: startup, isolation, latency, throughput')
+      expect(run.stderr).not.toMatch(/\n\s+at /)
+    }
+    const help = spawnSync(process.execPath, ['bench/run.ts', '--help'], { cwd: root, encoding: 'utf8' })
+    expect(help.status).toBe(0)
+    expect(help.stdout).toMatch(/^usage: npm run bench /)
+  })
 })
