@@ -26,7 +26,7 @@ import { throughput } from './suites/throughput.ts'
 
 const SUITES: Record<string, Suite> = { startup, isolation, latency, throughput, fanout, memory, overhead, persist, container }
 const root = fileURLToPath(new URL('..', import.meta.url))
-const USAGE = `usage: npm run bench [-- --quick | --smoke] [--only=suite,...] [--out=FILE] [--no-write] [--quiet]
+const USAGE = `usage: npm run bench [-- --quick | --smoke] [--only=suite,...] [--out=FILE] [--no-write] [--quiet] [--help]
 suites: ${Object.keys(SUITES).join(', ')} (all by default)`
 
 /** A mistake in the command line: told with the usage, without a stack trace. */

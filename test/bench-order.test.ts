@@ -37,6 +37,7 @@ describe('the bench’s shuffled order of interleaved calls', () => {
     expect(follows.size).toBe(20)
     for (const count of follows.values()) expect(count).toBeGreaterThan(900)
     for (const count of follows.values()) expect(count).toBeLessThan(1100)
+    expect(first.size).toBe(5)
     for (const count of first.values()) expect(Math.abs(count - iterations / 5)).toBeLessThan(100)
   })
 })
