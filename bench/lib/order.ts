@@ -2,9 +2,9 @@
  * The order of targets in interleaved measurements. A call finds the client's code and the CPU's
  * caches as the call before it left them, so a target that always follows the same call is
  * measured in its wake: with a fixed order, the node reference's raw call always came right after
- * the emulator's (the same client code, warm) and the emulator's after a kinesalite call. Shuffled
- * each iteration, every target follows each of the others as often. Seeded, so a run's order is
- * the same every time.
+ * the emulator's (the same client code, warm) and the emulator's after a kinesalite or SDK call.
+ * Shuffled each iteration, every target follows each of the others as often. Seeded, so a run's
+ * order is the same every time.
  */
 export function shuffler(seed: number): <T>(items: readonly T[]) => T[] {
   let state = seed >>> 0
