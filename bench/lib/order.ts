@@ -1,3 +1,5 @@
+import { SeededRandom } from '../../src/server/faults/random.ts'
+
 /**
  * The order of targets in interleaved measurements. A call finds the client's code and the CPU's
  * caches as the call before it left them, so a target that always follows the same call is
@@ -7,19 +9,11 @@
  * order is the same every time.
  */
 export function shuffler(seed: number): <T>(items: readonly T[]) => T[] {
-  let state = seed >>> 0
-  // mulberry32: small, fast and uniform enough to order a handful of calls
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const random = new SeededRandom(seed)
   return (items) => {
     const out = [...items]
     for (let i = out.length - 1; i > 0; i--) {
-      const j = Math.floor(next() * (i + 1))
+      const j = Math.floor(random.next() * (i + 1))
       ;[out[i], out[j]] = [out[j] as (typeof out)[number], out[i] as (typeof out)[number]]
     }
     return out

@@ -1,11 +1,7 @@
-/** A small deterministic PRNG (mulberry32), so a failing random case can be replayed. */
+import { SeededRandom } from '../../src/server/faults/random.ts'
+
+/** A small deterministic PRNG (the fault rules' mulberry32), so a failing random case can be replayed. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let x = a
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
+  const random = new SeededRandom(seed)
+  return () => random.next()
 }
