@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `s2-emulator bench (${mode}) ${date}\nmachine: ${machine.cpus} x ${machine.cpuModel}, ${(machine.totalMemoryBytes / 2 ** 30).toFixed(0)} GiB, ${machine.platform}/${machine.arch}, node ${machine.node}${machine.glibcTunables === null ? '' : `, GLIBC_TUNABLES=${machine.glibcTunables}`}\n` +
       `git: ${revision ?? 'unknown'}${dirty ? ' (with uncommitted changes)' : ''}\n` +
-      'medians and p99s over repeated runs; "of node" = the emulator as a fraction of the bare node:http/http2 limit (times: node/emu, rates: emu/node); "of keep" = likewise of that limit keeping every body it is sent (appends: what no store can skip); "vs peer" = how many times faster than kinesalite.\n' +
+      'medians and p99s over repeated runs; "of node" = the emulator as a fraction of the bare node:http/http2 limit (times: node/emu, rates: emu/node); "of keep" = likewise of that limit keeping every body it is sent (appends: what no store can skip); "of store" = likewise of that limit also finding each record and answering with a real ack (the least an S2 store does); "vs peer" = how many times faster than kinesalite.\n' +
       `${output}\n\ntook ${seconds.toFixed(1)} s\n`,
   )
 
@@ -119,11 +119,12 @@ async function main(): Promise<void> {
         p99: 'for times the 99th percentile (slow tail); for rates the 1st percentile of the per-run rates (slow tail)',
         ofNode: 'higher is better: node.median/emulator.median for times, emulator.median/node.median for rates',
         ofFloor: 'likewise against the floor: the node limit keeping every request body it is sent, as a store must (append rows only)',
+        ofStore: 'likewise against the store reference: the node limit doing the least an S2 store does with an append, keeping the bytes, finding each record in them and answering with a real ack (protobuf and S2S append rows only)',
         vsPeer: 'higher is better: peer.median/emulator.median for times, emulator.median/peer.median for rates',
         loopback: '127.0.0.1 only; servers under test run in a child process each, the load in the bench process',
       },
       workloads: ctx.workloads,
-      rows: ctx.report.rows.map((row) => ({ ...row, ofNode: ratio(row, 'baseline'), ...(row.floor === undefined ? {} : { ofFloor: ratio(row, 'floor') }), vsPeer: ratio(row, 'peer') })),
+      rows: ctx.report.rows.map((row) => ({ ...row, ofNode: ratio(row, 'baseline'), ...(row.floor === undefined ? {} : { ofFloor: ratio(row, 'floor') }), ...(row.store === undefined ? {} : { ofStore: ratio(row, 'store') }), vsPeer: ratio(row, 'peer') })),
       notes: ctx.report.notes,
     }
     writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`)

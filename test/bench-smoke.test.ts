@@ -18,7 +18,7 @@ interface Figure {
 interface BenchJson {
   machine: { cpus: number; node: string }
   git: { revision: string | null }
-  rows: { suite: string; measure: string; emulator: Figure; baseline?: Figure; floor?: Figure; peer?: Figure | { skipped: string }; ofNode: number | null; ofFloor?: number | null }[]
+  rows: { suite: string; measure: string; emulator: Figure; baseline?: Figure; floor?: Figure; store?: Figure; peer?: Figure | { skipped: string }; ofNode: number | null; ofFloor?: number | null; ofStore?: number | null }[]
 }
 
 describe('the benchmark suite (npm run bench)', () => {
@@ -49,19 +49,20 @@ describe('the benchmark suite (npm run bench)', () => {
     expect(json.rows.find((r) => r.measure === 'check tail, raw HTTP')?.peer).toEqual({ skipped: 'Kinesis has no check-tail operation' })
   })
 
-  it('measures the throughput rows, and the append rows also against the node limit keeping every body (the floor)', { timeout: 60_000 }, () => {
+  it('measures the throughput rows, the append rows also against the node limit keeping every body (the floor), and the protobuf and S2S ones against it storing their records (the store reference)', { timeout: 60_000 }, () => {
     const out = join(dir, 'throughput.json')
     const run = spawnSync(process.execPath, ['bench/run.ts', '--smoke', '--only=throughput', `--out=${out}`, '--quiet'], { cwd: root, encoding: 'utf8' })
     expect(run.stderr).toBe('')
     expect(run.status).toBe(0)
     // The suite itself fails when the floor did not keep every byte it was sent (see throughput.ts).
-    expect(run.stdout).toMatch(/append 500 x 1 KiB, protobuf unary\s+MiB\/s(\s+[\d.]+%?){6}/)
+    expect(run.stdout).toMatch(/append 500 x 1 KiB, protobuf unary\s+MiB\/s(\s+[\d.]+%?){8}/)
+    expect(run.stdout).toMatch(/\bstore p50\s+of store\b/)
     const json = JSON.parse(readFileSync(out, 'utf8')) as BenchJson
     const appends = json.rows.filter((r) => r.measure.startsWith('append'))
     expect(appends.map((r) => r.measure)).toEqual(['append 500 x 1 KiB, JSON unary', 'append 500 x 1 KiB, protobuf unary', 'append 500 x 1 KiB, S2S session'])
     for (const row of json.rows) {
       // Each run's figure is listed besides their median (the order the runs were made in is not checked here).
-      for (const figure of [row.emulator, row.baseline, row.floor]) {
+      for (const figure of [row.emulator, row.baseline, row.floor, row.store]) {
         if (figure === undefined) continue
         expect(figure.runs).toHaveLength(figure.n)
         expect(figure.runs).toContain(figure.median)
@@ -71,10 +72,17 @@ describe('the benchmark suite (npm run bench)', () => {
       expect(row.floor?.n).toBe(2)
       expect(row.floor?.median).toBeGreaterThan(0)
       expect(row.ofFloor).toBeGreaterThan(0)
+      // The suite itself fails when the store reference did not hold every byte and record (see throughput.ts).
+      if (row.measure.includes('JSON')) expect(row.store === undefined && row.ofStore === undefined).toBe(true)
+      else {
+        expect(row.store?.n).toBe(2)
+        expect(row.store?.median).toBeGreaterThan(0)
+        expect(row.ofStore).toBeGreaterThan(0)
+      }
     }
     const reads = json.rows.filter((r) => r.measure.startsWith('catch-up read'))
     expect(reads.length).toBe(2)
-    for (const row of reads) expect(row.floor === undefined && row.ofFloor === undefined).toBe(true)
+    for (const row of reads) expect(row.floor === undefined && row.ofFloor === undefined && row.store === undefined).toBe(true)
   })
 
   it('tells a mistyped option or suite with the usage and exit code 2, running nothing', () => {

@@ -1,7 +1,7 @@
 /** Collected figures, ratios, the table on stdout and the JSON file. */
 import type { Summary } from './stats.ts'
 
-export type Target = 'emulator' | 'baseline' | 'floor' | 'peer'
+export type Target = 'emulator' | 'baseline' | 'floor' | 'store' | 'peer'
 
 export interface Measured extends Summary {
   /** What this target ran, when it differs from the row's workload (the peer's own API, say). */
@@ -33,6 +33,12 @@ export interface Row {
    * How close the emulator comes to it shows what the emulator's own work costs.
    */
   readonly floor?: Measured | Skipped
+  /**
+   * The node limit doing the least an S2 store does with an append (protobuf and S2S appends):
+   * keeping the bytes, finding each record in them and answering with a real ack. How close the
+   * emulator comes to it shows what its own work costs beyond what no S2 store can skip.
+   */
+  readonly store?: Measured | Skipped
   readonly peer?: Measured | Skipped
   /** Bytes per record, when the row's rates are payload MiB/s (to derive records/s). */
   readonly recordSize?: number
@@ -45,7 +51,7 @@ export const isMeasured = (m: Measured | Skipped | undefined): m is Measured => 
  * for the emulator: for times other/emulator, for rates emulator/other. Against the node baseline
  * this is the fraction of the physical limit; against the peer, how many times faster.
  */
-export function ratio(row: Row, other: 'baseline' | 'floor' | 'peer'): number | null {
+export function ratio(row: Row, other: 'baseline' | 'floor' | 'store' | 'peer'): number | null {
   const e = row.emulator
   const o = row[other]
   if (!isMeasured(e) || !isMeasured(o) || e.median <= 0 || o.median <= 0) return null
@@ -73,7 +79,7 @@ function cell(m: Measured | Skipped | undefined, unit: string, which: 'median' |
   return fmt(m[which], unit)
 }
 
-function ratioCell(row: Row, other: 'baseline' | 'floor' | 'peer'): string {
+function ratioCell(row: Row, other: 'baseline' | 'floor' | 'store' | 'peer'): string {
   const r = ratio(row, other)
   if (r === null) return ''
   return other !== 'peer' ? `${(r * 100).toFixed(r < 0.1 ? 1 : 0)}%` : `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}x`
@@ -85,7 +91,7 @@ function pad(text: string, width: number, right = false): string {
 
 /**
  * The table: one block per suite; a row per measure with emulator p50/p99, node limit, peer and the
- * ratios, and the floor's columns in suites that measure one.
+ * ratios, and the floor's and the store's columns in suites that measure them.
  */
 export function table(report: Report, workloads: Record<string, string>): string {
   const lines: string[] = []
@@ -93,7 +99,8 @@ export function table(report: Report, workloads: Record<string, string>): string
   for (const suite of [...new Set(suites)]) {
     const rows = report.rows.filter((r) => r.suite === suite)
     const floors = rows.some((r) => r.floor !== undefined)
-    const header = ['measure', 'unit', 'emu p50', 'emu p99', 'node p50', 'of node', ...(floors ? ['keep p50', 'of keep'] : []), 'peer p50', 'vs peer']
+    const stores = rows.some((r) => r.store !== undefined)
+    const header = ['measure', 'unit', 'emu p50', 'emu p99', 'node p50', 'of node', ...(floors ? ['keep p50', 'of keep'] : []), ...(stores ? ['store p50', 'of store'] : []), 'peer p50', 'vs peer']
     const body = rows.map((r) => [
       r.measure,
       r.unit,
@@ -102,6 +109,7 @@ export function table(report: Report, workloads: Record<string, string>): string
       cell(r.baseline, r.unit, 'median'),
       ratioCell(r, 'baseline'),
       ...(floors ? [cell(r.floor, r.unit, 'median'), ratioCell(r, 'floor')] : []),
+      ...(stores ? [cell(r.store, r.unit, 'median'), ratioCell(r, 'store')] : []),
       cell(r.peer, r.unit, 'median'),
       ratioCell(r, 'peer'),
     ])
@@ -113,7 +121,7 @@ export function table(report: Report, workloads: Record<string, string>): string
     }
     const skips = new Map<string, string[]>()
     for (const row of rows) {
-      for (const target of ['emulator', 'baseline', 'floor', 'peer'] as const) {
+      for (const target of ['emulator', 'baseline', 'floor', 'store', 'peer'] as const) {
         const m = row[target]
         if (m === undefined || isMeasured(m)) continue
         const key = `${target === 'baseline' ? 'node' : target === 'floor' ? 'keep' : target}: skipped: ${m.skipped}`

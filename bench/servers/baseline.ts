@@ -10,11 +10,23 @@
  * have it to decode (an S2S session's chunks as they arrive), until `DELETE /_bench/kept`, which
  * answers how many bytes it dropped. That is the least work any store does, which the plain limit
  * skips: the "floor" of the append rows.
+ *
+ * A protobuf append or an S2S append session with the header `x-bench-store` goes further, to what
+ * no S2 store can skip (see least-store.ts): its inputs are kept (an S2S session's frames joined
+ * whole), each record's body is found in them, and each input is answered with its real
+ * `AppendAck`. `DELETE /_bench/kept` drops those too, and answers their records in `x-bench-records`.
  */
 import { createServer as createHttp1, type IncomingHttpHeaders } from 'node:http'
 import { createServer as createHttp2, type Http2Session, type ServerHttp2Stream } from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import { encodeAck, encodeReadBatch, frame, FrameWalker } from '../lib/wire.ts'
+import { FrameJoiner, LeastStore, NotAnAppendInput } from './least-store.ts'
+
+/** A request's body as it comes (node:http's request, node:http2's stream). */
+interface IncomingBody {
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown
+  once(event: 'end', listener: () => void): unknown
+}
 
 export interface Reply {
   readonly body: Buffer
@@ -62,8 +74,24 @@ export async function startBaseline(): Promise<Baseline> {
   /** Bodies of requests that asked to be kept (`x-bench-keep`). */
   let kept: Buffer[] = []
   const keeps = (headers: IncomingHttpHeaders): boolean => headers['x-bench-keep'] !== undefined
+  /** The records of requests that asked to be stored (`x-bench-store`). */
+  const store = new LeastStore()
+  const stores = (headers: IncomingHttpHeaders): boolean => headers['x-bench-store'] !== undefined
+  /** Reads a protobuf append's body, joined once it ends, and stores it; answers its ack, or 400. */
+  const storeBody = (req: IncomingBody, answer: (status: number, body: Buffer) => void): void => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => void chunks.push(chunk))
+    req.once('end', () => {
+      try {
+        answer(200, store.append(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)))
+      } catch (error) {
+        if (!(error instanceof NotAnAppendInput)) throw error
+        answer(400, Buffer.from(JSON.stringify({ code: 'bad_proto', message: error.message })))
+      }
+    })
+  }
   /** Reads a body, and keeps it, joined once it ends, when asked to. */
-  const readBody = (req: { on(event: 'data', listener: (chunk: Buffer) => void): unknown; once(event: 'end', listener: () => void): unknown }, keep: boolean): void => {
+  const readBody = (req: IncomingBody, keep: boolean): void => {
     if (!keep) {
       req.on('data', () => {})
       return
@@ -94,10 +122,18 @@ export async function startBaseline(): Promise<Baseline> {
     }
     if (req.method === 'DELETE' && url === '/_bench/kept') {
       // Answers how many bytes were kept, so the bench can check the floor did keep every body.
-      const bytes = kept.reduce((sum, body) => sum + body.length, 0)
+      const stored = store.drop()
+      const bytes = kept.reduce((sum, body) => sum + body.length, 0) + stored.bytes
       kept = []
       req.resume()
-      res.writeHead(200, { 'content-type': 'text/plain' }).end(String(bytes))
+      res.writeHead(200, { 'content-type': 'text/plain', 'x-bench-records': String(stored.records) }).end(String(bytes))
+      return
+    }
+    if (req.method === 'POST' && stores(req.headers)) {
+      storeBody(req, (status, body) => {
+        res.writeHead(status, { 'content-type': status === 200 ? 'application/protobuf' : 'application/json', 'content-length': body.length })
+        res.end(body)
+      })
       return
     }
     readBody(req, keeps(req.headers))
@@ -120,6 +156,27 @@ export async function startBaseline(): Promise<Baseline> {
     if (method === 'POST' && kind === 's2s') {
       const ack = replies.get(replyKey(method, path, 's2s'))?.body ?? defaultAck
       stream.respond({ ':status': 200, 'content-type': 's2s/proto' })
+      if (stores(headers as unknown as IncomingHttpHeaders)) {
+        const joiner = new FrameJoiner((input) => {
+          // Regular frames only (the bench sends no other); the ack is framed in place.
+          let out: Buffer
+          try {
+            out = store.append(input, 4, input.length, 4)
+          } catch (error) {
+            stream.destroy(error instanceof Error ? error : new Error(String(error)))
+            return
+          }
+          const length = out.length - 3
+          out[0] = (length >>> 16) & 0xff
+          out[1] = (length >>> 8) & 0xff
+          out[2] = length & 0xff
+          out[3] = 0
+          stream.write(out)
+        })
+        stream.on('data', (chunk: Buffer) => joiner.push(chunk))
+        stream.on('end', () => stream.end())
+        return
+      }
       const walker = new FrameWalker(() => stream.write(ack))
       const keep = keeps(headers as unknown as IncomingHttpHeaders)
       stream.on('data', (chunk: Buffer) => {

@@ -46,7 +46,7 @@ export async function throughput(ctx: Ctx): Promise<void> {
   const peerFillMs = ctx.pick(1000, 150, 100)
   ctx.workload(
     SUITE,
-    `payload MiB/s (records/s in the JSON); ${runs} runs each, targets interleaved run by run. Appends: batches of min(500, 512 KiB/size) records, closed loop for ${runMs} ms per run: unary with ${CONCURRENCY} requests in flight on ${CONCURRENCY} keep-alive connections; S2S: one h2c session with ${WINDOW} batches in flight; each run into a fresh stream. Catch-up reads: one read of the whole stream (min(${readCap}, ${readBytes / MiB} MiB/size) records, seq_num=0, count=N) per run, timed in a client process of its own that only reads (SSE over a keep-alive HTTP/1.1 connection, S2S over one h2c session per server). node = bare http/http2 accepting the bodies with a fixed answer (one ack frame per S2S input) and replaying the emulator's read bytes; keep (the floor of appends) = the same node server keeping every body it is sent, joined in one buffer per request (an S2S session's chunks as they come), dropped after each run; peer = kinesalite PutRecords of the same batches (base64) with the same concurrency, and GetShardIterator(TRIM_HORIZON) + GetRecords(Limit 10000) until all read (its stream filled for at most ${peerFillMs} ms).`,
+    `payload MiB/s (records/s in the JSON); ${runs} runs each, targets interleaved run by run. Appends: batches of min(500, 512 KiB/size) records, closed loop for ${runMs} ms per run: unary with ${CONCURRENCY} requests in flight on ${CONCURRENCY} keep-alive connections; S2S: one h2c session with ${WINDOW} batches in flight; each run into a fresh stream. Catch-up reads: one read of the whole stream (min(${readCap}, ${readBytes / MiB} MiB/size) records, seq_num=0, count=N) per run, timed in a client process of its own that only reads (SSE over a keep-alive HTTP/1.1 connection, S2S over one h2c session per server). node = bare http/http2 accepting the bodies with a fixed answer (one ack frame per S2S input) and replaying the emulator's read bytes; keep (the floor of appends) = the same node server keeping every body it is sent, joined in one buffer per request (an S2S session's chunks as they come), dropped after each run; store (protobuf and S2S appends) = the same node server doing the least an S2 store does: keeping each input (an S2S session's frames joined whole), finding every record's body in it and answering with its real AppendAck (sequence numbers, timestamp), dropped after each run; peer = kinesalite PutRecords of the same batches (base64) with the same concurrency, and GetShardIterator(TRIM_HORIZON) + GetRecords(Limit 10000) until all read (its stream filled for at most ${peerFillMs} ms).`,
   )
   const [emulator, baseline, peer] = await Promise.all([
     startServer({ kind: 'emulator' }),
@@ -112,14 +112,29 @@ export async function throughput(ctx: Ctx): Promise<void> {
         }
         return result
       }
+      /**
+       * A run against the node limit storing what it is sent (the store reference), which then
+       * drops it and says how many bytes and records it held: each of the run's `sent` requests or
+       * frames of `bytes` and `k` records.
+       */
+      const storing = async <T>(fn: () => Promise<T>, sent: (result: T) => number, bytes: number): Promise<T> => {
+        const result = await fn()
+        const res = await b.request('DELETE', '/_bench/kept')
+        const held = `${res.body.toString()} bytes, ${String(res.headers['x-bench-records'])} records`
+        if (res.status !== 200 || held !== `${sent(result) * bytes} bytes, ${sent(result) * k} records`) {
+          throw new Error(`the store reference held ${held} (status ${res.status}), expected ${sent(result)} x ${bytes} bytes and x ${k} records`)
+        }
+        return result
+      }
       const calls = (x: { calls: number }): number => x.calls
       const acks = (y: { acks: number }): number => y.acks
       const keep = { 'x-bench-keep': '1' }
+      const store = { 'x-bench-store': '1' }
 
       const r = {
         json: rates(), jsonNode: rates(), jsonKeep: rates(),
-        proto: rates(), protoNode: rates(), protoKeep: rates(),
-        s2s: rates(), s2sNode: rates(), s2sKeep: rates(),
+        proto: rates(), protoNode: rates(), protoKeep: rates(), protoStore: rates(),
+        s2s: rates(), s2sNode: rates(), s2sKeep: rates(), s2sStore: rates(),
         peer: rates(),
       }
       for (let run = -1; run < runs; run++) {
@@ -141,18 +156,22 @@ export async function throughput(ctx: Ctx): Promise<void> {
         record(r.protoNode, x.calls, x.elapsedMs)
         x = await keeping(() => unaryRun(b, { ...protoHeaders, ...basinHeaders('tp'), ...keep }, proto), calls, proto.length)
         record(r.protoKeep, x.calls, x.elapsedMs)
+        x = await storing(() => unaryRun(b, { ...protoHeaders, ...basinHeaders('tp'), ...store }, proto), calls, proto.length)
+        record(r.protoStore, x.calls, x.elapsedMs)
         let y = await onEmulator((basin) => s2sRun(h2e, basin))
         record(r.s2s, y.acks, y.elapsedMs)
         y = await s2sRun(h2b, 'tp')
         record(r.s2sNode, y.acks, y.elapsedMs)
         y = await keeping(() => s2sAppendSession(h2b, { ':path': appendPath, 's2-basin': 'tp', ...keep }, WINDOW, s2sFrames(performance.now() + runMs)), acks, s2sFrame.length)
         record(r.s2sKeep, y.acks, y.elapsedMs)
+        y = await storing(() => s2sAppendSession(h2b, { ':path': appendPath, 's2-basin': 'tp', ...store }, WINDOW, s2sFrames(performance.now() + runMs)), acks, s2sFrame.length)
+        record(r.s2sStore, y.acks, y.elapsedMs)
       }
       const batch = `${k} x ${sizeLabel(size)}`
       const peerAppend = measured(r.peer, `PutRecords of ${k} records (base64 JSON), ${CONCURRENCY} in flight`)
       ctx.add({ suite: SUITE, measure: `append ${batch}, JSON unary`, unit: 'MiB/s', better: 'higher', recordSize: size, workload: `POST JSON, ${CONCURRENCY} in flight`, emulator: measured(r.json), baseline: measured(r.jsonNode), floor: measured(r.jsonKeep), peer: peerAppend })
-      ctx.add({ suite: SUITE, measure: `append ${batch}, protobuf unary`, unit: 'MiB/s', better: 'higher', recordSize: size, workload: `POST application/protobuf, ${CONCURRENCY} in flight`, emulator: measured(r.proto), baseline: measured(r.protoNode), floor: measured(r.protoKeep), peer: peerAppend })
-      ctx.add({ suite: SUITE, measure: `append ${batch}, S2S session`, unit: 'MiB/s', better: 'higher', recordSize: size, workload: `one h2c S2S append session, ${WINDOW} batches in flight`, emulator: measured(r.s2s), baseline: measured(r.s2sNode), floor: measured(r.s2sKeep), peer: peerAppend })
+      ctx.add({ suite: SUITE, measure: `append ${batch}, protobuf unary`, unit: 'MiB/s', better: 'higher', recordSize: size, workload: `POST application/protobuf, ${CONCURRENCY} in flight`, emulator: measured(r.proto), baseline: measured(r.protoNode), floor: measured(r.protoKeep), store: measured(r.protoStore), peer: peerAppend })
+      ctx.add({ suite: SUITE, measure: `append ${batch}, S2S session`, unit: 'MiB/s', better: 'higher', recordSize: size, workload: `one h2c S2S append session, ${WINDOW} batches in flight`, emulator: measured(r.s2s), baseline: measured(r.s2sNode), floor: measured(r.s2sKeep), store: measured(r.s2sStore), peer: peerAppend })
       ctx.log(`throughput: appends of ${sizeLabel(size)} done`)
 
       // catch-up reads
