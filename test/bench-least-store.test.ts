@@ -37,6 +37,10 @@ describe("the bench's store reference (bench/servers/least-store.ts)", () => {
     const bytes = protoAppend(2, 100)
     expect(() => locateBodies(bytes.subarray(0, bytes.length - 1))).toThrow(NotAnAppendInput)
     expect(() => locateBodies(Buffer.from([0x0a, 0xff]))).toThrow(NotAnAppendInput)
+    // A record whose body claims more bytes than the record holds, and a fixed64 field cut short.
+    expect(() => locateBodies(Buffer.from([0x0a, 0x03, 0x1a, 0x05, 0x61]))).toThrow('body runs past its record')
+    expect(() => locateBodies(Buffer.from([0x21, 1, 2, 3]))).toThrow('field runs past its message')
+    expect(() => locateBodies(Buffer.from([0x0b]))).toThrow('wire type 3')
   })
 
   it('answers each input with the AppendAck of its records, sequence numbers going on across inputs and drops', () => {

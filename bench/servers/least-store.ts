@@ -35,14 +35,10 @@ function skip(bytes: Uint8Array, wire: number, at: number, end: number): number 
     varint(bytes, at, end)
     return after
   }
-  if (wire === 2) {
-    const length = varint(bytes, at, end)
-    if (after + length > end) throw new NotAnAppendInput('field runs past its message')
-    return after + length
-  }
-  if (wire === 1) return at + 8
-  if (wire === 5) return at + 4
-  throw new NotAnAppendInput(`wire type ${wire}`)
+  const next = wire === 2 ? varint(bytes, at, end) + after : wire === 1 ? at + 8 : wire === 5 ? at + 4 : -1
+  if (next < 0) throw new NotAnAppendInput(`wire type ${wire}`)
+  if (next > end) throw new NotAnAppendInput('field runs past its message')
+  return next
 }
 
 /**
@@ -72,6 +68,7 @@ export function locateBodies(bytes: Uint8Array, start = 0, end = bytes.length): 
       const field = varint(bytes, r, recordEnd)
       if (field === 0x1a) {
         const bodyLength = varint(bytes, after, recordEnd)
+        if (after + bodyLength > recordEnd) throw new NotAnAppendInput('body runs past its record')
         places[i] = after
         places[count + i] = bodyLength
         r = after + bodyLength
