@@ -2,6 +2,8 @@
 import type { Summary } from './stats.ts'
 
 export type Target = 'emulator' | 'baseline' | 'floor' | 'store' | 'peer'
+/** What the emulator is compared with. */
+export type Reference = Exclude<Target, 'emulator'>
 
 export interface Measured extends Summary {
   /** What this target ran, when it differs from the row's workload (the peer's own API, say). */
@@ -51,7 +53,7 @@ export const isMeasured = (m: Measured | Skipped | undefined): m is Measured => 
  * for the emulator: for times other/emulator, for rates emulator/other. Against the node baseline
  * this is the fraction of the physical limit; against the peer, how many times faster.
  */
-export function ratio(row: Row, other: 'baseline' | 'floor' | 'store' | 'peer'): number | null {
+export function ratio(row: Row, other: Reference): number | null {
   const e = row.emulator
   const o = row[other]
   if (!isMeasured(e) || !isMeasured(o) || e.median <= 0 || o.median <= 0) return null
@@ -79,7 +81,7 @@ function cell(m: Measured | Skipped | undefined, unit: string, which: 'median' |
   return fmt(m[which], unit)
 }
 
-function ratioCell(row: Row, other: 'baseline' | 'floor' | 'store' | 'peer'): string {
+function ratioCell(row: Row, other: Reference): string {
   const r = ratio(row, other)
   if (r === null) return ''
   return other !== 'peer' ? `${(r * 100).toFixed(r < 0.1 ? 1 : 0)}%` : `${r >= 10 ? r.toFixed(0) : r.toFixed(2)}x`

@@ -4,7 +4,8 @@
  * sequence numbers and a timestamp, and answer with a real `AppendAck`. No validation, limits,
  * headers, journal, metrics, faults or readers: what is left is the work no S2 store can skip, done
  * in as little JavaScript as it takes (no object per record, no allocation per varint). The
- * emulator's append rows are measured against it to tell what its own work costs beyond that.
+ * emulator's append rows are measured against it to tell what its own work costs beyond that, so
+ * it shares none of the emulator's code (its decoder and ack encoder are what is measured).
  */
 
 /** Why bytes are not an `AppendInput` this store can read (the server answers 400). */

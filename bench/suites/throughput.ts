@@ -100,29 +100,18 @@ export async function throughput(ctx: Ctx): Promise<void> {
       await setReply(b, replyKey('POST', appendPath, 'proto'), firstProto.body, 'application/protobuf')
 
       /**
-       * A run against the node limit keeping every body it gets (the floor), which then drops them
-       * and says how many bytes it had: each of the run's `sent` requests or frames of `bytes`.
+       * A run against the node limit holding what it is sent: the floor keeps every body, the store
+       * reference stores their records too. It then drops them and says how many bytes and records
+       * it held: each of the run's `sent` requests or frames of `bytes`, and for the store `k`
+       * records each.
        */
-      const keeping = async <T>(fn: () => Promise<T>, sent: (result: T) => number, bytes: number): Promise<T> => {
-        const result = await fn()
-        const res = await b.request('DELETE', '/_bench/kept')
-        const kept = Number(res.body.toString())
-        if (res.status !== 200 || kept !== sent(result) * bytes) {
-          throw new Error(`the floor kept ${res.body.toString()} bytes (status ${res.status}), expected ${sent(result)} x ${bytes}`)
-        }
-        return result
-      }
-      /**
-       * A run against the node limit storing what it is sent (the store reference), which then
-       * drops it and says how many bytes and records it held: each of the run's `sent` requests or
-       * frames of `bytes` and `k` records.
-       */
-      const storing = async <T>(fn: () => Promise<T>, sent: (result: T) => number, bytes: number): Promise<T> => {
+      const holding = async <T>(reference: 'floor' | 'store', fn: () => Promise<T>, sent: (result: T) => number, bytes: number): Promise<T> => {
         const result = await fn()
         const res = await b.request('DELETE', '/_bench/kept')
         const held = `${res.body.toString()} bytes, ${String(res.headers['x-bench-records'])} records`
-        if (res.status !== 200 || held !== `${sent(result) * bytes} bytes, ${sent(result) * k} records`) {
-          throw new Error(`the store reference held ${held} (status ${res.status}), expected ${sent(result)} x ${bytes} bytes and x ${k} records`)
+        const expected = `${sent(result) * bytes} bytes, ${reference === 'store' ? sent(result) * k : 0} records`
+        if (res.status !== 200 || held !== expected) {
+          throw new Error(`the ${reference === 'floor' ? 'floor' : 'store reference'} held ${held} (status ${res.status}), expected ${expected}`)
         }
         return result
       }
@@ -146,7 +135,7 @@ export async function throughput(ctx: Ctx): Promise<void> {
         record(r.json, x.calls, x.elapsedMs)
         x = await unaryRun(b, { ...jsonHeaders, ...basinHeaders('tp') }, json)
         record(r.jsonNode, x.calls, x.elapsedMs)
-        x = await keeping(() => unaryRun(b, { ...jsonHeaders, ...basinHeaders('tp'), ...keep }, json), calls, Buffer.byteLength(json))
+        x = await holding('floor', () => unaryRun(b, { ...jsonHeaders, ...basinHeaders('tp'), ...keep }, json), calls, Buffer.byteLength(json))
         record(r.jsonKeep, x.calls, x.elapsedMs)
         x = await closedLoop(CONCURRENCY, runMs, () => putRecords(p, peerBody, k))
         record(r.peer, x.calls, x.elapsedMs)
@@ -154,17 +143,17 @@ export async function throughput(ctx: Ctx): Promise<void> {
         record(r.proto, x.calls, x.elapsedMs)
         x = await unaryRun(b, { ...protoHeaders, ...basinHeaders('tp') }, proto)
         record(r.protoNode, x.calls, x.elapsedMs)
-        x = await keeping(() => unaryRun(b, { ...protoHeaders, ...basinHeaders('tp'), ...keep }, proto), calls, proto.length)
+        x = await holding('floor', () => unaryRun(b, { ...protoHeaders, ...basinHeaders('tp'), ...keep }, proto), calls, proto.length)
         record(r.protoKeep, x.calls, x.elapsedMs)
-        x = await storing(() => unaryRun(b, { ...protoHeaders, ...basinHeaders('tp'), ...store }, proto), calls, proto.length)
+        x = await holding('store', () => unaryRun(b, { ...protoHeaders, ...basinHeaders('tp'), ...store }, proto), calls, proto.length)
         record(r.protoStore, x.calls, x.elapsedMs)
         let y = await onEmulator((basin) => s2sRun(h2e, basin))
         record(r.s2s, y.acks, y.elapsedMs)
         y = await s2sRun(h2b, 'tp')
         record(r.s2sNode, y.acks, y.elapsedMs)
-        y = await keeping(() => s2sAppendSession(h2b, { ':path': appendPath, 's2-basin': 'tp', ...keep }, WINDOW, s2sFrames(performance.now() + runMs)), acks, s2sFrame.length)
+        y = await holding('floor', () => s2sAppendSession(h2b, { ':path': appendPath, 's2-basin': 'tp', ...keep }, WINDOW, s2sFrames(performance.now() + runMs)), acks, s2sFrame.length)
         record(r.s2sKeep, y.acks, y.elapsedMs)
-        y = await storing(() => s2sAppendSession(h2b, { ':path': appendPath, 's2-basin': 'tp', ...store }, WINDOW, s2sFrames(performance.now() + runMs)), acks, s2sFrame.length)
+        y = await holding('store', () => s2sAppendSession(h2b, { ':path': appendPath, 's2-basin': 'tp', ...store }, WINDOW, s2sFrames(performance.now() + runMs)), acks, s2sFrame.length)
         record(r.s2sStore, y.acks, y.elapsedMs)
       }
       const batch = `${k} x ${sizeLabel(size)}`
