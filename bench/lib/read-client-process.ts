@@ -7,7 +7,22 @@ import type { ReadRequest, ReadResult } from './read-client.ts'
 const http = new Map<string, HttpClient>()
 const sessions = new Map<string, ClientHttp2Session>()
 
+/** Reads until `forMs` of reading has passed (at least once); a status other than 200 stops it. */
 async function read(request: ReadRequest): Promise<ReadResult> {
+  let reads = 0
+  let bytes = 0
+  let elapsedMs = 0
+  for (;;) {
+    const one = await readOnce(request)
+    reads++
+    bytes += one.bytes
+    elapsedMs += one.elapsedMs
+    if (one.status !== 200) return { status: one.status, reads, bytes, elapsedMs }
+    if (elapsedMs >= (request.forMs ?? 0)) return { status: 200, reads, bytes, elapsedMs }
+  }
+}
+
+async function readOnce(request: ReadRequest): Promise<{ status: number; bytes: number; elapsedMs: number }> {
   if (request.kind === 'sse') {
     let client = http.get(request.url)
     if (client === undefined) http.set(request.url, (client = new HttpClient(request.url)))

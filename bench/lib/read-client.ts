@@ -10,15 +10,22 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import type { OutgoingHttpHeaders } from 'node:http2'
 import { fileURLToPath } from 'node:url'
 
-export type ReadRequest =
+export type ReadRequest = (
   | { readonly kind: 'sse'; readonly url: string; readonly path: string; readonly headers: Record<string, string> }
   | { readonly kind: 's2s'; readonly url: string; readonly headers: OutgoingHttpHeaders }
+) & {
+  /** Read again, one read after the other, until reading has taken this long (0 or absent: one read). */
+  readonly forMs?: number
+}
 
 export interface ReadResult {
+  /** The first status other than 200, else 200. */
   readonly status: number
-  /** Body bytes received. */
+  /** How many times the whole read was made. */
+  readonly reads: number
+  /** Body bytes received, over every read. */
   readonly bytes: number
-  /** From sending the request to the end of the body. */
+  /** From sending each request to the end of its body, summed over the reads. */
   readonly elapsedMs: number
 }
 

@@ -8,7 +8,7 @@ import type { Ctx } from '../lib/context.ts'
 import { closeSession, h2connect, h2Get, s2sAppendSession } from '../lib/h2.ts'
 import { closedLoop, HttpClient } from '../lib/http1.ts'
 import { createKinesisStream, kinesis, putRecords, putRecordsBody, SHARD } from '../lib/kinesis.ts'
-import { startReadClient } from '../lib/read-client.ts'
+import { startReadClient, type ReadRequest } from '../lib/read-client.ts'
 import type { Measured } from '../lib/report.ts'
 import { basinHeaders, basinName, createBasin, createStream, freshStream, protoAppendTimes, recordsPath } from '../lib/s2.ts'
 import { replyKey, setReply } from '../lib/replies.ts'
@@ -43,10 +43,11 @@ export async function throughput(ctx: Ctx): Promise<void> {
   const runMs = ctx.pick(750, 100, 100)
   const readBytes = ctx.pick(32 * MiB, 1 * MiB, 256 * 1024)
   const readCap = ctx.pick(100_000, 5_000, 500)
+  const readMs = ctx.pick(300, 0, 0)
   const peerFillMs = ctx.pick(1000, 150, 100)
   ctx.workload(
     SUITE,
-    `payload MiB/s (records/s in the JSON); ${runs} runs each, targets interleaved run by run. Appends: batches of min(500, 512 KiB/size) records, closed loop for ${runMs} ms per run: unary with ${CONCURRENCY} requests in flight on ${CONCURRENCY} keep-alive connections; S2S: one h2c session with ${WINDOW} batches in flight; each run into a fresh stream. Catch-up reads: one read of the whole stream (min(${readCap}, ${readBytes / MiB} MiB/size) records, seq_num=0, count=N) per run, timed in a client process of its own that only reads (SSE over a keep-alive HTTP/1.1 connection, S2S over one h2c session per server). node = bare http/http2 accepting the bodies with a fixed answer (one ack frame per S2S input) and replaying the emulator's read bytes; keep (the floor of appends) = the same node server keeping every body it is sent, joined in one buffer per request (an S2S session's chunks as they come), dropped after each run; store (protobuf and S2S appends) = the same node server doing the least an S2 store does: keeping each input (an S2S session's frames joined whole), finding every record's body in it and answering with its real AppendAck (sequence numbers, timestamp), dropped after each run; peer = kinesalite PutRecords of the same batches (base64) with the same concurrency, and GetShardIterator(TRIM_HORIZON) + GetRecords(Limit 10000) until all read (its stream filled for at most ${peerFillMs} ms).`,
+    `payload MiB/s (records/s in the JSON); ${runs} runs each, targets interleaved run by run. Appends: batches of min(500, 512 KiB/size) records, closed loop for ${runMs} ms per run: unary with ${CONCURRENCY} requests in flight on ${CONCURRENCY} keep-alive connections; S2S: one h2c session with ${WINDOW} batches in flight; each run into a fresh stream. Catch-up reads: reads of the whole stream (min(${readCap}, ${readBytes / MiB} MiB/size) records, seq_num=0, count=N), one after another for at least ${readMs} ms per run (at least one; the rate is over their summed times), timed in a client process of its own that only reads (SSE over a keep-alive HTTP/1.1 connection, S2S over one h2c session per server). node = bare http/http2 accepting the bodies with a fixed answer (one ack frame per S2S input) and replaying the emulator's read bytes; keep (the floor of appends) = the same node server keeping every body it is sent, joined in one buffer per request (an S2S session's chunks as they come), dropped after each run; store (protobuf and S2S appends) = the same node server doing the least an S2 store does: keeping each input (an S2S session's frames joined whole), finding every record's body in it and answering with its real AppendAck (sequence numbers, timestamp), dropped after each run; peer = kinesalite PutRecords of the same batches (base64) with the same concurrency, and GetShardIterator(TRIM_HORIZON) + GetRecords(Limit 10000) until all read (its stream filled for at most ${peerFillMs} ms).`,
   )
   const [emulator, baseline, peer] = await Promise.all([
     startServer({ kind: 'emulator' }),
@@ -212,21 +213,16 @@ export async function throughput(ctx: Ctx): Promise<void> {
       const rr = { sse: rates(), sseNode: rates(), s2s: rates(), s2sNode: rates(), peer: rates() }
       for (let run = -1; run < runs; run++) {
         const keep = run >= 0
-        const check = (what: string, status: number, bytes: number, expected: number): void => {
-          if (status !== 200 || bytes !== expected) throw new Error(`${what}: status ${status}, ${bytes} bytes, expected ${expected}`)
+        // Each run reads the whole stream again and again for readMs: one read takes 15 to 100 ms here.
+        const timed = async (into: Rates, what: string, request: ReadRequest, expected: number): Promise<void> => {
+          const c = await reader.read({ ...request, forMs: readMs })
+          if (c.status !== 200 || c.bytes !== c.reads * expected) throw new Error(`${what}: status ${c.status}, ${c.bytes} bytes in ${c.reads} reads, expected ${expected} each`)
+          if (keep) addRun(into, c.reads * n, size, c.elapsedMs)
         }
-        let c = await reader.read({ kind: 'sse', url: emulator.url, path: query, headers: sseHeaders })
-        check('SSE read', c.status, c.bytes, sse.body.length)
-        if (keep) addRun(rr.sse, n, size, c.elapsedMs)
-        c = await reader.read({ kind: 'sse', url: baseline.url, path: query, headers: sseHeaders })
-        check('SSE read (node)', c.status, c.bytes, sse.body.length)
-        if (keep) addRun(rr.sseNode, n, size, c.elapsedMs)
-        c = await reader.read({ kind: 's2s', url: emulator.h2url, headers: s2sHeaders })
-        check('S2S read', c.status, c.bytes, s2s.body.length)
-        if (keep) addRun(rr.s2s, n, size, c.elapsedMs)
-        c = await reader.read({ kind: 's2s', url: baseline.h2url, headers: s2sHeaders })
-        check('S2S read (node)', c.status, c.bytes, s2s.body.length)
-        if (keep) addRun(rr.s2sNode, n, size, c.elapsedMs)
+        await timed(rr.sse, 'SSE read', { kind: 'sse', url: emulator.url, path: query, headers: sseHeaders }, sse.body.length)
+        await timed(rr.sseNode, 'SSE read (node)', { kind: 'sse', url: baseline.url, path: query, headers: sseHeaders }, sse.body.length)
+        await timed(rr.s2s, 'S2S read', { kind: 's2s', url: emulator.h2url, headers: s2sHeaders }, s2s.body.length)
+        await timed(rr.s2sNode, 'S2S read (node)', { kind: 's2s', url: baseline.h2url, headers: s2sHeaders }, s2s.body.length)
         const ms = await peerRead()
         if (keep) addRun(rr.peer, peerN, size, ms)
       }
