@@ -7,17 +7,23 @@ import type { ReadRequest, ReadResult } from './read-client.ts'
 const http = new Map<string, HttpClient>()
 const sessions = new Map<string, ClientHttp2Session>()
 
-/** Reads until `forMs` of reading has passed (at least once); a status other than 200 stops it. */
+/**
+ * Reads until `forMs` of reading has passed (at least once). A status other than 200, or a read of
+ * other bytes than the first, stops it: then `bytes` is not `reads` times what one read should get.
+ */
 async function read(request: ReadRequest): Promise<ReadResult> {
   let reads = 0
   let bytes = 0
   let elapsedMs = 0
+  let first = -1
   for (;;) {
     const one = await readOnce(request)
     reads++
     bytes += one.bytes
     elapsedMs += one.elapsedMs
     if (one.status !== 200) return { status: one.status, reads, bytes, elapsedMs }
+    if (first === -1) first = one.bytes
+    else if (one.bytes !== first) return { status: 200, reads, bytes, elapsedMs }
     if (elapsedMs >= (request.forMs ?? 0)) return { status: 200, reads, bytes, elapsedMs }
   }
 }
