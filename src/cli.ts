@@ -2,7 +2,7 @@
 import * as nodeModule from 'node:module'
 import { resolve as resolvePath } from 'node:path'
 import { parseCli, USAGE, UsageError } from './cli/args.ts'
-import { tuneGarbageCollection } from './cli/gc-tuning.ts'
+import { tuneV8 } from './cli/v8-tuning.ts'
 import { nodeVersionProblem } from './node-version.ts'
 import { S2EmulatorError } from './server/errors/emulator-error.ts'
 import { randomSeed } from './server/faults/random.ts'
@@ -52,8 +52,8 @@ async function main(): Promise<number> {
   // Node keeps the compiled code of the server's modules on disk (in the OS temp directory), which
   // makes the next start noticeably faster; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
   nodeModule.enableCompileCache()
-  // This process is the emulator's alone: see gc-tuning.ts.
-  tuneGarbageCollection()
+  // This process is the emulator's alone: see v8-tuning.ts.
+  tuneV8()
   const [verb, ...rest] = process.argv.slice(2)
   if (verb !== undefined && RECORD_REPLAY_VERBS.has(verb)) {
     // Loaded only for these commands, so serving starts no slower.

@@ -50,7 +50,7 @@ describe('serving', () => {
     expect(basins.headers.get('access-control-allow-origin')).toBe('https://cli.example.test')
     p.child.kill('SIGTERM')
     await p.exited
-    // Nothing on stderr: V8 prints there if the GC flag the CLI sets (cli/gc-tuning.ts) is unknown to this Node.
+    // Nothing on stderr: V8 prints there if a flag the CLI sets (cli/v8-tuning.ts) is unknown to this Node.
     expect(p.stderr()).toBe('')
   })
 

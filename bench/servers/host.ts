@@ -18,8 +18,8 @@ async function start(spec: ServerSpec): Promise<Running> {
   switch (spec.kind) {
     case 'emulator': {
       // A process of its own, tuned as the CLI tunes its process (figures are for `npx s2-emulator`).
-      const { tuneGarbageCollection } = await import('../../src/cli/gc-tuning.ts')
-      tuneGarbageCollection()
+      const { tuneV8 } = await import('../../src/cli/v8-tuning.ts')
+      tuneV8()
       const { startS2Emulator } = await import('../../src/index.ts')
       const emulator = await startS2Emulator({ port: 0, host: '127.0.0.1', ...(spec.options ?? {}) })
       return { url: emulator.url, h2url: emulator.url, stop: () => emulator.stop() }
