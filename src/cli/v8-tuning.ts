@@ -19,7 +19,7 @@ const TUNING: readonly { readonly flag: string; readonly value: number }[] = [
   // optimizes a function with Maglev only after about 400 calls (and 500 after each change of its
   // inline caches), with TurboFan after about 3,000: the emulator's request path, dozens of
   // functions deep, ran interpreted or baseline code for most of the bench's 1,050 calls of each
-  // kind. With these, one-record calls took 10 to 20% less time over their first thousand.
+  // kind. With these, its one-record calls took 5 to 20% less time over their first thousand.
   { flag: '--invocation-count-for-maglev', value: 100 },
   { flag: '--minimum-invocations-after-ic-update', value: 100 },
   { flag: '--invocation-count-for-turbofan', value: 1000 },
