@@ -18,7 +18,7 @@ const TUNING: readonly { readonly flag: string; readonly value: number }[] = [
   // A test suite makes hundreds, not tens of thousands, of calls of each kind, and by default V8
   // optimizes a function with Maglev only after about 400 calls (and 500 after each change of its
   // inline caches), with TurboFan after about 3,000: the emulator's request path, dozens of
-  // functions deep, ran interpreted or baseline code for most of the bench's 1,050 calls of each
+  // functions deep, ran unoptimized code for the first hundreds of the bench's 1,050 calls of each
   // kind. With these, its one-record calls took 5 to 20% less time over their first thousand.
   { flag: '--invocation-count-for-maglev', value: 100 },
   { flag: '--minimum-invocations-after-ic-update', value: 100 },
